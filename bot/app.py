@@ -1,0 +1,69 @@
+"""build_app(): the one bolt App, for HTTP mode, Socket Mode, the shell and the tests."""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot import texts
+from bot.deps import Deps
+from bot.handlers import HANDLER_MODULES
+from bot.handlers import gate as gate_handler
+
+log = logging.getLogger(__name__)
+
+
+def make_web_client(deps: Deps, *, max_retries: int = 2) -> WebClient:
+    """Return a WebClient on SLACK_API_URL with retries for errors and 429 Retry-After."""
+    token = deps.settings.slack_bot_token
+    return WebClient(
+        token=token.get_secret_value() if token else None,
+        base_url=deps.settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=max_retries),
+            RateLimitErrorRetryHandler(max_retry_count=max_retries),
+            ServerErrorRetryHandler(max_retry_count=max_retries),
+        ],
+    )
+
+
+def build_app(deps: Deps, *, client: WebClient | None = None,
+              request_verification_enabled: bool = True) -> App:
+    """Build the bolt app with our middleware and every handler module registered."""
+    signing_secret = deps.settings.slack_signing_secret
+    app = App(
+        client=client or make_web_client(deps),
+        signing_secret=signing_secret.get_secret_value() if signing_secret else None,
+        request_verification_enabled=request_verification_enabled,
+        process_before_response=True,
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("regiebot.bolt"),
+    )
+    deps.extra["members"] = gate_handler.register(app, deps)
+    for module in HANDLER_MODULES:
+        module.register(app, deps)
+
+    @app.error
+    def handle_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        # Log the type only: exception texts may quote case content.
+        # Frames only, no message: exception texts may quote case content.
+        log.error("unhandled %s in a listener:\n%s", type(error).__name__,
+                  "".join(traceback.format_tb(error.__traceback__)))
+        if isinstance(body, dict) and body.get("command"):
+            return BoltResponse(status=200, body=json.dumps(
+                {"response_type": "ephemeral", "text": texts.GENERIC_ERROR}),
+                headers={"content-type": "application/json; charset=utf-8"})
+        return BoltResponse(status=200, body="")
+
+    return app

@@ -1,0 +1,10 @@
+"""Slack entry points: each module parses, authorises, calls a service and renders."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bot.handlers import home, router
+
+# Order matters only for help text; each module exposes register(app, deps).
+HANDLER_MODULES: list[ModuleType] = [router, home]

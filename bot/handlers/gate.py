@@ -1,0 +1,183 @@
+"""Global middleware: one workspace, registered active members only, each event once."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
+
+from bot import texts
+from bot.deps import Deps
+from bot.services.users import actor_for
+from storage import queries
+from storage.models import SlackEvent
+
+log = logging.getLogger(__name__)
+PROFILE_TTL_S = 600.0
+
+
+class MemberCheck:
+    """Ask Slack (users.info) whether a user is a full member of our workspace; cache it."""
+
+    def __init__(self, team_id: str | None, ttl_s: float = PROFILE_TTL_S) -> None:
+        self.team_id = team_id
+        self.ttl_s = ttl_s
+        self._cache: dict[str, tuple[float, str | None]] = {}
+        self._lock = threading.Lock()
+
+    def refusal(self, client: WebClient, user_id: str) -> str | None:
+        """Return a refusal reason ('guest', 'external', 'unavailable') or None."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(user_id)
+        if hit is not None and now - hit[0] < self.ttl_s:
+            return hit[1]
+        try:
+            user = client.users_info(user=user_id)["user"]
+        except SlackApiError as exc:
+            if exc.response.get("error") == "user_not_found":
+                reason: str | None = "external"
+            else:
+                return "unavailable"  # fail closed, but do not cache a passing outage
+        except OSError:
+            return "unavailable"
+        else:
+            reason = None
+            if user.get("is_restricted") or user.get("is_ultra_restricted"):
+                reason = "guest"
+            elif user.get("is_stranger") or user.get("deleted"):
+                reason = "external"
+            elif self.team_id and user.get("team_id") not in (None, self.team_id):
+                reason = "external"
+        with self._lock:
+            self._cache[user_id] = (now, reason)
+        return reason
+
+    def forget(self, user_id: str | None = None) -> None:
+        """Drop cached answers (all, or one user's)."""
+        with self._lock:
+            if user_id is None:
+                self._cache.clear()
+            else:
+                self._cache.pop(user_id, None)
+
+
+def _team_ids(body: dict[str, Any]) -> set[str]:
+    """Every workspace id the payload names for the request or its user."""
+    found: set[str] = set()
+    for value in (
+        body.get("team_id"),
+        (body.get("team") or {}).get("id") if isinstance(body.get("team"), dict) else None,
+        (body.get("user") or {}).get("team_id") if isinstance(body.get("user"), dict) else None,
+        body.get("user_team"),
+        (body.get("event") or {}).get("user_team")
+        if isinstance(body.get("event"), dict) else None,
+    ):
+        if isinstance(value, str) and value:
+            found.add(value)
+    return found
+
+
+def _user_id(body: dict[str, Any]) -> str | None:
+    if isinstance(body.get("user_id"), str):
+        return str(body["user_id"])
+    user = body.get("user")
+    if isinstance(user, dict) and isinstance(user.get("id"), str):
+        return str(user["id"])
+    event = body.get("event")
+    if isinstance(event, dict):
+        if isinstance(event.get("user"), str):
+            return str(event["user"])
+        if isinstance(event.get("user"), dict):
+            return str(event["user"].get("id") or "") or None
+    return None
+
+
+def _refusal_response(body: dict[str, Any], message: str) -> BoltResponse:
+    """Answer a refused request: commands get the Dutch text, the rest a quiet 200."""
+    if body.get("command"):
+        return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral",
+                                                         "text": message}),
+                            headers={"content-type": "application/json; charset=utf-8"})
+    return BoltResponse(status=200, body="")
+
+
+def make_gate(deps: Deps, members: MemberCheck) -> Callable[..., BoltResponse | None]:
+    """Build the middleware that admits only registered, active members of our workspace."""
+
+    def audit(actor: str, reason: str) -> None:
+        with deps.session_factory.begin() as session:
+            queries.add_audit(session, at=deps.clock(), actor=actor or "unknown",
+                              action="refused." + reason, outcome="refused")
+
+    def gate(req: BoltRequest, body: dict[str, Any], context: dict[str, Any],
+             client: WebClient, next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
+        if not isinstance(body, dict):
+            return BoltResponse(status=400, body="")
+        user_id = _user_id(body) or ""
+        allowed_team = deps.settings.team_id
+        teams = _team_ids(body)
+        if allowed_team is None or not teams or teams != {allowed_team}:
+            audit(user_id, "workspace")
+            return _refusal_response(body, texts.REFUSED_WORKSPACE)
+
+        if body.get("type") == "event_callback":
+            event = body.get("event") if isinstance(body.get("event"), dict) else {}
+            if event.get("bot_id") or not user_id:
+                next()
+                return None
+            if not _first_delivery(deps, str(body.get("event_id") or "")):
+                log.info("duplicate event ignored (retry %s)",
+                         req.headers.get("x-slack-retry-num", ["0"])[0])
+                return BoltResponse(status=200, body="")
+
+        if not user_id:
+            return BoltResponse(status=400, body="")
+        with deps.session_factory() as session:
+            user = queries.user_by_slack_id(session, user_id)
+            registered, active = user is not None, bool(user and user.active)
+            actor = actor_for(session, user_id) if active else None
+        if not registered:
+            audit(user_id, "unregistered")
+            return _refusal_response(body, texts.REFUSED_UNREGISTERED)
+        if not active or actor is None:
+            audit(user_id, "deactivated")
+            return _refusal_response(body, texts.REFUSED_DEACTIVATED)
+        reason = members.refusal(client, user_id)
+        if reason == "unavailable":
+            return _refusal_response(body, texts.SLACK_UNAVAILABLE)
+        if reason is not None:
+            audit(user_id, reason)
+            return _refusal_response(body, texts.REFUSED_GUEST)
+        context["actor"] = actor
+        next()
+        return None
+
+    return gate
+
+
+def _first_delivery(deps: Deps, event_id: str) -> bool:
+    """Record the event id; False when it was handled before (a Slack retry)."""
+    if not event_id:
+        return True
+    try:
+        with deps.session_factory.begin() as session:
+            session.add(SlackEvent(event_id=event_id[:64], received_at=deps.clock()))
+    except IntegrityError:
+        return False
+    return True
+
+
+def register(app: App, deps: Deps) -> MemberCheck:
+    """Install the gate as global middleware; return its member cache (for tests/admin)."""
+    members = MemberCheck(deps.settings.team_id)
+    app.use(make_gate(deps, members))
+    return members

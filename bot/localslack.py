@@ -1,0 +1,541 @@
+"""A local stand-in for the Slack Web API that records calls and injects faults.
+
+It serves `regiebot shell` and the tests: the bot's real WebClient talks to it over HTTP on
+loopback (through SLACK_API_URL), and `SlackDriver` sends correctly signed requests into the
+real bolt app, exactly as Slack would.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+import urllib.parse
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.request import BoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+LOCAL_TEAM_ID = "T0LOCAL01"
+LOCAL_BOT_USER_ID = "U0REGIEBOT"
+
+
+@dataclass
+class Call:
+    """One recorded Web API call (or response_url post)."""
+
+    method: str
+    args: dict[str, Any]
+    at: float
+
+
+@dataclass
+class Fault:
+    """A fault to inject on the next `times` calls of a method ("*" for any)."""
+
+    method: str
+    status: int = 200
+    error: str | None = None        # answer ok:false with this error
+    retry_after: int | None = None  # Retry-After header (with 429)
+    delay_s: float = 0.0            # answer slowly
+    times: int = 1
+
+
+@dataclass
+class UploadedFile:
+    """A file uploaded through files.getUploadURLExternal + completeUploadExternal."""
+
+    file_id: str
+    filename: str
+    content: bytes = b""
+    title: str | None = None
+    channel_id: str | None = None
+    initial_comment: str | None = None
+    completed: bool = False
+
+
+@dataclass
+class SlackUser:
+    """A user in the stand-in's directory, as users.info reports it."""
+
+    id: str
+    name: str
+    team_id: str = LOCAL_TEAM_ID
+    email: str | None = None
+    is_restricted: bool = False
+    is_ultra_restricted: bool = False
+    is_stranger: bool = False
+    deleted: bool = False
+
+
+@dataclass
+class LocalSlackState:
+    """Everything the stand-in remembers; guarded by `lock`."""
+
+    calls: list[Call] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    users: dict[str, SlackUser] = field(default_factory=dict)
+    files: dict[str, UploadedFile] = field(default_factory=dict)
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class LocalSlack:
+    """The stand-in server: start it, point the WebClient at `api_url`, read `calls`."""
+
+    def __init__(self, team_id: str = LOCAL_TEAM_ID, token_prefix: str = "xoxb-") -> None:
+        self.team_id = team_id
+        self.token_prefix = token_prefix
+        self.state = LocalSlackState()
+        self._ids = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------
+    def start(self) -> LocalSlack:
+        """Start serving on an ephemeral loopback port."""
+        handler = _make_handler(self)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name="localslack")
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> LocalSlack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "LocalSlack not started"
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL to give the WebClient (SLACK_API_URL)."""
+        return self.base_url + "/api/"
+
+    def response_url(self) -> str:
+        """Return a fresh response_url served by the stand-in."""
+        return f"{self.base_url}/response/{uuid.uuid4().hex}"
+
+    # -- directory and faults -----------------------------------------------------
+    def add_user(self, user_id: str, name: str, **kwargs: Any) -> SlackUser:
+        """Add or replace a user in the directory."""
+        kwargs.setdefault("team_id", self.team_id)
+        user = SlackUser(id=user_id, name=name, **kwargs)
+        with self.state.lock:
+            self.state.users[user_id] = user
+        return user
+
+    def inject(self, fault: Fault) -> None:
+        """Queue a fault; it applies to the next matching calls."""
+        with self.state.lock:
+            self.state.faults.append(fault)
+
+    def clear_faults(self) -> None:
+        """Drop every queued fault."""
+        with self.state.lock:
+            self.state.faults.clear()
+
+    # -- transcript -----------------------------------------------------------
+    @property
+    def calls(self) -> list[Call]:
+        """A snapshot of every call so far."""
+        with self.state.lock:
+            return list(self.state.calls)
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Return the successful calls of one method."""
+        return [c for c in self.calls if c.method == method]
+
+    def mark(self) -> int:
+        """Return a position in the transcript; `since(mark)` gives the calls after it."""
+        with self.state.lock:
+            return len(self.state.calls)
+
+    def since(self, mark: int) -> list[Call]:
+        """Return the calls recorded after `mark`."""
+        with self.state.lock:
+            return list(self.state.calls[mark:])
+
+    def reset(self) -> None:
+        """Forget calls, faults and files (not the directory)."""
+        with self.state.lock:
+            self.state.calls.clear()
+            self.state.faults.clear()
+            self.state.files.clear()
+
+    # -- request handling ---------------------------------------------------
+    def _take_fault(self, method: str) -> Fault | None:
+        with self.state.lock:
+            for fault in self.state.faults:
+                if fault.method in (method, "*") and fault.times > 0:
+                    fault.times -= 1
+                    if fault.times == 0:
+                        self.state.faults.remove(fault)
+                    return fault
+        return None
+
+    def _record(self, method: str, args: dict[str, Any]) -> None:
+        with self.state.lock:
+            self.state.calls.append(Call(method, args, time.time()))
+
+    def _new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):08d}"
+
+    def handle_api(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        """Answer one Web API method like Slack does."""
+        if not token or not token.startswith(self.token_prefix):
+            return {"ok": False, "error": "not_authed"}
+        handler = _METHODS.get(method)
+        if handler is None:
+            return {"ok": False, "error": "unknown_method"}
+        result = handler(self, args)
+        if result.get("ok"):
+            self._record(method, args)
+        return result
+
+    def handle_upload(self, file_id: str, content: bytes) -> bool:
+        """Store the bytes posted to an upload URL."""
+        with self.state.lock:
+            upload = self.state.files.get(file_id)
+            if upload is None:
+                return False
+            upload.content = content
+        return True
+
+
+# -- Web API methods ------------------------------------------------------------------
+
+def _m_auth_test(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
+    return {"ok": True, "team_id": slack.team_id, "user_id": LOCAL_BOT_USER_ID,
+            "bot_id": "B0REGIEBOT", "team": "Lokaal", "user": "regiebot",
+            "url": "https://lokaal.slack.invalid/"}
+
+
+def _m_post_message(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
+    channel = str(args.get("channel", ""))
+    if not channel:
+        return {"ok": False, "error": "channel_not_found"}
+    if not args.get("text") and not args.get("blocks"):
+        return {"ok": False, "error": "no_text"}
+    return {"ok": True, "channel": channel, "ts": f"{time.time():.6f}",
+            "message": {"text": args.get("text", "")}}
+
+
+def _m_post_ephemeral(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
+    if not args.get("channel") or not args.get("user"):
+        return {"ok": False, "error": "channel_not_found"}
+    return {"ok": True, "message_ts": f"{time.time():.6f}"}
+
+
+def _m_conversations_open(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
+    users = str(args.get("users", ""))
+    if not users:
+        return {"ok": False, "error": "users_list_not_supplied"}
+    return {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("UW")[:10]}}
+
+
+def _m_users_info(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
+    with slack.state.lock:
+        user = slack.state.users.get(str(args.get("user", "")))
+    if user is None:
+        return {"ok": False, "error": "user_not_found"}
+    return {"ok": True, "user": {
+        "id": user.id, "team_id": user.team_id, "name": user.name, "real_name": user.name,
+        "deleted": user.deleted, "is_restricted": user.is_restricted,
+        "is_ultra_restricted": user.is_ultra_restricted, "is_stranger": user.is_stranger,
+        "is_bot": False, "profile": {"real_name": user.name, "email": user.email},
+    }}
+
+
+def _m_views_open(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
+    if not args.get("trigger_id"):
+        return {"ok": False, "error": "invalid_trigger_id"}
+    view = _json_arg(args.get("view"))
+    if not isinstance(view, dict):
+        return {"ok": False, "error": "invalid_arguments"}
+    view_id = slack._new_id("V")
+    with slack.state.lock:
+        slack.state.views[view_id] = view
+    return {"ok": True, "view": {"id": view_id, **view}}
+
+
+def _m_views_publish(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
+    view = _json_arg(args.get("view"))
+    if not args.get("user_id") or not isinstance(view, dict):
+        return {"ok": False, "error": "invalid_arguments"}
+    if len(view.get("blocks", [])) > 100:
+        return {"ok": False, "error": "invalid_blocks"}
+    return {"ok": True, "view": {"id": slack._new_id("V"), **view}}
+
+
+def _m_views_update(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
+    view = _json_arg(args.get("view"))
+    if not isinstance(view, dict):
+        return {"ok": False, "error": "invalid_arguments"}
+    return {"ok": True, "view": {"id": args.get("view_id") or slack._new_id("V"), **view}}
+
+
+def _m_files_get_upload_url(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
+    filename = str(args.get("filename", ""))
+    if not filename or not str(args.get("length", "")).isdigit():
+        return {"ok": False, "error": "invalid_arguments"}
+    file_id = slack._new_id("F")
+    with slack.state.lock:
+        slack.state.files[file_id] = UploadedFile(file_id=file_id, filename=filename)
+    return {"ok": True, "file_id": file_id, "upload_url": f"{slack.base_url}/upload/{file_id}"}
+
+
+def _m_files_complete_upload(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
+    files = _json_arg(args.get("files"))
+    if not isinstance(files, list) or not files:
+        return {"ok": False, "error": "invalid_arguments"}
+    done = []
+    with slack.state.lock:
+        for entry in files:
+            upload = slack.state.files.get(str(entry.get("id")))
+            if upload is None:
+                return {"ok": False, "error": "file_not_found"}
+            upload.title = entry.get("title")
+            upload.channel_id = args.get("channel_id")
+            upload.initial_comment = args.get("initial_comment")
+            upload.completed = True
+            done.append({"id": upload.file_id, "name": upload.filename, "title": upload.title})
+    return {"ok": True, "files": done}
+
+
+def _json_arg(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+_METHODS: dict[str, Callable[[LocalSlack, dict[str, Any]], dict[str, Any]]] = {
+    "auth.test": _m_auth_test,
+    "chat.postMessage": _m_post_message,
+    "chat.postEphemeral": _m_post_ephemeral,
+    "chat.update": _m_post_message,
+    "conversations.open": _m_conversations_open,
+    "users.info": _m_users_info,
+    "views.open": _m_views_open,
+    "views.push": _m_views_open,
+    "views.publish": _m_views_publish,
+    "views.update": _m_views_update,
+    "files.getUploadURLExternal": _m_files_get_upload_url,
+    "files.completeUploadExternal": _m_files_complete_upload,
+}
+
+
+def _make_handler(slack: LocalSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            return  # keep test and shell output clean
+
+        def _reply(self, status: int, body: dict[str, Any] | None,
+                   headers: dict[str, str] | None = None) -> None:
+            raw = json.dumps(body or {}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(raw)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def do_GET(self) -> None:  # noqa: N802
+            self.do_POST()
+
+        def do_POST(self) -> None:  # noqa: N802
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            parsed = urllib.parse.urlparse(self.path)
+            path = parsed.path
+            if path.startswith("/upload/"):
+                ok = slack.handle_upload(path.rsplit("/", 1)[-1], raw)
+                self._reply(200 if ok else 404, {"ok": ok})
+                return
+            if path.startswith("/response/"):
+                slack._record("response_url", {"url": path, **_decode(raw, self.headers)})
+                self._reply(200, {"ok": True})
+                return
+            if not path.startswith("/api/"):
+                self._reply(404, {"ok": False, "error": "not_found"})
+                return
+            method = path[len("/api/"):]
+            args = dict(urllib.parse.parse_qsl(parsed.query))
+            args.update(_decode(raw, self.headers))
+            fault = slack._take_fault(method)
+            if fault is not None:
+                if fault.delay_s:
+                    time.sleep(fault.delay_s)  # simulates a slow Slack, not a test waiting
+                if fault.status != 200:
+                    headers = ({"Retry-After": str(fault.retry_after)}
+                               if fault.retry_after is not None else None)
+                    self._reply(fault.status, {"ok": False, "error": "ratelimited"
+                                               if fault.status == 429 else "internal_error"},
+                                headers)
+                    return
+                if fault.error:
+                    self._reply(200, {"ok": False, "error": fault.error})
+                    return
+            token = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
+            token = token or str(args.pop("token", "")) or None
+            self._reply(200, slack.handle_api(method, args, token))
+
+    return Handler
+
+
+def _decode(raw: bytes, headers: Any) -> dict[str, Any]:
+    if not raw:
+        return {}
+    content_type = headers.get("Content-Type") or ""
+    if "json" in content_type:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+    return dict(urllib.parse.parse_qsl(raw.decode("utf-8", "replace")))
+
+
+# -- the driver: signed requests into the real bolt app ----------------------------------
+
+class SlackDriver:
+    """Send correctly signed Slack requests (commands, actions, views, events) into an app."""
+
+    def __init__(self, app: App, signing_secret: str, slack: LocalSlack,
+                 team_id: str = LOCAL_TEAM_ID) -> None:
+        self.app = app
+        self.slack = slack
+        self.team_id = team_id
+        self._verifier = SignatureVerifier(signing_secret)
+        self._trigger = itertools.count(1)
+
+    def signed_headers(self, body: str, *, timestamp: int | None = None,
+                       content_type: str = "application/x-www-form-urlencoded"
+                       ) -> dict[str, str]:
+        """Return the headers Slack would send with this body."""
+        ts = str(timestamp if timestamp is not None else int(time.time()))
+        return {
+            "content-type": content_type,
+            "x-slack-request-timestamp": ts,
+            "x-slack-signature": self._verifier.generate_signature(timestamp=ts, body=body),
+        }
+
+    def send(self, body: str, headers: dict[str, str]) -> BoltResponse:
+        """Dispatch a raw request through the whole bolt middleware chain."""
+        return self.app.dispatch(BoltRequest(body=body, headers=headers))
+
+    def trigger_id(self) -> str:
+        """Return a fresh trigger id."""
+        return f"{next(self._trigger)}.local.trigger"
+
+    def command(self, user_id: str, text: str, *, channel_id: str = "C0LOCAL01",
+                team_id: str | None = None, extra: dict[str, str] | None = None
+                ) -> BoltResponse:
+        """Send `/regie <text>` as the given user."""
+        form = {
+            "token": "deprecated", "team_id": team_id or self.team_id, "team_domain": "lokaal",
+            "channel_id": channel_id, "channel_name": "lokaal", "user_id": user_id,
+            "user_name": user_id.lower(), "command": "/regie", "text": text,
+            "api_app_id": "A0REGIEBOT", "is_enterprise_install": "false",
+            "response_url": self.slack.response_url(), "trigger_id": self.trigger_id(),
+        }
+        form.update(extra or {})
+        body = urllib.parse.urlencode(form)
+        return self.send(body, self.signed_headers(body))
+
+    def interactive(self, payload: dict[str, Any]) -> BoltResponse:
+        """Send an interactivity payload (block_actions, view_submission, …)."""
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return self.send(body, self.signed_headers(body))
+
+    def block_action(self, user_id: str, action_id: str, value: str = "", *,
+                     block_id: str = "b", view: dict[str, Any] | None = None,
+                     team_id: str | None = None, action: dict[str, Any] | None = None
+                     ) -> BoltResponse:
+        """Click a button (or other element) as the given user."""
+        team = team_id or self.team_id
+        act = action or {"type": "button", "action_id": action_id, "block_id": block_id,
+                         "value": value, "action_ts": f"{time.time():.6f}"}
+        payload: dict[str, Any] = {
+            "type": "block_actions", "team": {"id": team, "domain": "lokaal"},
+            "user": {"id": user_id, "team_id": team, "name": user_id.lower()},
+            "api_app_id": "A0REGIEBOT", "trigger_id": self.trigger_id(),
+            "response_url": self.slack.response_url(), "actions": [act],
+            "container": {"type": "view" if view else "message"},
+        }
+        if view is not None:
+            payload["view"] = view
+        else:
+            payload["channel"] = {"id": "D0LOCAL01"}
+            payload["message"] = {"ts": "1.0", "text": ""}
+        return self.interactive(payload)
+
+    def view_submission(self, user_id: str, callback_id: str,
+                        values: dict[str, dict[str, Any]], *, private_metadata: str = "",
+                        team_id: str | None = None) -> BoltResponse:
+        """Submit a modal with the given state values as the given user."""
+        team = team_id or self.team_id
+        payload = {
+            "type": "view_submission", "team": {"id": team, "domain": "lokaal"},
+            "user": {"id": user_id, "team_id": team, "name": user_id.lower()},
+            "api_app_id": "A0REGIEBOT", "trigger_id": self.trigger_id(),
+            "view": {"id": "V0LOCAL", "type": "modal", "callback_id": callback_id,
+                     "private_metadata": private_metadata, "state": {"values": values},
+                     "team_id": team, "hash": "h"},
+        }
+        return self.interactive(payload)
+
+    def event(self, event: dict[str, Any], *, event_id: str | None = None,
+              retry_num: int | None = None, team_id: str | None = None) -> BoltResponse:
+        """Send an Events API callback (e.g. app_home_opened)."""
+        envelope = {
+            "token": "deprecated", "team_id": team_id or self.team_id,
+            "api_app_id": "A0REGIEBOT", "event": event, "type": "event_callback",
+            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": team_id or self.team_id,
+                                "user_id": LOCAL_BOT_USER_ID, "is_bot": True}],
+        }
+        body = json.dumps(envelope)
+        headers = self.signed_headers(body, content_type="application/json")
+        if retry_num is not None:
+            headers["x-slack-retry-num"] = str(retry_num)
+            headers["x-slack-retry-reason"] = "http_timeout"
+        return self.send(body, headers)
+
+    def home_opened(self, user_id: str, **kwargs: Any) -> BoltResponse:
+        """Open the App Home tab as the given user."""
+        return self.event({"type": "app_home_opened", "user": user_id, "channel": "D0LOCAL01",
+                           "tab": "home", "event_ts": f"{time.time():.6f}"}, **kwargs)
+
+    def url_verification(self, challenge: str) -> BoltResponse:
+        """Send Slack's url_verification handshake."""
+        body = json.dumps({"token": "deprecated", "challenge": challenge,
+                           "type": "url_verification"})
+        return self.send(body, self.signed_headers(body, content_type="application/json"))

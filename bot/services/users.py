@@ -1,0 +1,132 @@
+"""User administration and the acting user's identity."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from bot.errors import InputError, NotFoundError
+from storage import queries
+from storage.models import Role, User, UserRole
+
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The registered, active user behind a request."""
+
+    user_id: int
+    slack_user_id: str
+    name: str
+    roles: frozenset[Role]
+
+    def has(self, role: Role) -> bool:
+        """Tell whether the actor holds a role."""
+        return role in self.roles
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        """Build an actor from a user row."""
+        return cls(user.id, user.slack_user_id, user.name, user.role_set)
+
+
+def parse_roles(values: Iterable[str]) -> frozenset[Role]:
+    """Turn role names into roles, or raise InputError listing the valid ones."""
+    roles = set()
+    for value in values:
+        try:
+            roles.add(Role(value.strip().lower()))
+        except ValueError as exc:
+            valid = ", ".join(r.value for r in Role)
+            raise InputError(f"Onbekende rol '{value}'. Kies uit: {valid}.") from exc
+    if not roles:
+        raise InputError("Geef minstens één rol op.")
+    return frozenset(roles)
+
+
+def add_user(
+    session: Session,
+    *,
+    slack_user_id: str,
+    name: str,
+    organisation: str,
+    roles: Iterable[str],
+    email: str | None,
+    now: datetime,
+) -> User:
+    """Register a user, or update name, organisation, roles and e-mail of an existing one."""
+    if not SLACK_USER_ID.match(slack_user_id):
+        raise InputError(f"'{slack_user_id}' is geen Slack-gebruikers-id (zoals U012AB3CD).")
+    name, organisation = name.strip(), organisation.strip()
+    if not name or len(name) > 120 or not organisation or len(organisation) > 120:
+        raise InputError("Naam en organisatie zijn verplicht (hoogstens 120 tekens).")
+    if email is not None and (not EMAIL.match(email) or len(email) > 254):
+        raise InputError(f"'{email}' is geen geldig e-mailadres.")
+    role_set = parse_roles(roles)
+    user = queries.user_by_slack_id(session, slack_user_id)
+    if user is None:
+        user = User(slack_user_id=slack_user_id, created_at=now, active=True)
+        session.add(user)
+    user.name, user.organisation, user.email = name, organisation, email
+    user.active, user.deactivated_at = True, None
+    user.roles = [UserRole(role=r) for r in sorted(role_set)]
+    session.flush()
+    queries.add_audit(session, at=now, actor="cli", action="user.add",
+                      detail=f"{slack_user_id} roles={','.join(sorted(role_set))}")
+    return user
+
+
+def deactivate_user(session: Session, slack_user_id: str, now: datetime) -> User:
+    """Deactivate a user; their requests are refused and reminders stop."""
+    user = queries.user_by_slack_id(session, slack_user_id)
+    if user is None:
+        raise NotFoundError(f"Gebruiker {slack_user_id} is niet bekend.")
+    user.active = False
+    user.deactivated_at = now
+    queries.add_audit(session, at=now, actor="cli", action="user.deactivate",
+                      detail=slack_user_id)
+    return user
+
+
+def import_users(session: Session, path: Path, now: datetime) -> int:
+    """Import users from a CSV with columns slack_user_id,naam,organisatie,rollen[,email]."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        required = {"slack_user_id", "naam", "organisatie", "rollen"}
+        if reader.fieldnames is None or not required <= set(reader.fieldnames):
+            raise InputError(
+                "De CSV moet de kolommen slack_user_id, naam, organisatie, rollen "
+                "(gescheiden door ;) en optioneel email hebben."
+            )
+        count = 0
+        for line_no, row in enumerate(reader, start=2):
+            try:
+                add_user(
+                    session,
+                    slack_user_id=(row["slack_user_id"] or "").strip(),
+                    name=row["naam"] or "",
+                    organisation=row["organisatie"] or "",
+                    roles=[r for r in (row["rollen"] or "").split(";") if r.strip()],
+                    email=(row.get("email") or "").strip() or None,
+                    now=now,
+                )
+            except InputError as exc:
+                raise InputError(f"Regel {line_no}: {exc.message}") from exc
+            count += 1
+    return count
+
+
+def actor_for(session: Session, slack_user_id: str) -> Actor | None:
+    """Return the active registered actor for a Slack user id, or None."""
+    user = queries.user_by_slack_id(session, slack_user_id)
+    if user is None or not user.active:
+        return None
+    return Actor.of(user)

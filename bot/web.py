@@ -1,0 +1,61 @@
+"""HTTP mode: a WSGI app with `POST /slack/events` (bolt) and `GET /healthz`."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything bigger
+
+StartResponse = Callable[..., Any]
+
+
+def make_wsgi_app(app: App, deps: Deps) -> Callable[[dict[str, Any], StartResponse],
+                                                    Iterable[bytes]]:
+    """Return the WSGI application served by waitress in `regiebot serve`."""
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def reply(start: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+        raw = json.dumps(body).encode()
+        start(status, [("Content-Type", "application/json"), ("Content-Length", str(len(raw)))])
+        return [raw]
+
+    def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            try:
+                with deps.session_factory() as session:
+                    session.execute(text("SELECT 1"))
+            except Exception:  # noqa: BLE001 - any database failure means unhealthy
+                log.warning("health check: database unavailable")
+                return reply(start_response, "503 Service Unavailable", {"status": "db"})
+            return reply(start_response, "200 OK", {"status": "ok"})
+        if path == "/slack/events":
+            if method != "POST":
+                return reply(start_response, "405 Method Not Allowed", {"error": "method"})
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = -1
+            if length < 0 or length > MAX_BODY_BYTES:
+                return reply(start_response, "413 Payload Too Large", {"error": "size"})
+            try:
+                return slack(environ, start_response)
+            except (ValueError, TypeError, KeyError, UnicodeDecodeError, AttributeError):
+                # A body bolt cannot parse (only possible with a valid signature or before
+                # verification): answer 400 without a traceback and keep serving.
+                log.warning("malformed Slack request rejected")
+                return reply(start_response, "400 Bad Request", {"error": "malformed"})
+        return reply(start_response, "404 Not Found", {"error": "not found"})
+
+    return wsgi

@@ -1,0 +1,275 @@
+"""Typed SQLAlchemy models: users, cases, logbook, audit, reminders, outbox, agenda."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.db import Base
+from storage.types import EncryptedText, UTCDateTime
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    # Stored as plain strings (no native PG enum) so adding a value needs no type migration.
+    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e],
+                validate_strings=True)
+
+
+class Role(enum.StrEnum):
+    REGISSEUR = "regisseur"
+    SECRETARIS = "secretaris"
+    PROGRAMMA = "programma"
+    BEHEERDER = "beheerder"
+
+
+class Phase(enum.StrEnum):
+    PLAN = "plan"              # intake decided; basisdossier and plan van aanpak in preparation
+    UITVOERING = "uitvoering"  # plan approved by the Regieoverleg; execution and evaluation
+    AFBOUW = "afbouw"          # phase-out agreed
+    AFGESLOTEN = "afgesloten"  # closed by the Regieoverleg
+
+
+class EntryKind(enum.StrEnum):
+    CONTACT = "contact"
+    UVO = "uvo"
+    EVALUATIE = "evaluatie"
+    VEILIGHEID = "veiligheid"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    organisation: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(r.role for r in self.roles)
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.role_set
+
+    def __repr__(self) -> str:
+        return f"User({self.slack_user_id!r}, active={self.active})"
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    role: Mapped[Role] = mapped_column(_enum(Role), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="roles")
+
+    def __repr__(self) -> str:
+        return f"UserRole({self.user_id}, {self.role.value})"
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    risk_group: Mapped[int] = mapped_column(Integer)
+    regisseur_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    phase: Mapped[Phase] = mapped_column(_enum(Phase), default=Phase.PLAN)
+    intake_on: Mapped[date] = mapped_column(Date)
+    assigned_on: Mapped[date] = mapped_column(Date)
+    letter_sent_on: Mapped[date | None] = mapped_column(Date)
+    letter_to: Mapped[str | None] = mapped_column(String(24))
+    plan_approved_on: Mapped[date | None] = mapped_column(Date)
+    last_uvo_on: Mapped[date | None] = mapped_column(Date)
+    last_evaluation_on: Mapped[date | None] = mapped_column(Date)
+    uvo_interval_days: Mapped[int | None] = mapped_column(Integer)
+    evaluation_interval_days: Mapped[int | None] = mapped_column(Integer)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    regisseur: Mapped[User | None] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"Case({self.code!r}, phase={self.phase.value})"
+
+
+class LogEntry(Base):
+    """One immutable logbook entry; a correction is a new entry pointing at the old one."""
+
+    __tablename__ = "log_entries"
+    __table_args__ = (Index("ix_log_entries_case_created", "case_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[EntryKind] = mapped_column(_enum(EntryKind))
+    contact_kind: Mapped[str | None] = mapped_column(String(24))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(EncryptedText)
+    participants: Mapped[str | None] = mapped_column(EncryptedText)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("log_entries.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    author: Mapped[User] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"LogEntry({self.id}, case={self.case_id}, kind={self.kind.value})"
+
+
+class AuditEvent(Base):
+    """Append-only trail of reads, writes and refusals; never holds case text."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))        # Slack user id, or "system"/"cli"
+    action: Mapped[str] = mapped_column(String(48))
+    case_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))      # ok | refused | error
+    detail: Mapped[str | None] = mapped_column(String(200))
+
+    def __repr__(self) -> str:
+        return f"AuditEvent({self.actor!r}, {self.action!r}, {self.outcome!r})"
+
+
+class SlackEvent(Base):
+    """Slack event ids already handled, so re-sent events run once."""
+
+    __tablename__ = "slack_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    def __repr__(self) -> str:
+        return f"SlackEvent({self.event_id!r})"
+
+
+class Reminder(Base):
+    """One reminder stage for one due item; the unique key makes sweeps idempotent."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                                index=True)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    due_on: Mapped[date] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    snoozed_until: Mapped[date | None] = mapped_column(Date)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"Reminder({self.key!r})"
+
+
+class OutboxMessage(Base):
+    """An outgoing Slack call or e-mail, delivered with retries, exactly once per dedupe key."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))         # dm | channel | file | email
+    recipient: Mapped[str] = mapped_column(String(254))   # Slack user/channel id or e-mail
+    payload: Mapped[str] = mapped_column(EncryptedText)   # JSON; may hold case content
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                                index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"OutboxMessage({self.dedupe_key!r}, {self.status})"
+
+
+class Meeting(Base):
+    """A held or planned ITAT-R or Regieoverleg meeting that has agenda items."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("kind", "planned_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))           # itat | regie
+    planned_on: Mapped[date] = mapped_column(Date)
+    held_on: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"Meeting({self.kind}, {self.held_on})"
+
+
+class AgendaItem(Base):
+    """A case on a meeting's agenda, with its slot and invite state."""
+
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(80), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    item_kind: Mapped[str] = mapped_column(String(16))     # concept | definitief | ...
+    status: Mapped[str] = mapped_column(String(16), default="actief")
+    ready_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    position: Mapped[int | None] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    sent_sequence: Mapped[int | None] = mapped_column(Integer)
+    sent_state: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    meeting: Mapped[Meeting] = relationship(lazy="joined")
+    case: Mapped[Case] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"AgendaItem({self.uid!r}, {self.status})"
+
+
+class PurgedCase(Base):
+    """Tombstone of a case purged after the retention period."""
+
+    __tablename__ = "purged_cases"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    closed_on: Mapped[date] = mapped_column(Date)
+    purged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"PurgedCase({self.code!r})"

@@ -1,0 +1,54 @@
+"""Reusable queries; every function takes a Session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import AuditEvent, Case, Role, User, UserRole
+
+
+def user_by_slack_id(session: Session, slack_user_id: str) -> User | None:
+    """Return the user with this Slack id, active or not."""
+    return session.scalars(select(User).where(User.slack_user_id == slack_user_id)).first()
+
+
+def users_with_role(session: Session, role: Role, *, active_only: bool = True) -> Sequence[User]:
+    """Return the users holding a role, ordered by name."""
+    stmt = select(User).join(UserRole).where(UserRole.role == role).order_by(User.name)
+    if active_only:
+        stmt = stmt.where(User.active.is_(True))
+    return session.scalars(stmt).unique().all()
+
+
+def all_users(session: Session) -> Sequence[User]:
+    """Return every user ordered by name."""
+    return session.scalars(select(User).order_by(User.name)).all()
+
+
+def case_by_code(session: Session, code: str) -> Case | None:
+    """Return the case with this code."""
+    return session.scalars(select(Case).where(Case.code == code)).first()
+
+
+def add_audit(
+    session: Session,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    outcome: str = "ok",
+    case_code: str | None = None,
+    detail: str | None = None,
+) -> AuditEvent:
+    """Append one audit event; `detail` must never hold case text."""
+    event = AuditEvent(
+        at=at, actor=actor[:64], action=action[:48], outcome=outcome[:16],
+        case_code=case_code[:16] if case_code else None,
+        detail=detail[:200] if detail else None,
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,128 @@
+"""Test helpers: a settable clock and `Bot`, the real app driven by signed requests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.app import build_app
+from bot.deps import Deps
+from bot.localslack import Call, LocalSlack, SlackDriver
+from bot.outbox import DeliveryResult, deliver_due
+from bot.services.users import add_user
+from bot.shell import render_blocks, render_response
+from storage.models import AuditEvent
+
+TEST_KEY = "bXktdGVzdC1rZXktZm9yLXJlZ2llYm90LXRlc3RzLTE="  # 32 bytes, urlsafe base64
+TEST_SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+
+# Standard users: (slack id, name, organisation, roles, email)
+REGISSEUR = "U0REG0001"
+REGISSEUR2 = "U0REG0002"
+SECRETARIS = "U0SEC0001"
+PROGRAMMA = "U0PRG0001"
+BEHEERDER = "U0BEH0001"
+STANDARD_USERS = [
+    (REGISSEUR, "Anna Regisseur", "Politie", ["regisseur"], "anna@example.org"),
+    (REGISSEUR2, "Bram Regisseur", "Reclassering", ["regisseur"], None),
+    (SECRETARIS, "Carla Secretaris", "AcVZ", ["secretaris"], "secretariaat@example.org"),
+    (PROGRAMMA, "Dirk Programma", "AcVZ", ["programma"], None),
+    (BEHEERDER, "Eva Beheer", "Gemeente", ["beheerder"], None),
+]
+
+
+class MutableClock:
+    """A clock the test sets; nothing ever sleeps to wait for time."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start.astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, at: datetime) -> None:
+        assert at.tzinfo is not None
+        self.now = at.astimezone(UTC)
+
+    def advance(self, delta: timedelta) -> None:
+        self.now = self.now + delta
+
+
+@dataclass
+class Bot:
+    """The real bolt app wired to the stand-in, with helpers to talk to it."""
+
+    deps: Deps
+    slack: LocalSlack
+    app: App
+    driver: SlackDriver
+
+    @classmethod
+    def build(cls, deps: Deps, slack: LocalSlack) -> Bot:
+        app = build_app(deps)
+        return cls(deps, slack, app, SlackDriver(app, TEST_SIGNING_SECRET, slack))
+
+    def register_standard_users(self) -> None:
+        with self.deps.session_factory.begin() as session:
+            for slack_id, name, org, roles, email in STANDARD_USERS:
+                add_user(session, slack_user_id=slack_id, name=name, organisation=org,
+                         roles=roles, email=email, now=self.deps.clock())
+                self.slack.add_user(slack_id, name, email=email)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.deps.session_factory.begin() as session:
+            yield session
+
+    # -- talking to the bot ---------------------------------------------------------
+    def command(self, user_id: str, text: str, **kwargs: Any) -> BoltResponse:
+        """Send `/regie <text>` as a user and return bolt's response."""
+        return self.driver.command(user_id, text, **kwargs)
+
+    def say(self, user_id: str, text: str) -> str:
+        """Send `/regie <text>` and return the ephemeral reply as plain text."""
+        response = self.command(user_id, text)
+        assert response.status == 200, (response.status, response.body)
+        return render_response(response)
+
+    def reply_json(self, response: BoltResponse) -> dict[str, Any]:
+        assert response.status == 200, (response.status, response.body)
+        body = json.loads(response.body) if response.body else {}
+        assert isinstance(body, dict)
+        return body
+
+    def deliver(self) -> DeliveryResult:
+        """Run one outbox delivery pass at the current clock time."""
+        return deliver_due(self.deps.session_factory, self.app.client, self.deps.clock(),
+                           self.deps.instance_id)
+
+    def calls(self, method: str) -> list[Call]:
+        return self.slack.calls_to(method)
+
+    def dm_texts(self, user_id: str | None = None) -> list[str]:
+        """Render every chat.postMessage sent to a DM (optionally one user's) as text."""
+        out = []
+        for call in self.calls("chat.postMessage"):
+            channel = str(call.args.get("channel", ""))
+            if not channel.startswith("D"):
+                continue
+            if user_id is not None and channel != "D" + user_id.lstrip("UW")[:10]:
+                continue
+            blocks = call.args.get("blocks")
+            out.append(render_blocks(blocks) if blocks else str(call.args.get("text", "")))
+        return out
+
+    def audit_count(self, **filters: Any) -> int:
+        with self.deps.session_factory() as session:
+            stmt = select(func.count()).select_from(AuditEvent)
+            for key, value in filters.items():
+                stmt = stmt.where(getattr(AuditEvent, key) == value)
+            return int(session.scalar(stmt) or 0)
