@@ -67,6 +67,18 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _start_health_server(runtime: Runtime, host: str, port: int) -> None:
+    """Serve GET /healthz in a thread (Socket Mode has no HTTP endpoint of its own)."""
+    import threading
+
+    from waitress.server import create_server
+
+    from bot.web import make_wsgi_app
+
+    server = create_server(make_wsgi_app(None, runtime.deps), host=host, port=port, threads=1)
+    threading.Thread(target=server.run, daemon=True, name="healthz").start()
+
+
 def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     """Connect with Socket Mode (no public endpoint needed)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -76,6 +88,7 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     runtime = _production_runtime(settings, "SLACK_APP_TOKEN")
     app = build_app(runtime.deps)
     _start_scheduler(runtime, app.client)
+    _start_health_server(runtime, args.host, settings.port)
     assert settings.slack_app_token is not None
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value(),
                                 web_client=make_web_client(runtime.deps))
@@ -215,7 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="HTTP-modus: POST /slack/events, GET /healthz")
     p.add_argument("--host", default="0.0.0.0")  # noqa: S104 - container port
     p.set_defaults(func=cmd_serve)
-    sub.add_parser("socket", help="Socket Mode").set_defaults(func=cmd_socket)
+    p = sub.add_parser("socket", help="Socket Mode (met /healthz op PORT)")
+    p.add_argument("--host", default="0.0.0.0")  # noqa: S104 - container port
+    p.set_defaults(func=cmd_socket)
     p = sub.add_parser("shell", help="lokale console")
     p.add_argument("--as", dest="as_user", required=True, help="Slack-id of naam")
     p.set_defaults(func=cmd_shell)

@@ -20,10 +20,10 @@ MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything 
 StartResponse = Callable[..., Any]
 
 
-def make_wsgi_app(app: App, deps: Deps) -> Callable[[dict[str, Any], StartResponse],
-                                                    Iterable[bytes]]:
-    """Return the WSGI application served by waitress in `regiebot serve`."""
-    slack = SlackRequestHandler(app, path="/slack/events")
+def make_wsgi_app(app: App | None, deps: Deps) -> Callable[[dict[str, Any], StartResponse],
+                                                           Iterable[bytes]]:
+    """Return the WSGI app of `regiebot serve` (or, with app=None, the health check only)."""
+    slack = SlackRequestHandler(app, path="/slack/events") if app is not None else None
 
     def reply(start: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
         raw = json.dumps(body).encode()
@@ -40,7 +40,7 @@ def make_wsgi_app(app: App, deps: Deps) -> Callable[[dict[str, Any], StartRespon
                 log.warning("health check: database unavailable")
                 return reply(start_response, "503 Service Unavailable", {"status": "db"})
             return reply(start_response, "200 OK", {"status": "ok"})
-        if path == "/slack/events":
+        if path == "/slack/events" and slack is not None:
             if method != "POST":
                 return reply(start_response, "405 Method Not Allowed", {"error": "method"})
             try:

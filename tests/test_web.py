@@ -1,0 +1,88 @@
+"""HTTP mode over a real socket: signed requests, health check, hostile and malformed input."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import urllib.parse
+from collections.abc import Iterator
+
+import pytest
+from waitress.server import create_server
+
+from bot.web import make_wsgi_app
+from tests.support import REGISSEUR, SECRETARIS, Bot
+
+
+@pytest.fixture
+def server(bot: Bot) -> Iterator[tuple[str, int]]:
+    srv = create_server(make_wsgi_app(bot.app, bot.deps), host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    yield "127.0.0.1", int(srv.effective_port)  # type: ignore[union-attr]
+    srv.close()
+    thread.join(timeout=5)
+
+
+def _request(server: tuple[str, int], method: str, path: str, body: bytes = b"",
+             headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(*server, timeout=10)
+    conn.request(method, path, body=body, headers=headers or {})
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, data
+
+
+def test_healthz_answers_ok(server: tuple[str, int]) -> None:
+    status, body = _request(server, "GET", "/healthz")
+    assert status == 200
+    assert json.loads(body) == {"status": "ok"}
+
+
+def test_signed_slash_command_over_http_gets_the_help(server: tuple[str, int],
+                                                      bot: Bot) -> None:
+    form = urllib.parse.urlencode({"command": "/regie", "text": "help", "user_id": SECRETARIS,
+                                   "team_id": bot.driver.team_id, "channel_id": "C1",
+                                   "trigger_id": "1.2", "response_url": "http://x/"})
+    status, body = _request(server, "POST", "/slack/events", form.encode(),
+                            bot.driver.signed_headers(form))
+    assert status == 200
+    assert b"Regiebot" in body or b"regie" in body
+
+
+def test_unsigned_request_is_rejected_with_401(server: tuple[str, int]) -> None:
+    form = f"command=%2Fregie&text=help&user_id={REGISSEUR}&team_id=T0LOCAL01"
+    status, _ = _request(server, "POST", "/slack/events", form.encode(),
+                         {"content-type": "application/x-www-form-urlencoded"})
+    assert status == 401
+
+
+@pytest.mark.parametrize("body", [
+    b"payload=%7Bnot-json",
+    b'{"type": "event_callback", "event": 5}',
+    b"payload=%5B1%2C2%5D",
+    b"\xff\xfe\x00garbage",
+    b"",
+])
+def test_malformed_but_signed_payload_gets_4xx_and_the_bot_keeps_serving(
+        server: tuple[str, int], bot: Bot, body: bytes) -> None:
+    text = body.decode("latin-1")
+    headers = bot.driver.signed_headers(text)
+    status, answer = _request(server, "POST", "/slack/events", body, headers)
+    assert 200 <= status < 500, (status, answer)
+    assert b"Traceback" not in answer
+    status, _ = _request(server, "GET", "/healthz")
+    assert status == 200
+
+
+def test_oversized_body_is_refused(server: tuple[str, int]) -> None:
+    status, _ = _request(server, "POST", "/slack/events", b"x" * 1_100_000,
+                         {"content-type": "application/x-www-form-urlencoded"})
+    assert status == 413
+
+
+def test_unknown_path_is_404(server: tuple[str, int]) -> None:
+    assert _request(server, "GET", "/admin")[0] == 404
+    assert _request(server, "GET", "/slack/events")[0] == 405
