@@ -98,3 +98,15 @@ SHELL_BANNER = (
     "Regiebot lokale console. Typ `/regie help` om te beginnen, `:als <gebruiker>` om van "
     "gebruiker te wisselen, `:home` voor het App Home-tabblad, `:stop` om te stoppen."
 )
+
+# --- reminders and deadlines (issue 4) ---------------------------------------------
+
+DEADLINE_LABELS = {
+    "uvo": "UVO (uitvoerdersoverleg)",
+    "evaluatie": "Evaluatie plan van aanpak",
+    "itat_cutoff": "Concept plan gereed voor ITAT-R",
+    "regie_cutoff": "Definitief plan gereed voor Regieoverleg",
+    "brief": "Notificatiebrief versturen",
+    "geen_regisseur": "Geen actieve regisseur",
+    "ontbrekend": "Termijn niet te berekenen",
+}
