@@ -230,6 +230,7 @@ class Meeting(Base):
     held_on: Mapped[date] = mapped_column(Date)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revision: Mapped[int] = mapped_column(Integer, default=0)  # times the agenda was published
 
     def __repr__(self) -> str:
         return f"Meeting({self.kind}, {self.held_on})"
@@ -253,6 +254,8 @@ class AgendaItem(Base):
     sent_state: Mapped[dict[str, object] | None] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # Regieoverleg decision, if any
+    decided_on: Mapped[date | None] = mapped_column(Date)
 
     meeting: Mapped[Meeting] = relationship(lazy="joined")
     case: Mapped[Case] = relationship(lazy="joined")

@@ -42,6 +42,7 @@ def upgrade() -> None:
     sa.Column('held_on', sa.Date(), nullable=False),
     sa.Column('starts_at', storage.types.UTCDateTime(), nullable=False),
     sa.Column('published_at', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('revision', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('kind', 'planned_on')
     )
@@ -117,6 +118,8 @@ def upgrade() -> None:
     sa.Column('sent_state', sa.JSON(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('withdrawn_at', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('outcome', sa.String(length=16), nullable=True),
+    sa.Column('decided_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], ),
