@@ -6,7 +6,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -83,6 +83,15 @@ class Settings(BaseSettings):
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
+
+    @model_validator(mode="after")
+    def _no_password_in_clear(self) -> Settings:
+        # Credentials over an unencrypted connection would leak the relay password.
+        if self.smtp_host and self.smtp_username and not self.smtp_starttls \
+                and self.smtp_port != 465:
+            raise ValueError("SMTP_USERNAME is set but SMTP_STARTTLS is off: refusing to send "
+                             "the SMTP password unencrypted")
+        return self
 
     @property
     def encryption_key_list(self) -> list[str]:
