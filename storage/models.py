@@ -101,7 +101,7 @@ class Case(Base):
     intake_on: Mapped[date] = mapped_column(Date)
     assigned_on: Mapped[date] = mapped_column(Date)
     letter_sent_on: Mapped[date | None] = mapped_column(Date)
-    letter_to: Mapped[str | None] = mapped_column(String(24))
+    letter_to: Mapped[str | None] = mapped_column(String(64))  # comma-separated recipients
     plan_approved_on: Mapped[date | None] = mapped_column(Date)
     last_uvo_on: Mapped[date | None] = mapped_column(Date)
     last_evaluation_on: Mapped[date | None] = mapped_column(Date)

@@ -82,7 +82,7 @@ def upgrade() -> None:
     sa.Column('intake_on', sa.Date(), nullable=False),
     sa.Column('assigned_on', sa.Date(), nullable=False),
     sa.Column('letter_sent_on', sa.Date(), nullable=True),
-    sa.Column('letter_to', sa.String(length=24), nullable=True),
+    sa.Column('letter_to', sa.String(length=64), nullable=True),
     sa.Column('plan_approved_on', sa.Date(), nullable=True),
     sa.Column('last_uvo_on', sa.Date(), nullable=True),
     sa.Column('last_evaluation_on', sa.Date(), nullable=True),
