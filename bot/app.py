@@ -7,7 +7,7 @@ import logging
 import traceback
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -36,6 +36,50 @@ def make_web_client(deps: Deps, *, max_retries: int = 2) -> WebClient:
             ServerErrorRetryHandler(max_retry_count=max_retries),
         ],
     )
+
+
+def dispatch_raw(app: App, body: str, headers: dict[str, Any], query: str = "") -> BoltResponse:
+    """Dispatch one raw HTTP request; a body bolt cannot even parse gets 400, not a crash."""
+    try:
+        request = BoltRequest(body=body, query=query, headers=headers)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+        # Only bodies that are not Slack's shape get here; nothing has run yet.
+        log.warning("malformed Slack request rejected before dispatch")
+        return BoltResponse(status=400, body="")
+    if not _well_formed(request.body):
+        log.warning("request with an unexpected payload shape rejected")
+        return BoltResponse(status=400, body="")
+    return app.dispatch(request)
+
+
+_DICT_FIELDS = ("user", "team", "view", "container", "channel", "message", "enterprise",
+                "event", "authorizations_info")
+
+
+def _well_formed(body: Any) -> bool:
+    """Tell whether a parsed body has the shape bolt's listeners rely on."""
+    if not isinstance(body, dict):
+        return False
+    for key in _DICT_FIELDS:
+        if key in body and body[key] is not None and not isinstance(body[key], dict):
+            return False
+    if body.get("type") == "event_callback" and not isinstance(
+            (body.get("event") or {}).get("type"), str):
+        return False
+    actions = body.get("actions")
+    if actions is not None and not (isinstance(actions, list)
+                                    and all(isinstance(a, dict) for a in actions)):
+        return False
+    view = body.get("view")
+    if isinstance(view, dict):
+        state = view.get("state")
+        if state is not None and not (isinstance(state, dict)
+                                      and isinstance(state.get("values", {}), dict)):
+            return False
+    for key in ("type", "command", "text", "user_id", "team_id", "trigger_id", "callback_id"):
+        if key in body and body[key] is not None and not isinstance(body[key], str):
+            return False
+    return True
 
 
 def build_app(deps: Deps, *, client: WebClient | None = None,

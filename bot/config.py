@@ -87,8 +87,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _no_password_in_clear(self) -> Settings:
         # Credentials over an unencrypted connection would leak the relay password.
-        if self.smtp_host and self.smtp_username and not self.smtp_starttls \
-                and self.smtp_port != 465:
+        if self.smtp_host and self.smtp_username and not self.smtp_starttls:
             raise ValueError("SMTP_USERNAME is set but SMTP_STARTTLS is off: refusing to send "
                              "the SMTP password unencrypted")
         return self

@@ -19,7 +19,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from slack_bolt import App, BoltResponse
-from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 LOCAL_TEAM_ID = "T0LOCAL01"
@@ -89,7 +88,7 @@ class LocalSlackState:
 class LocalSlack:
     """The stand-in server: start it, point the WebClient at `api_url`, read `calls`."""
 
-    def __init__(self, team_id: str = LOCAL_TEAM_ID, token_prefix: str = "xoxb-") -> None:
+    def __init__(self, team_id: str = LOCAL_TEAM_ID, token_prefix: str = "xoxb-") -> None:  # noqa: S107
         self.team_id = team_id
         self.token_prefix = token_prefix
         self.state = LocalSlackState()
@@ -352,7 +351,7 @@ def _make_handler(slack: LocalSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             return  # keep test and shell output clean
 
         def _reply(self, status: int, body: dict[str, Any] | None,
@@ -366,10 +365,10 @@ def _make_handler(slack: LocalSlack) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(raw)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.do_POST()
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             parsed = urllib.parse.urlparse(self.path)
@@ -448,7 +447,9 @@ class SlackDriver:
 
     def send(self, body: str, headers: dict[str, str]) -> BoltResponse:
         """Dispatch a raw request through the whole bolt middleware chain."""
-        return self.app.dispatch(BoltRequest(body=body, headers=headers))
+        from bot.app import dispatch_raw  # the same entry point HTTP mode uses
+
+        return dispatch_raw(self.app, body, headers)
 
     def trigger_id(self) -> str:
         """Return a fresh trigger id."""

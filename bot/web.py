@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy import text
 
+from bot.app import dispatch_raw
 from bot.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -23,7 +25,6 @@ StartResponse = Callable[..., Any]
 def make_wsgi_app(app: App | None, deps: Deps) -> Callable[[dict[str, Any], StartResponse],
                                                            Iterable[bytes]]:
     """Return the WSGI app of `regiebot serve` (or, with app=None, the health check only)."""
-    slack = SlackRequestHandler(app, path="/slack/events") if app is not None else None
 
     def reply(start: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
         raw = json.dumps(body).encode()
@@ -36,11 +37,11 @@ def make_wsgi_app(app: App | None, deps: Deps) -> Callable[[dict[str, Any], Star
             try:
                 with deps.session_factory() as session:
                     session.execute(text("SELECT 1"))
-            except Exception:  # noqa: BLE001 - any database failure means unhealthy
+            except Exception:
                 log.warning("health check: database unavailable")
                 return reply(start_response, "503 Service Unavailable", {"status": "db"})
             return reply(start_response, "200 OK", {"status": "ok"})
-        if path == "/slack/events" and slack is not None:
+        if path == "/slack/events" and app is not None:
             if method != "POST":
                 return reply(start_response, "405 Method Not Allowed", {"error": "method"})
             try:
@@ -49,13 +50,19 @@ def make_wsgi_app(app: App | None, deps: Deps) -> Callable[[dict[str, Any], Star
                 length = -1
             if length < 0 or length > MAX_BODY_BYTES:
                 return reply(start_response, "413 Payload Too Large", {"error": "size"})
+            request = WsgiHttpRequest(environ)
             try:
-                return slack(environ, start_response)
-            except (ValueError, TypeError, KeyError, UnicodeDecodeError, AttributeError):
-                # A body bolt cannot parse (only possible with a valid signature or before
-                # verification): answer 400 without a traceback and keep serving.
-                log.warning("malformed Slack request rejected")
-                return reply(start_response, "400 Bad Request", {"error": "malformed"})
+                body = request.get_body()
+            except UnicodeDecodeError:
+                return reply(start_response, "400 Bad Request", {"error": "encoding"})
+            response = dispatch_raw(app, body, request.get_headers(), request.query_string)
+            raw = response.body.encode("utf-8") if isinstance(response.body, str) \
+                else bytes(response.body or b"")
+            headers = [(k, v) for k, values in response.headers.items() for v in values
+                       if k.lower() != "content-length"]
+            start_response(f"{response.status} {HTTPStatus(response.status).phrase}",
+                           [*headers, ("Content-Length", str(len(raw)))])
+            return [raw]
         return reply(start_response, "404 Not Found", {"error": "not found"})
 
     return wsgi

@@ -53,9 +53,8 @@ class MemberCheck:
             reason = None
             if user.get("is_restricted") or user.get("is_ultra_restricted"):
                 reason = "guest"
-            elif user.get("is_stranger") or user.get("deleted"):
-                reason = "external"
-            elif self.team_id and user.get("team_id") not in (None, self.team_id):
+            elif (user.get("is_stranger") or user.get("deleted")
+                  or (self.team_id and user.get("team_id") not in (None, self.team_id))):
                 reason = "external"
         with self._lock:
             self._cache[user_id] = (now, reason)
@@ -119,7 +118,7 @@ def make_gate(deps: Deps, members: MemberCheck) -> Callable[..., BoltResponse | 
                               action="refused." + reason, outcome="refused")
 
     def gate(req: BoltRequest, body: dict[str, Any], context: dict[str, Any],
-             client: WebClient, next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
+             client: WebClient, next: Callable[[], None]) -> BoltResponse | None:
         if not isinstance(body, dict):
             return BoltResponse(status=400, body="")
         user_id = _user_id(body) or ""
