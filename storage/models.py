@@ -174,6 +174,8 @@ class Reminder(Base):
     """One reminder stage for one due item; the unique key makes sweeps idempotent."""
 
     __tablename__ = "reminders"
+    # The digest reads the open rows per recipient; resolved rows pile up over the years.
+    __table_args__ = (Index("ix_reminders_open", "resolved_at", "recipient_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -190,6 +192,21 @@ class Reminder(Base):
 
     def __repr__(self) -> str:
         return f"Reminder({self.key!r})"
+
+
+class ReminderSweep(Base):
+    """A working day whose reminder sweep committed; its key lets one replica sweep a day once."""
+
+    __tablename__ = "reminder_sweeps"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    swept_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    instance_id: Mapped[str] = mapped_column(String(64))
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+    digests: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"ReminderSweep({self.day})"
 
 
 class OutboxMessage(Base):

@@ -192,11 +192,23 @@ def upgrade() -> None:
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reminders_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reminders_recipient_id'), ['recipient_id'], unique=False)
+        batch_op.create_index('ix_reminders_open', ['resolved_at', 'recipient_id'], unique=False)
+
+    op.create_table('reminder_sweeps',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('swept_at', storage.types.UTCDateTime(), nullable=False),
+    sa.Column('instance_id', sa.String(length=64), nullable=False),
+    sa.Column('reminders', sa.Integer(), nullable=False),
+    sa.Column('digests', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('day')
+    )
 
 
 
 def downgrade() -> None:
+    op.drop_table('reminder_sweeps')
     with op.batch_alter_table('reminders', schema=None) as batch_op:
+        batch_op.drop_index('ix_reminders_open')
         batch_op.drop_index(batch_op.f('ix_reminders_recipient_id'))
         batch_op.drop_index(batch_op.f('ix_reminders_case_id'))
 
