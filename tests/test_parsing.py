@@ -1,0 +1,210 @@
+"""Parsing what users type: dates, case codes, kinds, mentions, risk groups and free text."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.errors import InputError
+from bot.parsing import (
+    MAX_ENTRY_LENGTH,
+    Mention,
+    clean_text,
+    format_date,
+    looks_like_date,
+    near_contact_kind,
+    next_token,
+    parse_case_code,
+    parse_contact_kind,
+    parse_date,
+    parse_iso_date,
+    parse_letter_recipient,
+    parse_mention,
+    parse_risk_group,
+    tokens,
+)
+
+TODAY = date(2026, 11, 23)
+
+
+# --- dates -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("22-11-2026", date(2026, 11, 22)),
+    ("1-2-2026", date(2026, 2, 1)),
+    ("22-11", date(2026, 11, 22)),
+    ("22/11", date(2026, 11, 22)),
+    ("vandaag", TODAY),
+    ("Gisteren", date(2026, 11, 22)),
+    ("eergisteren", date(2026, 11, 21)),
+])
+def test_dates_in_every_documented_form_are_understood(typed: str, expected: date) -> None:
+    assert parse_date(typed, TODAY) == expected
+
+
+def test_day_month_in_the_coming_weeks_stays_this_year_so_it_can_be_refused_as_future() -> None:
+    assert parse_date("24-11", TODAY) == date(2026, 11, 24)
+
+
+def test_day_month_far_ahead_means_last_year_around_new_year() -> None:
+    assert parse_date("28-12", date(2027, 1, 3)) == date(2026, 12, 28)
+
+
+def test_29_february_without_year_means_the_last_leap_day() -> None:
+    assert parse_date("29-02", date(2027, 3, 1)) == date(2024, 2, 29)
+
+
+@pytest.mark.parametrize("typed", ["32-11", "31-11-2026", "29-02-2027", "0-1", "11-13-2026"])
+def test_impossible_dates_say_how_to_write_a_date(typed: str) -> None:
+    with pytest.raises(InputError, match="22-11-2026") as info:
+        parse_date(typed, TODAY)
+    assert "bestaat niet" in info.value.message
+
+
+@pytest.mark.parametrize("typed", ["morgen", "2026-11-22", "22 november", "x"])
+def test_unknown_date_forms_are_refused_with_the_accepted_forms(typed: str) -> None:
+    with pytest.raises(InputError, match="vandaag"):
+        parse_date(typed, TODAY)
+
+
+def test_date_picker_values_are_iso_dates() -> None:
+    assert parse_iso_date("2026-11-20") == date(2026, 11, 20)
+    with pytest.raises(InputError):
+        parse_iso_date("20-11-2026")
+
+
+@settings(max_examples=60)
+@given(st.dates(min_value=date(2016, 1, 1), max_value=date(2040, 12, 31)))
+def test_a_formatted_date_parses_back_to_itself(day: date) -> None:
+    assert parse_date(format_date(day), TODAY) == day
+
+
+@settings(max_examples=60)
+@given(st.dates(min_value=date(2016, 1, 1), max_value=date(2040, 12, 31)))
+def test_day_month_never_lands_more_than_a_month_ahead_or_a_year_back(today: date) -> None:
+    for day_back in (0, 40, 200, 330):
+        meant = today - timedelta(days=day_back)
+        if (meant.month, meant.day) == (2, 29):
+            continue
+        got = parse_date(f"{meant.day}-{meant.month}", today)
+        assert today - timedelta(days=366) < got <= today + timedelta(days=31)
+        assert (got.month, got.day) == (meant.month, meant.day)
+
+
+def test_only_date_shaped_words_look_like_dates() -> None:
+    assert looks_like_date("22-11") and looks_like_date("vandaag") and looks_like_date("99-99")
+    assert not looks_like_date("huisbezoek") and not looks_like_date("R-0042")
+
+
+# --- case codes --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "expected"), [("R-0042", "R-0042"), ("r-0042", "R-0042"),
+                                                  (" R-9999 ", "R-9999")])
+def test_case_codes_are_normalised_to_upper_case(typed: str, expected: str) -> None:
+    assert parse_case_code(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["R0042", "R-42", "R-00420", "X-0042", "0042", "R-00a2", ""])
+def test_malformed_case_codes_explain_the_format(typed: str) -> None:
+    with pytest.raises(InputError, match="vier cijfers") as info:
+        parse_case_code(typed)
+    assert "R-0042" in info.value.message
+
+
+def test_an_error_never_echoes_slack_markup_from_the_input() -> None:
+    with pytest.raises(InputError) as info:
+        parse_case_code("<!channel>")
+    assert "<!channel>" not in info.value.message
+
+
+# --- kinds, groups, recipients -----------------------------------------------------------
+
+def test_contact_kinds_are_the_six_of_the_design() -> None:
+    for kind in ("gesprek", "telefonisch", "huisbezoek", "partner", "netwerk", "overig"):
+        assert parse_contact_kind(kind.upper()) == kind
+    with pytest.raises(InputError, match="huisbezoek"):
+        parse_contact_kind("bezoek")
+
+
+def test_a_mistyped_kind_is_recognised_but_ordinary_words_are_not() -> None:
+    assert near_contact_kind("huisbzoek") == "huisbezoek"
+    assert near_contact_kind("telefonish") == "telefonisch"
+    for word in ("gesprekken", "Vandaag", "moeder", "telefonische", "de", "gesprek"):
+        assert near_contact_kind(word) is None
+
+
+@pytest.mark.parametrize("typed", ["0", "6", "drie", "-1", "3.0"])
+def test_risk_group_must_be_one_to_five(typed: str) -> None:
+    with pytest.raises(InputError, match="1 tot en met 5"):
+        parse_risk_group(typed)
+    assert [parse_risk_group(str(g)) for g in range(1, 6)] == [1, 2, 3, 4, 5]
+
+
+def test_letter_recipients_accept_the_four_and_jji_as_pi() -> None:
+    assert [parse_letter_recipient(r) for r in ("betrokkene", "Ouders", "voogd", "PI", "jji")] \
+        == ["betrokkene", "ouders", "voogd", "pi", "pi"]
+    with pytest.raises(InputError, match="betrokkene"):
+        parse_letter_recipient("buurman")
+
+
+# --- mentions and tokens -----------------------------------------------------------------
+
+def test_mentions_in_every_slack_form_give_the_user() -> None:
+    assert parse_mention("<@U0REG0002|bram>") == Mention("U0REG0002", "bram")
+    assert parse_mention("<@U0REG0002>") == Mention("U0REG0002")
+    assert parse_mention("@U0REG0002") == Mention("U0REG0002")
+    assert parse_mention("@bram") == Mention(None, "bram")
+    with pytest.raises(InputError, match="@-vermelding"):
+        parse_mention("bram")
+
+
+def test_tokens_keep_a_slack_sequence_with_spaces_together() -> None:
+    assert tokens("R-0001 <@U1|anna de v> 3") == ["R-0001", "<@U1|anna de v>", "3"]
+    assert next_token("  R-0001  gisteren\nregel twee") == ("R-0001", "gisteren\nregel twee")
+    assert next_token("   ") == ("", "")
+
+
+# --- free text ---------------------------------------------------------------------------
+
+def test_text_is_trimmed_and_kept_as_typed() -> None:
+    assert clean_text("  Gesprek met moeder\nen vader  ") == "Gesprek met moeder\nen vader"
+
+
+def test_empty_text_is_refused() -> None:
+    with pytest.raises(InputError, match="leeg"):
+        clean_text(" \n ")
+    assert clean_text("  ", required=False) == ""
+
+
+def test_text_over_the_limit_is_refused_with_the_limit() -> None:
+    clean_text("x" * MAX_ENTRY_LENGTH)
+    with pytest.raises(InputError, match="3000") as info:
+        clean_text("x" * (MAX_ENTRY_LENGTH + 1))
+    assert "3001" in info.value.message
+
+
+@pytest.mark.parametrize("typed", ["Let op <!channel>", "zie <https://x.example|hier>",
+                                   "met <@U0REG0002>", "in <#C123|algemeen>", "<!here>",
+                                   "< !everyone>"])
+def test_slack_pings_and_disguised_links_are_refused(typed: str) -> None:
+    with pytest.raises(InputError, match="<!channel>"):
+        clean_text(typed, from_command=True)
+    with pytest.raises(InputError):
+        clean_text(typed)
+
+
+def test_command_text_is_unescaped_and_plain_links_unwrapped() -> None:
+    typed = "a &lt; b &amp; c &gt; d, zie <https://example.org/x>"
+    assert clean_text(typed, from_command=True) == "a < b & c > d, zie https://example.org/x"
+
+
+def test_escaped_markup_in_command_text_is_still_refused() -> None:
+    with pytest.raises(InputError):
+        clean_text("&lt;!channel&gt;", from_command=True)
+
+
+def test_control_characters_are_dropped() -> None:
+    assert clean_text("a\x00b\x1bc\td") == "abc\td"
