@@ -401,8 +401,8 @@ def _make_handler(slack: LocalSlack) -> type[BaseHTTPRequestHandler]:
                 if fault.error:
                     self._reply(200, {"ok": False, "error": fault.error})
                     return
-            token = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
-            token = token or str(args.pop("token", "")) or None
+            bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
+            token = bearer or str(args.pop("token", "")) or None
             self._reply(200, slack.handle_api(method, args, token))
 
     return Handler
@@ -442,7 +442,7 @@ class SlackDriver:
         return {
             "content-type": content_type,
             "x-slack-request-timestamp": ts,
-            "x-slack-signature": self._verifier.generate_signature(timestamp=ts, body=body),
+            "x-slack-signature": str(self._verifier.generate_signature(timestamp=ts, body=body)),
         }
 
     def send(self, body: str, headers: dict[str, str]) -> BoltResponse:

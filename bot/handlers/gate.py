@@ -129,8 +129,8 @@ def make_gate(deps: Deps, members: MemberCheck) -> Callable[..., BoltResponse | 
             return _refusal_response(body, texts.REFUSED_WORKSPACE)
 
         if body.get("type") == "event_callback":
-            event = body.get("event") if isinstance(body.get("event"), dict) else {}
-            if event.get("bot_id") or not user_id:
+            event = body.get("event")
+            if not isinstance(event, dict) or event.get("bot_id") or not user_id:
                 next()
                 return None
             if not _first_delivery(deps, str(body.get("event_id") or "")):

@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): run `python -m bench` for the full table."""
