@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from bot.clock import system_clock
@@ -216,6 +217,60 @@ def cmd_users_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# -- reminders --------------------------------------------------------------------------------
+
+def _parse_at(value: str) -> datetime:
+    from bot import texts
+    from bot.clock import AMSTERDAM
+
+    try:
+        at = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(texts.CLI_BAD_AT) from exc
+    return at.replace(tzinfo=AMSTERDAM) if at.tzinfo is None else at  # naive = Amsterdam
+
+
+def cmd_reminders_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one reminder sweep and delivery as of a moment, or print what it would send."""
+    from bot import texts
+    from bot.clock import AMSTERDAM, fixed_clock
+    from bot.jobs import run_reminders_once
+    from bot.shell import render_blocks
+
+    if not args.dry_run and settings.slack_bot_token is None:
+        print(texts.CLI_NEEDS_SLACK, file=sys.stderr)
+        return 2
+    clock = fixed_clock(args.at) if args.at is not None else system_clock
+    runtime = open_runtime(settings, clock=clock, allow_local_key=True)
+    try:
+        client = None
+        if not args.dry_run:
+            from bot.app import make_web_client
+
+            client = make_web_client(runtime.deps)
+        else:
+            print(texts.CLI_DRY_RUN)
+        result, delivered = run_reminders_once(runtime.deps, client, dry_run=args.dry_run)
+    finally:
+        runtime.close()
+    moment = runtime.deps.clock().astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+    if result.status == "not_working_day":
+        print(texts.cli_sweep_skipped(moment, texts.CLI_NOT_WORKING_DAY))
+    elif result.status == "too_early":
+        print(texts.cli_sweep_skipped(moment, texts.CLI_BEFORE_DIGEST))
+    elif result.status == "already_swept":
+        print(texts.cli_already_swept(result.day))
+    else:
+        print(texts.cli_sweep_done(result.day, result.reminders, len(result.digests)))
+        if args.dry_run:
+            for digest in result.digests:
+                print(texts.cli_dry_run_message(digest.slack_user_id, digest.name))
+                print(render_blocks(digest.blocks))
+    if delivered is not None:
+        print(texts.cli_delivery_done(delivered.sent, delivered.retried, delivered.failed))
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -269,6 +324,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = users.add_parser("import", help="gebruikers importeren uit CSV")
     p.add_argument("file")
     p.set_defaults(func=cmd_users_import)
+
+    reminders = sub.add_parser("reminders", help="herinneringen").add_subparsers(
+        dest="reminders_command", required=True)
+    p = reminders.add_parser("run", help="één herinneringsronde (overzichten maken en versturen)")
+    p.add_argument("--at", type=_parse_at, metavar="ISO-TIJDSTIP",
+                   help="als op dit moment, bv. 2026-11-23T08:30 (Amsterdamse tijd)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="niets opslaan of versturen; toon wat er verstuurd zou worden")
+    p.set_defaults(func=cmd_reminders_run)
 
     return parser
 

@@ -8,19 +8,55 @@ from apscheduler.schedulers.base import BaseScheduler
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.outbox import deliver_due
+from bot.outbox import DeliveryResult, deliver_all
+from bot.reminders import SweepResult, sweep, sweep_status
 
 log = logging.getLogger(__name__)
 
 DELIVER_EVERY_S = 10
+SWEEP_EVERY_S = 60
 
 
 def deliver_tick(deps: Deps, client: WebClient) -> None:
     """Deliver whatever the outbox holds that is due now."""
-    result = deliver_due(deps.session_factory, client, deps.clock(), deps.instance_id)
+    result = deliver_all(deps.session_factory, client, deps.clock(), deps.instance_id)
     if result.sent or result.retried or result.failed:
         log.info("outbox: sent=%d retried=%d failed=%d", result.sent, result.retried,
                  result.failed)
+
+
+def sweep_tick(deps: Deps) -> None:
+    """Make today's reminder digests once, at or after the digest time on a working day."""
+    now = deps.clock()
+    # A cheap read first: on all but one tick a day there is nothing to do.
+    with deps.session_factory() as session:
+        if sweep_status(session, now, deps.settings) is not None:
+            return
+    with deps.session_factory.begin() as session:
+        result = sweep(session, now, deps.settings, deps.series("itat"), deps.series("regie"),
+                       instance_id=deps.instance_id)
+    if result.status == "swept":
+        log.info("reminders: %d open, %d digests queued for %s", result.reminders,
+                 len(result.digests), result.day.isoformat())
+
+
+def run_reminders_once(deps: Deps, client: WebClient | None, *, dry_run: bool = False
+                       ) -> tuple[SweepResult, DeliveryResult | None]:
+    """Sweep and deliver once as of the deps' clock; a dry run writes and sends nothing."""
+    now = deps.clock()
+    itat, regie = deps.series("itat"), deps.series("regie")
+    if dry_run:
+        with deps.session_factory() as session:
+            result = sweep(session, now, deps.settings, itat, regie,
+                           instance_id=deps.instance_id)
+            session.rollback()
+        return result, None
+    with deps.session_factory.begin() as session:
+        result = sweep(session, now, deps.settings, itat, regie, instance_id=deps.instance_id)
+    delivered = None
+    if client is not None:
+        delivered = deliver_all(deps.session_factory, client, now, deps.instance_id)
+    return result, delivered
 
 
 def register_jobs(scheduler: BaseScheduler, deps: Deps, client: WebClient) -> None:
@@ -28,3 +64,6 @@ def register_jobs(scheduler: BaseScheduler, deps: Deps, client: WebClient) -> No
     scheduler.add_job(deliver_tick, "interval", seconds=DELIVER_EVERY_S, id="outbox.deliver",
                       args=[deps, client], replace_existing=True, max_instances=1,
                       coalesce=True, misfire_grace_time=60)
+    scheduler.add_job(sweep_tick, "interval", seconds=SWEEP_EVERY_S, id="reminders.sweep",
+                      args=[deps], replace_existing=True, max_instances=1, coalesce=True,
+                      misfire_grace_time=SWEEP_EVERY_S)

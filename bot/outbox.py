@@ -1,5 +1,11 @@
 """The outbox: every outgoing Slack message, file and e-mail is queued here and delivered
 with retries, so a Slack outage or a restart delays messages but never drops or repeats them.
+
+Delivery claims rows with a lease (on PostgreSQL `FOR UPDATE SKIP LOCKED` plus a conditional
+update, so several replicas never take the same row), sends each through slack_sdk, and
+records the outcome only while it still holds the lease. Slack's `Retry-After` and an
+exponential backoff set the next attempt; permanent errors stop a message, transient ones
+never do. A replica that dies mid-send loses its lease, and the row is taken up again.
 """
 
 from __future__ import annotations
@@ -7,27 +13,51 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Callable
+import time
+import traceback
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any, Literal
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.mailer import MailError, SmtpConfig, send_message
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(minutes=5)       # how long a claim lasts; expired claims are taken over
+PASS_BUDGET_S = 120.0              # stop sending well inside the lease, release the rest
+SEND_TIMEOUT_S = 10                # per HTTP request to Slack
+SHORT_RETRY_AFTER_S = 3.0          # a 429 asking for a longer wait goes back to the queue
+BASE_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(minutes=15)
+CLAIM_LIMIT = 20
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+SUPERSEDED, CANCELLED = "superseded", "cancelled"  # set by the services, never by delivery
+
+# Errors that will not go away by trying again. Token problems are *not* here: an operator
+# fixes the token and the queue then drains instead of losing what piled up.
 PERMANENT_ERRORS = frozenset({
     "channel_not_found", "user_not_found", "not_in_channel", "is_archived",
-    "account_inactive", "invalid_auth", "not_authed", "user_disabled", "cannot_dm_bot",
-    "invalid_blocks", "msg_too_long", "no_text", "invalid_arguments",
+    "account_inactive", "user_disabled", "cannot_dm_bot", "invalid_blocks", "msg_too_long",
+    "no_text", "invalid_arguments", "too_many_attachments", "restricted_action",
+    "file_uploads_disabled", "user_is_restricted", "channel_is_archived",
 })
 
 
@@ -36,6 +66,7 @@ def enqueue(session: Session, *, dedupe_key: str, kind: str, recipient: str,
     """Queue one message; False when a message with this dedupe key already exists."""
     if kind not in SENDERS:
         raise ValueError(f"unknown outbox kind {kind!r}")
+    dedupe_key = dedupe_key[:200]
     exists = session.scalar(select(OutboxMessage.id).where(
         OutboxMessage.dedupe_key == dedupe_key))
     if exists is not None:
@@ -43,8 +74,8 @@ def enqueue(session: Session, *, dedupe_key: str, kind: str, recipient: str,
     try:
         with session.begin_nested():
             session.add(OutboxMessage(
-                dedupe_key=dedupe_key[:200], kind=kind, recipient=recipient,
-                payload=json.dumps(payload), case_id=case_id, status="pending", attempts=0,
+                dedupe_key=dedupe_key, kind=kind, recipient=recipient,
+                payload=json.dumps(payload), case_id=case_id, status=PENDING, attempts=0,
                 next_attempt_at=now, created_at=now))
     except IntegrityError:
         return False  # another replica queued the same message first
@@ -70,6 +101,7 @@ class DeliveryResult:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    released: int = 0  # claimed but not tried within the pass budget; due again at once
 
 
 class PermanentError(Exception):
@@ -101,32 +133,95 @@ def _send_file(client: WebClient, message: OutboxMessage, payload: dict[str, Any
         initial_comment=payload.get("initial_comment"))
 
 
-SENDERS: dict[str, Sender] = {"dm": _send_dm, "channel": _send_channel, "file": _send_file}
+# -- e-mail (iMIP invites) --------------------------------------------------------------
+_mail_config: SmtpConfig | None = None
+
+
+def configure_mail(config: SmtpConfig | None) -> None:
+    """Set the SMTP server the "email" sender uses (None: e-mail is not configured)."""
+    global _mail_config
+    _mail_config = config
+
+
+def _send_email(client: WebClient, message: OutboxMessage, payload: dict[str, Any]) -> None:
+    # The message was built completely when it was queued (same Message-ID on every retry).
+    if _mail_config is None:
+        raise MailError("SMTP is not configured in this process")
+    parsed = message_from_bytes(base64.b64decode(payload["message_b64"]), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    send_message(_mail_config, parsed)
+
+
+SENDERS: dict[str, Sender] = {"dm": _send_dm, "channel": _send_channel, "file": _send_file,
+                              "email": _send_email}
+
+
+# -- the Slack client used for delivery ----------------------------------------------------------
+
+def retry_after_seconds(headers: Mapping[str, Any]) -> float | None:
+    """Return Slack's Retry-After in seconds from response headers, if present and valid."""
+    for name, value in headers.items():
+        if name.lower() != "retry-after":
+            continue
+        raw = value[0] if isinstance(value, list | tuple) and value else value
+        try:
+            seconds = float(str(raw).strip())
+        except ValueError:
+            return None
+        return seconds if seconds >= 0 else None
+    return None
+
+
+class ShortRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler, for short waits only; longer ones go back to the outbox."""
+
+    def __init__(self, max_retry_count: int = 1,
+                 max_wait_s: float = SHORT_RETRY_AFTER_S) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait_s = max_wait_s
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest,
+                   response: HttpResponse | None = None,
+                   error: Exception | None = None) -> bool:
+        # Sleeping out a long Retry-After would hold the lease and this thread; the outbox
+        # records it as the next attempt time instead.
+        if response is None or response.status_code != 429:
+            return False
+        wait = retry_after_seconds(response.headers)
+        return wait is not None and wait <= self.max_wait_s
+
+
+def outbox_client(client: WebClient) -> WebClient:
+    """Return a client like `client` whose retries never sleep long (the outbox retries)."""
+    return WebClient(token=client.token, base_url=client.base_url, timeout=SEND_TIMEOUT_S,
+                     ssl=client.ssl, proxy=client.proxy, headers=dict(client.headers),
+                     retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1),
+                                     ShortRateLimitRetryHandler()])
+
+
+# -- claiming and delivering -----------------------------------------------------------------------
+
+def _claimable(now: datetime) -> Any:
+    return (OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now))
 
 
 def claim(session_factory: sessionmaker[Session], now: datetime, instance_id: str,
-          limit: int = 50) -> list[int]:
+          limit: int = CLAIM_LIMIT) -> list[int]:
     """Lease up to `limit` due messages to this instance; safe with several replicas."""
     with session_factory.begin() as session:
-        stmt = (select(OutboxMessage.id)
-                .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now,
-                       or_(OutboxMessage.locked_until.is_(None),
-                           OutboxMessage.locked_until < now))
-                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-                .limit(limit))
-        if session.bind is not None and session.bind.dialect.name == "postgresql":
+        stmt = (select(OutboxMessage.id).where(*_claimable(now))
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
+        if session.get_bind().dialect.name == "postgresql":
+            # Rows another replica is claiming right now are skipped, not waited for.
             stmt = stmt.with_for_update(skip_locked=True)
-        candidates = list(session.scalars(stmt))
         claimed = []
-        for message_id in candidates:
-            # The conditional update is the real guard (SQLite has no row locks).
+        for message_id in session.scalars(stmt).all():
+            # The conditional update is the guard everywhere (SQLite has no row locks; on
+            # PostgreSQL it also covers a lease that expired between select and update).
             result = session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending",
-                       or_(OutboxMessage.locked_until.is_(None),
-                           OutboxMessage.locked_until < now))
-                .values(locked_by=instance_id, locked_until=now + LEASE,
-                        attempts=OutboxMessage.attempts + 1))
+                update(OutboxMessage).where(OutboxMessage.id == message_id, *_claimable(now))
+                .values(locked_by=instance_id[:64], locked_until=now + LEASE))
             if result.rowcount == 1:  # type: ignore[attr-defined]
                 claimed.append(message_id)
         return claimed
@@ -134,57 +229,118 @@ def claim(session_factory: sessionmaker[Session], now: datetime, instance_id: st
 
 def backoff(attempts: int, retry_after_s: float | None = None) -> timedelta:
     """Return the wait before the next attempt: exponential, capped, at least Retry-After."""
-    wait = min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    exponent = min(max(attempts - 1, 0), 16)  # 2**16 * 30 s is far beyond the cap anyway
+    wait = min(BASE_BACKOFF * 2 ** exponent, MAX_BACKOFF)
     if retry_after_s is not None:
         wait = max(wait, timedelta(seconds=retry_after_s))
     return wait
 
 
+Outcome = Literal["sent", "retry", "failed"]
+
+
 def deliver_due(session_factory: sessionmaker[Session], client: WebClient, now: datetime,
-                instance_id: str, limit: int = 50) -> DeliveryResult:
+                instance_id: str, limit: int = CLAIM_LIMIT,
+                budget_s: float = PASS_BUDGET_S) -> DeliveryResult:
     """Send the due messages this instance can claim; record each outcome."""
-    sent = retried = failed = 0
-    for message_id in claim(session_factory, now, instance_id, limit):
-        with session_factory() as session:
-            message = session.get(OutboxMessage, message_id)
-            if message is None:
-                continue
-            session.expunge(message)
-        outcome, retry_after, error = _attempt(client, message)
-        with session_factory.begin() as session:
-            row = session.get(OutboxMessage, message_id)
-            if row is None or row.locked_by != instance_id:
-                continue
-            row.locked_by, row.locked_until = None, None
-            if outcome == "sent":
-                row.status, row.sent_at, row.last_error = "sent", now, None
-                sent += 1
-            elif outcome == "failed":
-                row.status, row.last_error = "failed", error
-                failed += 1
-                log.warning("outbox message %s failed permanently: %s", row.id, error)
-            else:
-                row.next_attempt_at = now + backoff(row.attempts, retry_after)
-                row.last_error = error
-                retried += 1
-    return DeliveryResult(sent, retried, failed)
+    started = time.monotonic()
+    ids = claim(session_factory, now, instance_id, limit)
+    if not ids:
+        return DeliveryResult()
+    sender = outbox_client(client)
+    with session_factory() as session:
+        loaded = {m.id: m for m in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(ids)))}
+        session.expunge_all()
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for position, message_id in enumerate(ids):
+        if time.monotonic() - started > budget_s:
+            _release(session_factory, ids[position:], instance_id)
+            return DeliveryResult(counts["sent"], counts["retry"], counts["failed"],
+                                  len(ids) - position)
+        message = loaded.get(message_id)
+        if message is None:
+            continue
+        outcome, retry_after, error = _attempt(sender, message)
+        _record(session_factory, message, outcome, retry_after, error, now, instance_id)
+        counts[outcome] += 1
+    return DeliveryResult(counts["sent"], counts["retry"], counts["failed"])
 
 
-def _attempt(client: WebClient, message: OutboxMessage) -> tuple[str, float | None, str]:
-    """Try to send once: ('sent'|'retry'|'failed', retry-after seconds, error code)."""
+def deliver_all(session_factory: sessionmaker[Session], client: WebClient, now: datetime,
+                instance_id: str, *, max_passes: int = 50) -> DeliveryResult:
+    """Deliver pass after pass until nothing due is left to claim (or `max_passes`)."""
+    total = DeliveryResult()
+    for _ in range(max_passes):
+        result = deliver_due(session_factory, client, now, instance_id)
+        total = DeliveryResult(total.sent + result.sent, total.retried + result.retried,
+                               total.failed + result.failed, result.released)
+        if result.sent + result.retried + result.failed + result.released == 0:
+            break
+    return total
+
+
+def _release(session_factory: sessionmaker[Session], ids: Sequence[int],
+             instance_id: str) -> None:
+    with session_factory.begin() as session:
+        session.execute(update(OutboxMessage)
+                        .where(OutboxMessage.id.in_(list(ids)),
+                               OutboxMessage.locked_by == instance_id[:64])
+                        .values(locked_by=None, locked_until=None))
+
+
+def _record(session_factory: sessionmaker[Session], message: OutboxMessage, outcome: Outcome,
+            retry_after: float | None, error: str, now: datetime, instance_id: str) -> None:
+    attempts = message.attempts + 1
+    values: dict[str, Any] = {"locked_by": None, "locked_until": None, "attempts": attempts}
+    if outcome == "sent":
+        values.update(status=SENT, sent_at=now, last_error=None)
+    elif outcome == "failed":
+        values.update(status=FAILED, last_error=error[:200])
+        log.warning("outbox message %s (%s) failed permanently: %s", message.id, message.kind,
+                    error)
+    else:
+        values.update(next_attempt_at=now + backoff(attempts, retry_after),
+                      last_error=error[:200])
+        log.info("outbox message %s (%s) will be retried (attempt %d): %s", message.id,
+                 message.kind, attempts, error)
+    with session_factory.begin() as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id, OutboxMessage.status == PENDING,
+                   OutboxMessage.locked_by == instance_id[:64])
+            .values(**values))
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            # Our lease ran out mid-send and another replica took the row over.
+            log.warning("outbox message %s: lease lost before recording %s", message.id,
+                        outcome)
+
+
+def _attempt(client: WebClient, message: OutboxMessage) -> tuple[Outcome, float | None, str]:
+    """Try to send once: (outcome, Retry-After seconds, error code)."""
+    sender = SENDERS.get(message.kind)
+    if sender is None:
+        return "failed", None, f"unknown_kind:{message.kind}"
     try:
-        SENDERS[message.kind](client, message, json.loads(message.payload))
+        sender(client, message, json.loads(message.payload))
     except SlackApiError as exc:
-        code = str(exc.response.get("error") or exc.response.status_code)
-        if exc.response.status_code == 429:
-            raw = exc.response.headers.get("Retry-After") or exc.response.headers.get(
-                "retry-after")
-            return "retry", float(raw) if raw else None, "ratelimited"
+        status = exc.response.status_code
+        code = str(exc.response.get("error") or f"http_{status}")
+        if status == 429 or code == "ratelimited":
+            return "retry", retry_after_seconds(exc.response.headers or {}), "ratelimited"
         if code in PERMANENT_ERRORS:
             return "failed", None, code
-        return "retry", None, code[:200]
+        return "retry", None, code
     except PermanentError as exc:
-        return "failed", None, str(exc)[:200]
-    except (OSError, TimeoutError) as exc:
+        return "failed", None, str(exc)
+    except MailError as exc:  # SMTP trouble is transient; the reason names no message content
+        return "retry", None, str(exc)[:200]
+    except (OSError, TimeoutError) as exc:  # connection refused, reset, timed out, SMTP
+        return "retry", None, type(exc).__name__
+    except Exception as exc:
+        # One malformed message must not block the queue behind it. Frames only, never the
+        # exception text: it may quote the payload.
+        log.error("outbox message %s: %s while sending\n%s", message.id, type(exc).__name__,
+                  "".join(traceback.format_tb(exc.__traceback__)))
         return "retry", None, type(exc).__name__
     return "sent", None, ""

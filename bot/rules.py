@@ -138,14 +138,24 @@ def _itat_deadlines(facts: CaseFacts, itat: SeriesConfig, regie: SeriesConfig,
     return itat_on
 
 
+def is_closed_on(facts: CaseFacts, day: date) -> bool:
+    """Tell whether the case is closed on `day` (a closed case has no deadlines)."""
+    return facts.phase in CLOSED_PHASES or (facts.closed_on is not None
+                                            and facts.closed_on <= day)
+
+
+def is_in_plan_phase(facts: CaseFacts) -> bool:
+    """Tell whether the plan van aanpak is still being prepared (not yet approved)."""
+    return facts.plan_approved_on is None and facts.phase not in EXECUTION_PHASES
+
+
 def case_schedule(facts: CaseFacts, today: date, itat: SeriesConfig,
                   regie: SeriesConfig) -> CaseSchedule:
     """Return what is due for a case, and what cannot be computed, as seen on `today`."""
     schedule = CaseSchedule()
-    if facts.phase in CLOSED_PHASES or (facts.closed_on is not None
-                                        and facts.closed_on <= today):
+    if is_closed_on(facts, today):
         return schedule
-    in_plan = facts.plan_approved_on is None and facts.phase not in EXECUTION_PHASES
+    in_plan = is_in_plan_phase(facts)
 
     if facts.letter_sent_on is None:
         if facts.intake_on is None:
@@ -184,11 +194,21 @@ def case_deadlines(facts: CaseFacts, today: date, itat: SeriesConfig,
     return case_schedule(facts, today, itat, regie).deadlines
 
 
+def due_alert_on(due_on: date) -> date:
+    """Return the working day on which a deadline is announced as due (on or before it)."""
+    # A deadline on a Saturday or a holiday is announced on the last working day before
+    # it, so nobody first hears of it when it is already overdue.
+    day = due_on
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
 def stage_on(due_on: date, day: date) -> Stage | None:
-    """Return the reminder stage of a deadline on `day`: week before, due day, overdue."""
+    """Return the reminder stage of a deadline on `day`: week before, due, overdue, or None."""
     if day > due_on:
         return "overdue"
-    if day == due_on:
+    if day >= due_alert_on(due_on):
         return "due"
     if day >= due_on - timedelta(days=WARN_DAYS):
         return "week"

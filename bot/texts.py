@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 # --- general -----------------------------------------------------------------
 
@@ -110,6 +111,193 @@ DEADLINE_LABELS = {
     "geen_regisseur": "Geen actieve regisseur",
     "ontbrekend": "Termijn niet te berekenen",
 }
+DEADLINE_SHORT = {
+    "uvo": "UVO", "evaluatie": "evaluatie", "itat_cutoff": "ITAT-R",
+    "regie_cutoff": "Regieoverleg", "brief": "brief", "geen_regisseur": "regisseur",
+}
+# What is missing when a deadline cannot be computed (signal kind "ontbrekend:<kind>").
+MISSING_DEADLINE = {
+    "uvo": "volgende UVO niet te berekenen: er is nog geen UVO vastgelegd",
+    "evaluatie": ("volgende evaluatie niet te berekenen: datum vaststelling plan en laatste "
+                  "evaluatie ontbreken"),
+    "itat_cutoff": "ITAT-R-termijn niet te berekenen: datum toewijzing basisdossier ontbreekt",
+    "brief": "termijn notificatiebrief niet te berekenen: datum opnamebesluit ontbreekt",
+}
+WEEKDAYS_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
+WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
+
+
+def short_day(day: date) -> str:
+    """Write a date compactly with its weekday: `do 26-11`."""
+    return f"{WEEKDAYS_SHORT[day.weekday()]} {day.day:02d}-{day.month:02d}"
+
+
+def long_day(day: date) -> str:
+    """Write a date in full: `maandag 23 november 2026`."""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def deadline_label(kind: str) -> str:
+    """Return the Dutch label of a deadline or signal kind."""
+    base = kind.split(":", 1)[0]
+    return DEADLINE_LABELS.get(base, base)
+
+
+def due_phrase(due_on: date, day: date) -> str:
+    """Say when a deadline falls, relative to `day`."""
+    delta = (due_on - day).days
+    if delta < 0:
+        late = -delta
+        return f"*{late} {'dag' if late == 1 else 'dagen'} te laat* (was {short_day(due_on)})"
+    if delta == 0:
+        return "vervalt *vandaag*"
+    if delta == 1:
+        return f"vervalt *morgen* ({short_day(due_on)})"
+    return f"vervalt {short_day(due_on)} (over {delta} dagen)"
+
+
+def meeting_phrase(kind: str, meeting_on: date) -> str:
+    """Name the meeting a deadline is for."""
+    name = "Regieoverleg" if kind == "regie_cutoff" else "ITAT-R"
+    return f"voor het {name} van {short_day(meeting_on)}"
+
+
+def missing_line(kind: str) -> str:
+    """Describe a deadline that cannot be computed."""
+    return MISSING_DEADLINE.get(kind, f"termijn {kind} niet te berekenen")
+
+
+NO_REGISSEUR_LINE = "heeft geen actieve regisseur: herinneringen voor deze casus staan stil"
+
+
+def digest_header(day: date) -> str:
+    """Title of the daily digest."""
+    return f"Termijnen op {long_day(day)}"
+
+
+def digest_fallback(count: int) -> str:
+    """Notification text of the digest (no case details: it shows on lock screens)."""
+    return (f"Regiebot: {count} {'termijn vraagt' if count == 1 else 'termijnen vragen'} "
+            "je aandacht.")
+
+
+DIGEST_FOOTER = (
+    "*Log nu* opent het formulier of zegt welk commando je gebruikt; *Over 3 dagen* stelt de "
+    "herinnering uit. Je krijgt hoogstens één overzicht per werkdag."
+)
+
+
+def digest_more(count: int, codes: str) -> str:
+    """Summarise the cases that did not fit in one message."""
+    return (f"En nog {count} {'casus' if count == 1 else 'casussen'} met termijnen: {codes}. "
+            "Zie het App Home-tabblad van Regiebot.")
+
+
+BUTTON_LOG_NOW = "Log nu"
+BUTTON_SNOOZE = "Over 3 dagen"
+
+
+def button_log(kind: str) -> str:
+    """Text of the *log nu* button for a kind."""
+    return f"{BUTTON_LOG_NOW}: {DEADLINE_SHORT.get(kind, kind)}"
+
+
+def button_snooze(kind: str) -> str:
+    """Text of the *over 3 dagen* button for a kind."""
+    return f"{BUTTON_SNOOZE}: {DEADLINE_SHORT.get(kind.split(':', 1)[0], 'melding')}"
+
+
+def reminder_hint(kind: str, code: str) -> str:
+    """Say which command records what a reminder asks for."""
+    if kind == "itat_cutoff":
+        return (f"Meld het concept plan van `{code}` gereed voor het ITAT-R met "
+                f"`/regie gereed {code} itat`.")
+    if kind == "regie_cutoff":
+        return (f"Meld het definitieve plan van `{code}` gereed voor het Regieoverleg met "
+                f"`/regie gereed {code} regie definitief`.")
+    if kind == "brief":
+        return (f"Leg de verstuurde notificatiebrief van `{code}` vast met "
+                f"`/regie brief {code} [datum] [aan]`, bijvoorbeeld "
+                f"`/regie brief {code} vandaag betrokkene`.")
+    if kind == "geen_regisseur":
+        return (f"Wijs `{code}` een actieve regisseur toe met "
+                f"`/regie overdracht {code} @regisseur`.")
+    if kind == "uvo":
+        return f"Leg de UVO van `{code}` vast met `/regie uvo {code} [datum] <afspraken>`."
+    if kind == "evaluatie":
+        return (f"Leg de evaluatie van `{code}` vast met "
+                f"`/regie evaluatie {code} [datum] <tekst>`.")
+    if kind.startswith("ontbrekend:"):
+        return (f"Vraag de regisseur van `{code}` de ontbrekende datum vast te leggen, of leg "
+                "het besluit vast met het bijbehorende `/regie`-commando.")
+    return f"Zie `/regie help` voor het commando dat bij `{code}` hoort."
+
+
+def reminder_snoozed(until: date) -> str:
+    """Confirm a snooze."""
+    return f"Uitgesteld: je ziet deze herinnering weer vanaf {short_day(until)}."
+
+
+REMINDER_NOT_YOURS = "Deze herinnering is niet voor jou bestemd. Er is niets gewijzigd."
+REMINDER_GONE = (
+    "Deze herinnering is al afgehandeld of bestaat niet meer; er is niets gewijzigd. "
+    "Je actuele termijnen staan in het App Home-tabblad."
+)
+REMINDER_BAD_BUTTON = (
+    "Deze knop bevat ongeldige gegevens en is genegeerd. Gebruik de knoppen in je "
+    "laatste overzicht of `/regie help`."
+)
+
+HOME_DEADLINES_TITLE = "Komende termijnen"
+HOME_NO_DEADLINES = "Geen open termijnen voor jouw casussen."
+HOME_LETTERS_TITLE = "Notificatiebrieven nog te versturen"
+
+
+def home_more(count: int) -> str:
+    """Say that more cases have deadlines than the Home tab shows."""
+    return f"… en nog {count} {'casus' if count == 1 else 'casussen'}."
+
+
+# CLI: `regiebot reminders run`
+def cli_sweep_skipped(moment: str, reason: str) -> str:
+    """Explain why no digest is made at a moment."""
+    return f"Geen overzicht om {moment}: {reason}."
+
+
+CLI_NOT_WORKING_DAY = "geen werkdag (weekend of feestdag)"
+CLI_BEFORE_DIGEST = "nog vóór het tijdstip van het dagelijkse overzicht"
+
+
+def cli_already_swept(day: date) -> str:
+    """Tell that the day's digest already went out."""
+    return f"Het overzicht van {long_day(day)} is al gemaakt; er wordt niets dubbel verstuurd."
+
+
+def cli_sweep_done(day: date, reminders: int, digests: int) -> str:
+    """Summarise one sweep."""
+    return (f"Overzicht van {long_day(day)}: {reminders} herinneringen, "
+            f"{digests} berichten in de wachtrij.")
+
+
+def cli_delivery_done(sent: int, retried: int, failed: int) -> str:
+    """Summarise one delivery pass."""
+    return f"Bezorgd: {sent} verstuurd, {retried} later opnieuw, {failed} definitief mislukt."
+
+
+CLI_DRY_RUN = "Proefdraaien: er wordt niets opgeslagen of verstuurd."
+
+
+def cli_dry_run_message(recipient: str, name: str) -> str:
+    """Head one would-be message in a dry run."""
+    return f"--- aan {recipient} ({name}) ---"
+
+
+CLI_BAD_AT = ("`--at` moet een ISO-tijdstip zijn, bijvoorbeeld 2026-11-23T08:30 (Amsterdamse "
+              "tijd) of 2026-11-23T07:30+00:00.")
+CLI_NEEDS_SLACK = ("Voor versturen is SLACK_BOT_TOKEN nodig; gebruik `--dry-run` om te zien wat "
+                   "er verstuurd zou worden.")
 
 
 # --- programme monitor, retention and audit export (issue 6) ----------------------------

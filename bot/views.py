@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -75,3 +79,94 @@ def render_home(sections: Sequence[Block]) -> View:
     blocks: list[Block] = [HeaderBlock(text=texts.HOME_TITLE), section(texts.HOME_INTRO),
                            DividerBlock(), *sections]
     return View(type="home", blocks=limit_blocks(blocks, VIEW_BLOCK_LIMIT))
+
+
+# --- reminders: daily digest and Home deadlines (issue 4) ---------------------------
+
+REMINDER_LOG_ACTION = "reminder.log"        # action_id prefix; the value holds the reminder id
+REMINDER_SNOOZE_ACTION = "reminder.snooze"
+ACTIONS_LIMIT = 25                           # elements per actions block
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One open reminder in a digest."""
+
+    reminder_id: int
+    kind: str
+    due_on: date
+    stage: str
+    meeting_on: date | None = None
+
+
+@dataclass(frozen=True)
+class DigestCase:
+    """A case and its open reminders, as one group in the digest."""
+
+    code: str
+    items: tuple[DigestItem, ...]
+
+
+def _digest_line(item: DigestItem, day: date) -> str:
+    label = texts.deadline_label(item.kind)
+    if item.kind == "geen_regisseur":
+        return f"• *{label}*: {texts.NO_REGISSEUR_LINE}"
+    if item.kind.startswith("ontbrekend:"):
+        return f"• *{label}*: {texts.missing_line(item.kind.split(':', 1)[1])}"
+    line = f"• *{label}*: {texts.due_phrase(item.due_on, day)}"
+    if item.meeting_on is not None:
+        line += f", {texts.meeting_phrase(item.kind, item.meeting_on)}"
+    return line
+
+
+def _digest_buttons(item: DigestItem) -> list[ButtonElement]:
+    value = str(item.reminder_id)
+    buttons = []
+    if not item.kind.startswith("ontbrekend:"):
+        buttons.append(ButtonElement(text=texts.button_log(item.kind), value=value,
+                                     action_id=f"{REMINDER_LOG_ACTION}.{value}",
+                                     style="primary" if item.stage == "overdue" else None))
+    buttons.append(ButtonElement(text=texts.button_snooze(item.kind), value=value,
+                                 action_id=f"{REMINDER_SNOOZE_ACTION}.{value}"))
+    return buttons
+
+
+def render_digest(day: date, cases: Sequence[DigestCase]) -> tuple[str, list[Block]]:
+    """Render one person's daily digest: (notification text, blocks within Slack's limit)."""
+    blocks: list[Block] = [HeaderBlock(text=texts.digest_header(day))]
+    room = MESSAGE_BLOCK_LIMIT - 2  # keep space for the summary and the footer
+    shown = 0
+    for case in cases:
+        if len(blocks) + 2 > room:
+            break
+        lines = "\n".join(_digest_line(item, day) for item in case.items)
+        blocks.append(section(f"*{escape_mrkdwn(case.code)}*\n{lines}"))
+        buttons = [b for item in case.items for b in _digest_buttons(item)]
+        blocks.append(ActionsBlock(elements=buttons[:ACTIONS_LIMIT]))
+        shown += 1
+    rest = cases[shown:]
+    if rest:
+        codes = ", ".join(escape_mrkdwn(c.code) for c in rest[:40])
+        blocks.append(context(texts.digest_more(len(rest), codes + (" …" if len(rest) > 40
+                                                                     else ""))))
+    blocks.append(context(texts.DIGEST_FOOTER))
+    return texts.digest_fallback(sum(len(c.items) for c in cases)), blocks
+
+
+def render_home_deadlines(title: str, cases: Sequence[tuple[str, Sequence[tuple[str, date]]]],
+                          today: date, *, limit: int = 15) -> list[Block]:
+    """Render the compact Home section: per case its next deadlines (kind, due date)."""
+    blocks: list[Block] = [HeaderBlock(text=title)]
+    if not cases:
+        return [*blocks, section(texts.HOME_NO_DEADLINES)]
+    lines = []
+    for code, deadlines in cases[:limit]:
+        parts = []
+        for kind, due_on in deadlines[:3]:
+            late = " (te laat)" if due_on < today else ""
+            parts.append(f"{texts.DEADLINE_SHORT.get(kind, kind)} {texts.short_day(due_on)}{late}")
+        lines.append(f"• *{escape_mrkdwn(code)}*: " + " · ".join(parts))
+    blocks.append(section("\n".join(lines)))
+    if len(cases) > limit:
+        blocks.append(context(texts.home_more(len(cases) - limit)))
+    return blocks

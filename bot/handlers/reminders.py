@@ -1,0 +1,149 @@
+"""Digest buttons (*log nu*, *over 3 dagen*) and the Home tab's "Komende termijnen" section."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
+from sqlalchemy.orm import Session
+
+from bot import reminders, texts, views
+from bot.deps import Deps
+from bot.errors import BotError, ForbiddenError
+from bot.handlers.home import HOME_SECTIONS
+from bot.handlers.router import refuse
+from bot.rules import local_date
+from bot.services.users import Actor
+from storage import queries
+from storage.models import Role
+
+log = logging.getLogger(__name__)
+
+LOG_ACTION = re.compile(rf"^{re.escape(views.REMINDER_LOG_ACTION)}\.\d{{1,12}}$")
+SNOOZE_ACTION = re.compile(rf"^{re.escape(views.REMINDER_SNOOZE_ACTION)}\.\d{{1,12}}$")
+MODAL_KINDS = frozenset({"uvo", "evaluatie"})  # what the logbook modal can record
+
+
+def _reminder_id(body: dict[str, Any]) -> int | None:
+    """Return the reminder id a button carries, or None when the payload is malformed."""
+    actions = body.get("actions")
+    if not isinstance(actions, list) or len(actions) != 1 or not isinstance(actions[0], dict):
+        return None
+    value = actions[0].get("value")
+    action_id = actions[0].get("action_id")
+    if not isinstance(value, str) or not re.fullmatch(r"\d{1,12}", value):
+        return None
+    # The id is in both places; a mismatch means the payload was tampered with.
+    if not isinstance(action_id, str) or action_id.rsplit(".", 1)[-1] != value:
+        return None
+    return int(value)
+
+
+def _reply(respond: Respond, text: str) -> None:
+    # The interaction's own ephemeral answer (like a command's ack), not a new message.
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def handle_log_now(ack: Ack, body: dict[str, Any], context: dict[str, Any],
+                   client: WebClient, respond: Respond, deps: Deps) -> None:
+    """Open the logbook modal for the reminder's case, or say which command records it."""
+    ack()
+    actor: Actor = context["actor"]
+    now = deps.clock()
+    reminder_id = _reminder_id(body)
+    if reminder_id is None:
+        refuse(deps, actor, "reminder.log", now, detail="malformed")
+        _reply(respond, texts.REMINDER_BAD_BUTTON)
+        return
+    try:
+        with deps.session_factory.begin() as session:
+            ref = reminders.reminder_for(session, actor.user_id, reminder_id)
+            queries.add_audit(session, at=now, actor=actor.slack_user_id,
+                              action="reminder.log", case_code=ref.case_code,
+                              detail=f"reminder={reminder_id} kind={ref.kind}")
+    except ForbiddenError as exc:
+        refuse(deps, actor, "reminder.log", now, detail=f"reminder={reminder_id} not_owner")
+        _reply(respond, exc.message)
+        return
+    except BotError as exc:
+        _reply(respond, exc.message)
+        return
+    if ref.kind in MODAL_KINDS:
+        from bot.handlers.logbook import open_entry_modal
+
+        try:
+            open_entry_modal(client, deps, actor, str(body.get("trigger_id") or ""), ref.kind,
+                             ref.case_code)
+        except BotError as exc:
+            _reply(respond, exc.message)
+        return
+    _reply(respond, texts.reminder_hint(ref.kind, ref.case_code))
+
+
+def handle_snooze(ack: Ack, body: dict[str, Any], context: dict[str, Any],
+                  respond: Respond, deps: Deps) -> None:
+    """Hide the reminder for three days."""
+    ack()
+    actor: Actor = context["actor"]
+    now = deps.clock()
+    reminder_id = _reminder_id(body)
+    if reminder_id is None:
+        refuse(deps, actor, "reminder.snooze", now, detail="malformed")
+        _reply(respond, texts.REMINDER_BAD_BUTTON)
+        return
+    try:
+        with deps.session_factory.begin() as session:
+            until = reminders.snooze(session, actor.user_id, reminder_id, now,
+                                     actor.slack_user_id)
+    except ForbiddenError as exc:
+        refuse(deps, actor, "reminder.snooze", now, detail=f"reminder={reminder_id} not_owner")
+        _reply(respond, exc.message)
+        return
+    except BotError as exc:
+        _reply(respond, exc.message)
+        return
+    _reply(respond, texts.reminder_snoozed(until))
+
+
+def home_deadlines(session: Session, actor: Actor, now: datetime, deps: Deps) -> list[Block]:
+    """Home tab section: the next deadlines of the actor's cases (and letters, for secretaries)."""
+    today = local_date(now)
+    blocks: list[Block] = []
+    itat, regie = deps.series("itat"), deps.series("regie")
+    shown = 0
+    if actor.has(Role.REGISSEUR):
+        cases = reminders.upcoming_deadlines(session, deps.settings, itat, regie,
+                                             actor.user_id, today)
+        blocks += views.render_home_deadlines(texts.HOME_DEADLINES_TITLE, cases, today)
+        shown += len(cases)
+    if actor.has(Role.SECRETARIS):
+        letters = reminders.pending_letters(session, deps.settings, itat, regie, today)
+        if letters:
+            blocks += views.render_home_deadlines(texts.HOME_LETTERS_TITLE, letters, today)
+            shown += len(letters)
+    if blocks:
+        queries.add_audit(session, at=now, actor=actor.slack_user_id, action="home.deadlines",
+                          detail=f"cases={shown}")
+    return blocks
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register the digest buttons and the Home section."""
+    def log_now(ack: Ack, body: dict[str, Any], context: dict[str, Any], client: WebClient,
+                respond: Respond) -> None:
+        handle_log_now(ack, body, context, client, respond, deps)
+
+    def snooze(ack: Ack, body: dict[str, Any], context: dict[str, Any],
+               respond: Respond) -> None:
+        handle_snooze(ack, body, context, respond, deps)
+
+    app.action(LOG_ACTION)(log_now)
+    app.action(SNOOZE_ACTION)(snooze)
+
+
+HOME_SECTIONS.append(home_deadlines)
