@@ -1,0 +1,276 @@
+"""Tests for bot.rules: the process deadlines, reminder stages and digest moments (pure)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.config import Settings
+from bot.meetings import (
+    SeriesConfig,
+    is_working_day,
+    meeting_on,
+    meetings_between,
+)
+from bot.rules import (
+    CONCEPT_PLAN_DAYS,
+    LETTER_DAYS,
+    WARN_DAYS,
+    CaseFacts,
+    Deadline,
+    case_deadlines,
+    case_schedule,
+    digest_at,
+    digest_day,
+    due_alert_on,
+    is_in_plan_phase,
+    next_digest_at,
+    stage_on,
+)
+from storage.models import Case, Phase
+
+AMS = ZoneInfo("Europe/Amsterdam")
+ITAT = SeriesConfig(kind="itat", anchor_on=date(2026, 1, 8), interval_weeks=3,
+                    start_time=time(13, 0), slot_minutes=20, capacity=9, location="Stadhuis")
+REGIE = SeriesConfig(kind="regie", anchor_on=date(2026, 1, 7), interval_weeks=2,
+                     start_time=time(9, 0), slot_minutes=15, capacity=12, location="Stadhuis")
+DIGEST = time(8, 30)
+
+days = st.dates(min_value=date(2024, 1, 1), max_value=date(2034, 12, 31))
+maybe_days = st.none() | days
+phases = st.sampled_from(["plan", "uitvoering", "afbouw", "afgesloten"])
+
+
+@st.composite
+def case_facts(draw: st.DrawFn) -> CaseFacts:
+    intake_on = draw(days)
+    later = st.none() | st.integers(0, 400).map(lambda n: intake_on + timedelta(days=n))
+    return CaseFacts(
+        case_id=draw(st.integers(1, 10_000)), code="R-0001", phase=draw(phases),
+        regisseur_id=draw(st.none() | st.integers(1, 50)), intake_on=intake_on,
+        assigned_on=intake_on + timedelta(days=draw(st.integers(0, 14))),
+        letter_sent_on=draw(later), plan_approved_on=draw(later), last_uvo_on=draw(later),
+        last_evaluation_on=draw(later), uvo_interval_days=draw(st.integers(7, 120)),
+        evaluation_interval_days=draw(st.integers(14, 200)), closed_on=draw(later))
+
+
+def plan_case(assigned_on: date, **changes: object) -> CaseFacts:
+    base = CaseFacts(case_id=1, code="R-0042", phase="plan", regisseur_id=7,
+                     intake_on=assigned_on, assigned_on=assigned_on, letter_sent_on=None,
+                     plan_approved_on=None, last_uvo_on=None, last_evaluation_on=None,
+                     uvo_interval_days=56, evaluation_interval_days=91, closed_on=None)
+    return CaseFacts(**{**base.__dict__, **changes})  # type: ignore[arg-type]
+
+
+def kinds(deadlines: list[Deadline]) -> list[str]:
+    return [d.kind for d in deadlines]
+
+
+# -- deadlines ------------------------------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(case_facts(), days)
+def test_deadlines_are_sorted_and_every_rule_is_either_computed_or_reported(
+        facts: CaseFacts, today: date) -> None:
+    schedule = case_schedule(facts, today, ITAT, REGIE)
+    dues = [d.due_on for d in schedule.deadlines]
+    assert dues == sorted(dues)
+    assert case_deadlines(facts, today, ITAT, REGIE) == schedule.deadlines
+    closed = facts.phase == "afgesloten" or (facts.closed_on is not None
+                                             and facts.closed_on <= today)
+    found = set(kinds(schedule.deadlines)) | {m.kind for m in schedule.missing}
+    if closed:
+        assert found == set()
+        return
+    assert ("brief" in found) == (facts.letter_sent_on is None)
+    assert "uvo" in found  # a UVO is always due, or it is reported as not computable
+    if not is_in_plan_phase(facts):
+        assert "evaluatie" in found
+        assert "itat_cutoff" not in found and "regie_cutoff" not in found
+
+
+@settings(max_examples=200, deadline=None)
+@given(case_facts(), days)
+def test_uvo_and_evaluation_follow_the_last_date_and_the_case_interval(
+        facts: CaseFacts, today: date) -> None:
+    deadlines = {d.kind: d for d in case_deadlines(facts, today, ITAT, REGIE)}
+    if facts.last_uvo_on is not None and "uvo" in deadlines:
+        assert deadlines["uvo"].due_on == facts.last_uvo_on + timedelta(
+            days=facts.uvo_interval_days)
+    base = facts.last_evaluation_on or facts.plan_approved_on
+    if "evaluatie" in deadlines:
+        assert base is not None
+        assert deadlines["evaluatie"].due_on == base + timedelta(
+            days=facts.evaluation_interval_days)
+    if "brief" in deadlines:
+        assert deadlines["brief"].due_on == facts.intake_on + timedelta(days=LETTER_DAYS)
+
+
+@settings(max_examples=150, deadline=None)
+@given(days)
+def test_concept_plan_targets_the_first_itat_meeting_five_weeks_after_assignment(
+        assigned_on: date) -> None:
+    deadlines = {d.kind: d for d in case_deadlines(plan_case(assigned_on), assigned_on,
+                                                   ITAT, REGIE)}
+    cutoff = deadlines["itat_cutoff"]
+    assert cutoff.meeting_on is not None
+    earliest = assigned_on + timedelta(days=CONCEPT_PLAN_DAYS)
+    assert cutoff.meeting_on >= earliest
+    held = meeting_on(ITAT, cutoff.meeting_on)
+    assert held is not None and held.held_on == cutoff.meeting_on
+    assert is_working_day(cutoff.meeting_on)  # holidays move or skip meetings
+    earlier = meetings_between(ITAT, earliest, cutoff.meeting_on - timedelta(days=1))
+    assert earlier == []
+    assert cutoff.due_on == cutoff.meeting_on - timedelta(days=7)
+    # The first UVO feeds the concept plan: due at the same cut-off.
+    assert deadlines["uvo"].due_on == cutoff.due_on
+
+
+@settings(max_examples=150, deadline=None)
+@given(days)
+def test_final_plan_targets_the_first_regieoverleg_whose_cutoff_follows_itat(
+        assigned_on: date) -> None:
+    deadlines = {d.kind: d for d in case_deadlines(plan_case(assigned_on), assigned_on,
+                                                   ITAT, REGIE)}
+    itat_on = deadlines["itat_cutoff"].meeting_on
+    regie = deadlines["regie_cutoff"]
+    assert itat_on is not None and regie.meeting_on is not None
+    assert meeting_on(REGIE, regie.meeting_on) is not None
+    assert regie.due_on == regie.meeting_on - timedelta(days=7)
+    assert regie.due_on > itat_on
+    for earlier in meetings_between(REGIE, itat_on, regie.meeting_on - timedelta(days=1)):
+        assert earlier.held_on - timedelta(days=7) <= itat_on
+
+
+def test_plan_on_an_itat_agenda_drops_the_itat_cutoff_and_counts_from_that_meeting() -> None:
+    facts = plan_case(date(2026, 10, 1), itat_ready_on=date(2026, 11, 2),
+                      itat_presented_on=date(2026, 11, 19))
+    deadlines = {d.kind: d for d in case_deadlines(facts, date(2026, 11, 3), ITAT, REGIE)}
+    assert "itat_cutoff" not in deadlines
+    assert deadlines["regie_cutoff"].meeting_on == date(2026, 12, 9)  # 25-11 cut-off 18-11
+    assert deadlines["uvo"].due_on == date(2026, 11, 12)
+
+
+def test_approved_plan_has_no_agenda_deadlines_but_evaluation_from_approval() -> None:
+    facts = plan_case(date(2026, 1, 5), phase="uitvoering", plan_approved_on=date(2026, 3, 4),
+                      last_uvo_on=date(2026, 10, 1), letter_sent_on=date(2026, 1, 20))
+    assert case_deadlines(facts, date(2026, 11, 23), ITAT, REGIE) == [
+        Deadline("evaluatie", date(2026, 6, 3), None, "R-0042"),
+        Deadline("uvo", date(2026, 11, 26), None, "R-0042"),
+    ]
+
+
+def test_missing_dates_are_reported_not_skipped() -> None:
+    facts = plan_case(date(2026, 1, 5), phase="uitvoering", letter_sent_on=date(2026, 1, 9))
+    schedule = case_schedule(facts, date(2026, 11, 23), ITAT, REGIE)
+    assert schedule.deadlines == []
+    assert {(m.kind, m.needs) for m in schedule.missing} == {
+        ("uvo", "last_uvo_on"), ("evaluatie", "plan_approved_on")}
+
+
+def test_closed_case_has_no_deadlines_from_its_closing_day() -> None:
+    facts = plan_case(date(2026, 1, 5), closed_on=date(2026, 11, 20))
+    assert case_deadlines(facts, date(2026, 11, 19), ITAT, REGIE) != []
+    assert case_deadlines(facts, date(2026, 11, 20), ITAT, REGIE) == []
+
+
+def test_facts_from_a_case_row_fill_global_intervals_only_where_unset() -> None:
+    settings_ = Settings(_env_file=None, REGIEBOT_UVO_INTERVAL_WEEKS=6)  # type: ignore[call-arg]
+    case = Case(id=3, code="R-0003", phase=Phase.UITVOERING, regisseur_id=2,
+                intake_on=date(2026, 1, 5), assigned_on=date(2026, 1, 6),
+                uvo_interval_days=None, evaluation_interval_days=30)
+    facts = CaseFacts.from_case(case, settings_, itat_presented_on=date(2026, 2, 19))
+    assert (facts.uvo_interval_days, facts.evaluation_interval_days) == (42, 30)
+    assert facts.phase == "uitvoering" and facts.itat_presented_on == date(2026, 2, 19)
+
+
+# -- stages ----------------------------------------------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(days, st.integers(-30, 30))
+def test_stage_is_week_then_due_then_overdue_and_starts_a_week_before(
+        due_on: date, offset: int) -> None:
+    day = due_on + timedelta(days=offset)
+    stage = stage_on(due_on, day)
+    assert (stage is None) == (day < due_on - timedelta(days=WARN_DAYS))
+    assert (stage == "overdue") == (day > due_on)
+    order = [stage_on(due_on, due_on + timedelta(days=n)) for n in range(-10, 3)]
+    ranks = [{None: 0, "week": 1, "due": 2, "overdue": 3}[s] for s in order]
+    assert ranks == sorted(ranks)
+
+
+@settings(max_examples=300, deadline=None)
+@given(days)
+def test_due_is_announced_on_the_last_working_day_on_or_before_the_deadline(
+        due_on: date) -> None:
+    alert = due_alert_on(due_on)
+    assert alert <= due_on and is_working_day(alert)
+    assert all(not is_working_day(alert + timedelta(days=n))
+               for n in range(1, (due_on - alert).days + 1))
+    assert due_on - alert < timedelta(days=WARN_DAYS)  # never before the week stage starts
+
+
+def test_deadline_on_christmas_is_announced_on_christmas_eve() -> None:
+    assert due_alert_on(date(2026, 12, 26)) == date(2026, 12, 24)  # za 2e kerstdag
+    assert stage_on(date(2026, 12, 26), date(2026, 12, 24)) == "due"
+    assert stage_on(date(2026, 12, 26), date(2026, 12, 23)) == "week"
+    assert stage_on(date(2026, 12, 26), date(2026, 12, 28)) == "overdue"
+
+
+# -- digest moments across DST and holidays ------------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(days, st.times())
+def test_digest_moment_is_local_wall_clock_time_on_every_day(day: date, at: time) -> None:
+    moment = digest_at(day, at)
+    assert moment.tzinfo is not None and moment.utcoffset() == timedelta(0)
+    local = moment.astimezone(AMS)
+    assert local.date() == day
+    if not _in_spring_gap(day, at):
+        assert (local.hour, local.minute) == (at.hour, at.minute)
+
+
+def _in_spring_gap(day: date, at: time) -> bool:
+    # 02:00-03:00 does not exist on the last Sunday of March; no digest is set there.
+    return day.month == 3 and day.weekday() == 6 and day.day > 24 and at.hour == 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2034, 12, 31),
+                    timezones=st.just(UTC)))
+def test_digest_day_is_today_only_on_working_days_after_the_digest_time(
+        now: datetime) -> None:
+    local = now.astimezone(AMS)
+    expected = local.date() if (is_working_day(local.date())
+                                and local.time() >= DIGEST) else None
+    assert digest_day(now, DIGEST) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2034, 12, 31),
+                    timezones=st.just(UTC)))
+def test_next_digest_is_the_next_working_day_at_the_digest_time(now: datetime) -> None:
+    following = next_digest_at(now, DIGEST)
+    assert following > now
+    day = following.astimezone(AMS).date()
+    assert is_working_day(day)
+    assert following.astimezone(AMS).time() == DIGEST
+    for n in range((day - now.astimezone(AMS).date()).days):
+        between = now.astimezone(AMS).date() + timedelta(days=n)
+        assert not (is_working_day(between) and now < digest_at(between, DIGEST) < following)
+
+
+def test_digest_time_is_0830_in_both_winter_and_summer_time() -> None:
+    assert digest_at(date(2027, 3, 26), DIGEST) == datetime(2027, 3, 26, 7, 30, tzinfo=UTC)
+    assert digest_at(date(2027, 3, 29), DIGEST) == datetime(2027, 3, 29, 6, 30, tzinfo=UTC)
+    assert digest_at(date(2026, 10, 26), DIGEST) == datetime(2026, 10, 26, 7, 30, tzinfo=UTC)
+
+
+def test_no_digest_on_kings_day_ascension_or_a_weekend() -> None:
+    for day in (date(2026, 4, 27), date(2027, 5, 6), date(2026, 11, 28), date(2026, 11, 29)):
+        assert digest_day(datetime.combine(day, time(10, 0), tzinfo=AMS), DIGEST) is None
+    assert digest_day(datetime(2026, 11, 23, 8, 29, tzinfo=AMS), DIGEST) is None
+    assert digest_day(datetime(2026, 11, 23, 8, 30, tzinfo=AMS), DIGEST) == date(2026, 11, 23)
