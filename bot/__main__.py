@@ -6,8 +6,9 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import NoReturn
 
 from bot.clock import system_clock
 from bot.config import Settings, load_settings
@@ -271,11 +272,153 @@ def cmd_reminders_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# -- monitor, retention and audit export (issue 6) --------------------------------------------
+
+class DutchArgumentParser(argparse.ArgumentParser):
+    """argparse with its usage errors explained in Dutch (exit code 2, nothing changed)."""
+
+    _PHRASES = (("unrecognized arguments", "onbekende opties"),
+                ("the following arguments are required", "deze gegevens ontbreken"),
+                ("expected one argument", "hier hoort een waarde bij"),
+                ("invalid choice", "ongeldige keuze"), ("argument ", "optie "))
+
+    def error(self, message: str) -> NoReturn:
+        """Print a Dutch explanation and exit with code 2."""
+        from bot import texts
+
+        for english, dutch in self._PHRASES:
+            message = message.replace(english, dutch)
+        self.print_usage(sys.stderr)
+        self.exit(2, texts.cli_bad_options(self.prog, message) + "\n")
+
+
+def _cli_date(value: str) -> date:
+    """Read a date option: 2026-11-22, or 22-11-2026, 22-11, vandaag, gisteren."""
+    from bot import texts
+    from bot.clock import local_date
+    from bot.parsing import parse_date
+
+    text = value.strip()
+    try:
+        if text[:4].isdigit() and text[4:5] == "-":
+            return date.fromisoformat(text)
+        return parse_date(text, local_date(system_clock()))
+    except (ValueError, BotError) as exc:
+        raise argparse.ArgumentTypeError(texts.cli_bad_date(value)) from exc
+
+
+def _lifecycle_runtime(settings: Settings) -> Runtime:
+    # system_clock is looked up here (not bound as a default) so tests can set the time.
+    return open_runtime(settings, clock=system_clock, allow_local_key=True)
+
+
+def cmd_monitor(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the monitor figures and optionally write them as CSV and PNG."""
+    from bot import texts
+    from bot.clock import local_date
+    from bot.monitor_export import display_value, figure_rows, monitor_csv, monitor_png
+    from bot.services.monitor import default_period, read_monitor
+
+    runtime = _lifecycle_runtime(settings)
+    try:
+        now = runtime.deps.clock()
+        first_on, today = default_period(local_date(now))
+        start, end = args.from_date or first_on, args.to_date or today
+        with runtime.deps.session_factory.begin() as session:
+            figures = read_monitor(session, actor="cli", now=now, start=start, end=end,
+                                   settings=settings)
+            for target, render in ((args.csv, monitor_csv), (args.png, monitor_png)):
+                if target is not None:
+                    Path(target).write_bytes(render(figures))
+    except BotError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    except OSError:
+        print(texts.cli_file_not_writable(str(args.csv or args.png)), file=sys.stderr)
+        return 2
+    finally:
+        runtime.close()
+    print(texts.MONITOR_TITLE + " · " + texts.monitor_period(
+        start.strftime("%d-%m-%Y"), end.strftime("%d-%m-%Y"), today.strftime("%d-%m-%Y")))
+    for row in figure_rows(figures):
+        print(f"{row.section}\t{row.label}\t{display_value(row.value, row.unit)}")
+    print(texts.monitor_legend(figures.min_group))
+    for target in (args.csv, args.png):
+        if target is not None:
+            print(texts.cli_file_written(target))
+    return 0
+
+
+def cmd_retention_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Purge closed cases past their retention period, or list them with --dry-run."""
+    from bot import texts
+    from bot.services.retention import run_retention
+
+    runtime = _lifecycle_runtime(settings)
+    try:
+        with runtime.deps.session_factory.begin() as session:
+            report = run_retention(session, now=runtime.deps.clock(),
+                                   retention_days=settings.retention_days,
+                                   dry_run=args.dry_run, actor="cli")
+    finally:
+        runtime.close()
+    for item in report.items:
+        print(texts.retention_line(item.code, item.closed_on.strftime("%d-%m-%Y"),
+                                   item.kept_until.strftime("%d-%m-%Y"), item.row_count))
+    if report.missing_closed_on:
+        print(texts.retention_missing_closed_on(report.missing_closed_on), file=sys.stderr)
+    print(texts.retention_summary(len(report.items), report.dry_run, report.retention_days))
+    return 0
+
+
+def cmd_audit_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the audit trail (filtered) as CSV to a file or standard output."""
+    import os
+    import tempfile
+
+    from bot import texts
+    from bot.services.audit_export import write_audit_csv
+
+    runtime = _lifecycle_runtime(settings)
+    target = Path(args.out) if args.out else None
+    tmp_name: str | None = None
+    try:
+        with runtime.deps.session_factory.begin() as session:
+            if target is None:
+                count = write_audit_csv(
+                    session, sys.stdout, now=runtime.deps.clock(), start=args.from_date,
+                    end=args.to_date, user=args.user, case=args.case)
+            else:
+                # Written next to the target and renamed at the end: no half file on errors,
+                # and mode 0600 from the start (the trail names people and cases).
+                with tempfile.NamedTemporaryFile(
+                        "w", encoding="utf-8-sig", newline="", dir=target.parent or ".",
+                        prefix=".audit-", suffix=".csv", delete=False) as handle:
+                    tmp_name = handle.name
+                    count = write_audit_csv(
+                        session, handle, now=runtime.deps.clock(), start=args.from_date,
+                        end=args.to_date, user=args.user, case=args.case)
+                os.replace(tmp_name, target)
+                tmp_name = None
+    except BotError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    except OSError:
+        print(texts.cli_file_not_writable(str(target)), file=sys.stderr)
+        return 2
+    finally:
+        if tmp_name is not None:
+            Path(tmp_name).unlink(missing_ok=True)
+        runtime.close()
+    print(texts.audit_export_summary(count, str(target or "stdout")), file=sys.stderr)
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser for every `regiebot` command."""
-    parser = argparse.ArgumentParser(prog="regiebot", description="Regiebot voor IPGA-R")
+    parser = DutchArgumentParser(prog="regiebot", description="Regiebot voor IPGA-R")
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("run", help="start Slack (met tokens) of de lokale console met demodata")
@@ -333,6 +476,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true",
                    help="niets opslaan of versturen; toon wat er verstuurd zou worden")
     p.set_defaults(func=cmd_reminders_run)
+
+    # monitor, retention and audit export (issue 6)
+    p = sub.add_parser("monitor", help="monitorcijfers (geen casusinhoud), als CSV en grafiek")
+    p.add_argument("--from", dest="from_date", type=_cli_date, metavar="DATUM",
+                   help="begin van de periode (standaard 1 januari van dit jaar)")
+    p.add_argument("--to", dest="to_date", type=_cli_date, metavar="DATUM",
+                   help="einde van de periode (standaard vandaag)")
+    p.add_argument("--csv", metavar="BESTAND", help="schrijf de cijfers als CSV")
+    p.add_argument("--png", metavar="BESTAND", help="schrijf de grafiek als PNG")
+    p.set_defaults(func=cmd_monitor)
+    retention = sub.add_parser("retention", help="bewaartermijn").add_subparsers(
+        dest="retention_command", required=True)
+    p = retention.add_parser("run", help="afgesloten casussen na de bewaartermijn wissen")
+    p.add_argument("--dry-run", action="store_true",
+                   help="niets wissen; toon wat er gewist zou worden")
+    p.set_defaults(func=cmd_retention_run)
+    audit = sub.add_parser("audit", help="audittrail").add_subparsers(
+        dest="audit_command", required=True)
+    p = audit.add_parser("export", help="audittrail als CSV voor de privacyfunctionaris")
+    p.add_argument("--from", dest="from_date", type=_cli_date, metavar="DATUM")
+    p.add_argument("--to", dest="to_date", type=_cli_date, metavar="DATUM")
+    p.add_argument("--user", metavar="SLACK-ID", help="alleen deze gebruiker (of cli/system)")
+    p.add_argument("--case", metavar="CASUSCODE", help="alleen deze casus, bv. R-0042")
+    p.add_argument("--out", metavar="BESTAND", help="bestand (standaard: standaarduitvoer)")
+    p.set_defaults(func=cmd_audit_export)
 
     return parser
 

@@ -10,11 +10,13 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.outbox import DeliveryResult, deliver_all
 from bot.reminders import SweepResult, sweep, sweep_status
+from bot.services.retention import run_retention
 
 log = logging.getLogger(__name__)
 
 DELIVER_EVERY_S = 10
 SWEEP_EVERY_S = 60
+RETENTION_HOUR = 3  # Europe/Amsterdam
 
 
 def deliver_tick(deps: Deps, client: WebClient) -> None:
@@ -59,6 +61,18 @@ def run_reminders_once(deps: Deps, client: WebClient | None, *, dry_run: bool = 
     return result, delivered
 
 
+def retention_tick(deps: Deps) -> None:
+    """Purge the closed cases whose retention period has passed (idempotent, daily)."""
+    with deps.session_factory.begin() as session:
+        report = run_retention(session, now=deps.clock(),
+                               retention_days=deps.settings.retention_days)
+    if report.items:
+        log.info("retention: %d closed case(s) purged", len(report.items))
+    if report.missing_closed_on:
+        log.warning("retention: %d closed case(s) without a closing date are kept",
+                    report.missing_closed_on)
+
+
 def register_jobs(scheduler: BaseScheduler, deps: Deps, client: WebClient) -> None:
     """Add every recurring job with a fixed id (replace_existing keeps restarts idempotent)."""
     scheduler.add_job(deliver_tick, "interval", seconds=DELIVER_EVERY_S, id="outbox.deliver",
@@ -67,3 +81,9 @@ def register_jobs(scheduler: BaseScheduler, deps: Deps, client: WebClient) -> No
     scheduler.add_job(sweep_tick, "interval", seconds=SWEEP_EVERY_S, id="reminders.sweep",
                       args=[deps], replace_existing=True, max_instances=1, coalesce=True,
                       misfire_grace_time=SWEEP_EVERY_S)
+    # Nightly, Amsterdam time. A night missed while down needs no catching up: the next run
+    # purges everything that is due by then.
+    scheduler.add_job(retention_tick, "cron", hour=RETENTION_HOUR, minute=15,
+                      timezone="Europe/Amsterdam", id="retention.purge", args=[deps],
+                      replace_existing=True, max_instances=1, coalesce=True,
+                      misfire_grace_time=12 * 3600)

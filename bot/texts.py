@@ -462,4 +462,326 @@ def audit_export_summary(count: int, path: str) -> str:
     """Confirm an audit export."""
     return f"{count} auditregels geëxporteerd naar {path}."
 
+# --- case register and logbook (issue 3) ----------------------------------------------
 
+USAGE_CASUSSEN = "/regie casussen"
+USAGE_CONTACT = "/regie contact <casus> [datum] [soort] <tekst>"
+USAGE_UVO = "/regie uvo <casus> [datum] <afspraken>"
+USAGE_EVALUATIE = "/regie evaluatie <casus> [datum] <tekst>"
+USAGE_LOGBOEK = "/regie logboek <casus> [pagina]"
+USAGE_CORRECTIE = "/regie correctie <casus> <nummer> [datum] <tekst>"
+USAGE_VEILIGHEID = "/regie veiligheid <casus> <tekst>"
+USAGE_OPNAME = "/regie opname <casus> @regisseur <groep> [datum] [toewijzing]"
+USAGE_BRIEF = "/regie brief <casus> [datum] [aan]"
+USAGE_OVERDRACHT = "/regie overdracht <casus> @regisseur"
+
+SUMMARY_CASUSSEN = "mijn casussen: fase, laatste UVO en evaluatie, eerstvolgende termijn"
+SUMMARY_CONTACT = "contact loggen (zonder tekst opent een formulier)"
+SUMMARY_UVO = "UVO en afspraken loggen; start de UVO-termijn opnieuw"
+SUMMARY_EVALUATIE = "evaluatie loggen; start de evaluatietermijn opnieuw"
+SUMMARY_LOGBOEK = "logboek van een casus lezen, nieuwste eerst"
+SUMMARY_CORRECTIE = "een logboekregel corrigeren (de oude regel blijft zichtbaar)"
+SUMMARY_VEILIGHEID = "veiligheidsmelding: het programmateam krijgt direct een privébericht"
+SUMMARY_OPNAME = "opnamebesluit van het Regieoverleg vastleggen"
+SUMMARY_BRIEF = "verzonden notificatiebrief vastleggen (aan betrokkene/ouders/voogd/pi)"
+SUMMARY_OVERDRACHT = "casus overdragen aan een andere regisseur"
+
+ENTRY_KIND_LABELS = {
+    "contact": "Contact",
+    "uvo": "UVO",
+    "evaluatie": "Evaluatie",
+    "veiligheid": "Veiligheidsmelding",
+}
+CONTACT_KIND_LABELS = {
+    "gesprek": "gesprek met betrokkene",
+    "telefonisch": "telefonisch contact",
+    "huisbezoek": "huisbezoek",
+    "partner": "partneroverleg",
+    "netwerk": "familie of omgeving",
+    "overig": "overig",
+}
+PHASE_LABELS = {
+    "plan": "plan van aanpak in voorbereiding",
+    "uitvoering": "uitvoering",
+    "afbouw": "afbouw",
+    "afgesloten": "afgesloten",
+}
+LETTER_RECIPIENT_LABELS = {
+    "betrokkene": "betrokkene",
+    "ouders": "ouders",
+    "voogd": "(gezins)voogd",
+    "pi": "PI/JJI",
+}
+
+NOT_RECORDED = "nog niet"
+NO_DEADLINE = "geen open termijn"
+
+# commands: argument errors
+
+
+def missing_case_code(usage_line: str) -> str:
+    """Ask for the case code a command needs."""
+    return f"Noem de casus, zoals `R-0042`. Zo schrijf je het: `{usage_line}`"
+
+
+def missing_argument(what: str, usage_line: str) -> str:
+    """Say which part of a command is missing, and how to write the command."""
+    return f"Ik mis {what}. Zo schrijf je het: `{usage_line}`"
+
+
+def too_many_arguments(usage_line: str) -> str:
+    """Say that a command got more than it takes."""
+    return f"Dat is meer dan ik verwacht. Zo schrijf je het: `{usage_line}`"
+
+
+def date_in_future(shown: str) -> str:
+    """Refuse a date after today."""
+    return (f"De datum {shown} ligt in de toekomst. Leg vast wat al gebeurd is, met "
+            "`vandaag`, `gisteren` of een datum als `22-11`; er is niets opgeslagen.")
+
+
+def date_before_intake(shown: str, intake: str) -> str:
+    """Refuse a date before the case was taken in."""
+    return (f"De datum {shown} ligt vóór het opnamebesluit van deze casus ({intake}). "
+            "Controleer de datum; er is niets opgeslagen.")
+
+
+def date_before_programme(shown: str) -> str:
+    """Refuse a date before the programme started."""
+    return (f"De datum {shown} ligt vóór de start van de aanpak (1 april 2016). "
+            "Controleer het jaartal.")
+
+
+def near_kind(word: str, kind: str, kinds: str) -> str:
+    """Point out a mistyped contact kind."""
+    return (f"`{word}` is geen soort contact. Bedoel je `{kind}`? Soorten: {kinds}. "
+            "Begint je tekst echt met dit woord, zet dan eerst de soort, zoals "
+            f"`overig {word} …`; er is niets opgeslagen.")
+
+
+CASE_CLOSED_FOR_LOGGING = (
+    "Deze casus is afgesloten; er kan niets meer aan het logboek worden toegevoegd.")
+NO_OWN_CASES = (
+    "Je hebt op dit moment geen open casussen. Het secretariaat legt vast welke casussen "
+    "het Regieoverleg aan je toewijst.")
+
+
+def entry_saved(kind_label: str, code: str, number: int, shown_date: str) -> str:
+    """Confirm a stored logbook entry."""
+    return (f"{kind_label} vastgelegd in het logboek van `{code}` als regel #{number} "
+            f"({shown_date}).")
+
+
+def uvo_saved_note(next_due: str) -> str:
+    """Tell when the next UVO is due after logging one."""
+    return f"De volgende UVO is uiterlijk {next_due}."
+
+
+def evaluation_saved_note(next_due: str) -> str:
+    """Tell when the next evaluation is due after logging one."""
+    return f"De volgende evaluatie is uiterlijk {next_due}."
+
+
+def correction_saved(code: str, number: int, corrected: int) -> str:
+    """Confirm a correction entry."""
+    return (f"Correctie vastgelegd in het logboek van `{code}` als regel #{number}; "
+            f"regel #{corrected} blijft zichtbaar en is gemarkeerd als gecorrigeerd.")
+
+
+def unknown_entry_number(code: str, number: str, last: int) -> str:
+    """Refuse a correction of an entry number that does not exist."""
+    if last == 0:
+        return f"Het logboek van `{code}` is nog leeg; er valt niets te corrigeren."
+    return (f"Regel `{number}` bestaat niet in het logboek van `{code}`. Gebruik een "
+            f"nummer van 1 tot en met {last}, zoals `/regie logboek {code}` ze toont.")
+
+
+HOME_VISIT_CHECKLIST_TITLE = "Veiligheid bij een huisbezoek (protocol veiligheidsrisico's)"
+HOME_VISIT_CHECKLIST = (
+    "• Schat vooraf het risico in. Twijfel je, ga dan niet alleen: neem een politieagent "
+    "of collega mee.\n"
+    "• Overweeg af te spreken op het stadhuis of een stadsdeelkantoor in plaats van thuis.\n"
+    "• Laat een collega weten waar je bent en wanneer je terug bent; spreek af dat je je "
+    "afmeldt.\n"
+    "• Zorg voor een opgeladen telefoon, ken de uitgang en zit het dichtst bij de deur.\n"
+    "• Voel je je onveilig, breek het bezoek dan af.\n"
+    "• Was er dreiging of agressie? Meld het direct met "
+    "`/regie veiligheid <casus> <tekst>`."
+)
+
+# logbook reading
+
+LOGBOOK_TITLE = "Logboek {code}"
+LOGBOOK_EMPTY = "Het logboek van deze casus is nog leeg."
+LOGBOOK_OLDER = "Oudere regels"
+LOGBOOK_NEWER = "Nieuwere regels"
+LOGBOOK_CORRECTED = "gecorrigeerd door"
+LOGBOOK_CORRECTS = "correctie van"
+
+
+def logbook_page(page: int, pages: int, total: int) -> str:
+    """Describe which page of the logbook is shown."""
+    return f"Pagina {page} van {pages} · {total} regels · nieuwste eerst"
+
+
+def bad_page(text: str, pages: int) -> str:
+    """Refuse a page number that does not exist."""
+    return f"Pagina `{text}` bestaat niet; het logboek heeft {pages} pagina('s)."
+
+
+# my cases
+
+MY_CASES_TITLE = "Mijn casussen"
+LAST_UVO = "Laatste UVO"
+LAST_EVALUATION = "Laatste evaluatie"
+NEXT_DEADLINE = "Eerstvolgende termijn"
+PHASE = "Fase"
+RISK_GROUP = "Risicogroep"
+LOG_CONTACT_BUTTON = "Contact loggen"
+LOG_UVO_BUTTON = "UVO loggen"
+
+
+def more_cases(count: int) -> str:
+    """Say that some cases were left out of a list."""
+    return f"… en nog {count} casussen; `/regie casussen` toont ze allemaal."
+
+
+# modals
+
+MODAL_TITLES = {"contact": "Contact loggen", "uvo": "UVO loggen", "evaluatie": "Evaluatie loggen"}
+MODAL_CASE = "Casus"
+MODAL_DATE = "Datum"
+MODAL_KIND = "Soort contact"
+MODAL_PARTICIPANTS = "Deelnemers en organisaties"
+MODAL_PARTICIPANTS_HINT = "Bijvoorbeeld: politie, Reclassering, GGD, leerplicht"
+MODAL_TEXT = {"contact": "Wat is er besproken of gebeurd?", "uvo": "Gemaakte afspraken",
+              "evaluatie": "Evaluatie van het plan van aanpak en de interventies"}
+MODAL_TEXT_HINT = "Noem geen namen van betrokkenen; hoogstens {limit} tekens."
+MODAL_SAVED_TITLE = "Vastgelegd"
+MODAL_CLOSE = "Sluiten"
+MODAL_CASE_REQUIRED = "Kies een van je casussen."
+MODAL_KIND_REQUIRED = "Kies een soort contact uit de lijst."
+MODAL_BAD_FORM = (
+    "Het formulier is niet volledig ontvangen. Sluit het en open het opnieuw; er is niets "
+    "opgeslagen.")
+
+# safety reports
+
+
+def safety_saved(code: str, recipients: int) -> str:
+    """Confirm a safety report to the regisseur."""
+    if recipients == 0:
+        return (f"Je veiligheidsmelding over `{code}` is vastgelegd, maar er is geen "
+                "programmateamlid aangemeld om te waarschuwen. Bel je leidinggevende of, bij "
+                "direct gevaar, 112.")
+    return (f"Je veiligheidsmelding over `{code}` is vastgelegd en direct privé doorgestuurd "
+            f"naar het programmateam ({recipients}). Bij direct gevaar: bel 112.")
+
+
+SAFETY_ALERT_TITLE = "Veiligheidsmelding"
+
+
+def safety_alert_intro(code: str, regisseur: str, organisation: str, shown_date: str) -> str:
+    """Introduce a safety alert to the programme team (names escaped by the caller)."""
+    return (f":rotating_light: *Veiligheidsmelding* over casus `{code}` van regisseur "
+            f"{regisseur} ({organisation}), {shown_date}. Neem contact op met de regisseur.")
+
+
+def safety_alert_text(code: str, regisseur: str) -> str:
+    """The notification text of a safety alert (no case content: it shows in previews)."""
+    return f"Veiligheidsmelding over {code} van {regisseur}"
+
+
+# case register (secretariat)
+
+
+def intake_recorded(code: str, regisseur: str, group: int, decided: str, assigned: str) -> str:
+    """Confirm an intake decision to the secretariat."""
+    return (f"Opname vastgelegd: `{code}`, risicogroep {group}, regisseur {regisseur}, "
+            f"besluit {decided}, basisdossier toegewezen {assigned}. De regisseur krijgt een "
+            "privébericht.")
+
+
+def intake_notice(code: str, group: int, decided: str, itat_hint: str) -> str:
+    """Tell the regisseur a case was assigned to them."""
+    return (f"Het Regieoverleg heeft je op {decided} regisseur gemaakt van casus `{code}` "
+            f"(risicogroep {group}). Organiseer eerst een UVO met je interventiepartners. "
+            f"{itat_hint}Gebruik `/regie contact {code}` om contacten te loggen.")
+
+
+def itat_target_hint(shown_date: str) -> str:
+    """Say which ITAT-R meeting the concept plan is due at."""
+    return f"Het concept plan van aanpak gaat naar het ITAT-R van {shown_date}. "
+
+
+def case_exists(code: str) -> str:
+    """Refuse a second intake of an existing case code."""
+    return (f"Casus `{code}` bestaat al. Gebruik `/regie overdracht {code} @regisseur` om "
+            "de regisseur te wijzigen; er is niets opgeslagen.")
+
+
+def case_code_purged(code: str) -> str:
+    """Refuse reusing the code of a purged case."""
+    return (f"Casuscode `{code}` is eerder gebruikt voor een inmiddels verwijderde casus. "
+            "Kies een nieuwe code; er is niets opgeslagen.")
+
+
+def assigned_before_intake(assigned: str, decided: str) -> str:
+    """Refuse an assignment date before the intake decision."""
+    return (f"De toewijzingsdatum {assigned} ligt vóór het opnamebesluit ({decided}). "
+            "Laat hem weg (dan is het de besluitdatum) of controleer de datum.")
+
+
+def not_a_regisseur(who: str) -> str:
+    """Refuse assigning a case to someone who is not an active regisseur."""
+    return (f"{who} is niet aangemeld als actieve regisseur bij Regiebot. Vraag de "
+            "functioneel beheerder de rol regisseur toe te kennen; er is niets opgeslagen.")
+
+
+def ambiguous_person(name: str, options: str) -> str:
+    """Ask which of several people with the same name was meant."""
+    return (f"Meerdere regisseurs passen bij `@{name}`: {options}. Kies de persoon uit de "
+            "lijst die Slack toont als je @ typt.")
+
+
+def letter_recorded(code: str, shown_date: str, recipients: str) -> str:
+    """Confirm a notification letter."""
+    return f"Notificatiebrief voor `{code}` vastgelegd: verzonden {shown_date} aan {recipients}."
+
+
+def letter_late_note(days: int) -> str:
+    """Note that the letter went out after the three-week term."""
+    return (f"Let op: de brief ging {days} dagen na het opnamebesluit uit; de afspraak is "
+            "binnen drie weken (21 dagen).")
+
+
+def handed_over(code: str, old: str, new: str) -> str:
+    """Confirm a hand-over to the secretariat."""
+    return (f"Casus `{code}` is overgedragen van {old} aan {new}. Beiden krijgen een "
+            "privébericht.")
+
+
+def handover_notice_new(code: str, old: str) -> str:
+    """Tell the new regisseur a case was handed to them."""
+    return (f"Casus `{code}` is aan jou overgedragen (vorige regisseur: {old}). Je ziet nu het "
+            f"volledige logboek met `/regie logboek {code}`.")
+
+
+def handover_notice_old(code: str, new: str) -> str:
+    """Tell the old regisseur they lost a case."""
+    return (f"Casus `{code}` is overgedragen aan {new}. Je hebt geen toegang meer tot deze "
+            "casus; draag lopende afspraken over aan je opvolger.")
+
+
+def handover_channel_notice(code: str, old: str, new: str) -> str:
+    """Tell the secretariat channel about a hand-over (code and names only)."""
+    return f"Overdracht: casus {code} van {old} naar {new}."
+
+
+SAME_REGISSEUR = "Deze regisseur heeft de casus al; er is niets gewijzigd."
+CASE_CLOSED_FOR_HANDOVER = "Deze casus is afgesloten en kan niet meer worden overgedragen."
+SECRETARIAT_ONLY = "Alleen het secretariaat kan het casusregister bijwerken."
+MODAL_OPEN_FAILED = (
+    "Het formulier kon niet worden geopend (Slack gaf te laat antwoord). Probeer het opnieuw, "
+    "of schrijf de tekst direct achter het commando.")
+MODAL_REFUSED_TITLE = "Niet mogelijk"

@@ -1,0 +1,188 @@
+"""Slack entry points of the case register: opname, brief, overdracht, casussen, Home tab."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from slack_bolt import App
+from slack_sdk.models.blocks import Block
+from sqlalchemy.orm import Session
+
+from bot import texts, views
+from bot.clock import local_date
+from bot.deps import Deps
+from bot.errors import BotError, ForbiddenError, InputError
+from bot.handlers.home import HOME_SECTIONS
+from bot.handlers.router import CommandContext, Handler, Reply, subcommand
+from bot.parsing import (
+    DEFAULT_LETTER_RECIPIENT,
+    format_date,
+    looks_like_date,
+    parse_case_code,
+    parse_date,
+    parse_letter_recipient,
+    parse_mention,
+    parse_risk_group,
+    tokens,
+)
+from bot.services import access, cases
+from bot.services.access import Refusal
+from bot.services.users import Actor
+from storage.models import Role
+
+
+@contextmanager
+def case_transaction(deps: Deps, actor: Actor, now: datetime) -> Iterator[Session]:
+    """Open a transaction; when it fails with a refusal, audit the refusal on its own.
+
+    The failed transaction rolls back (nothing it wrote is kept), so the refusal's audit row
+    is written in a second, separate transaction. Other features may use this helper too.
+    """
+    try:
+        with deps.session_factory.begin() as session:
+            yield session
+    except BotError as exc:
+        refusal = access.refusal_of(exc)
+        if refusal is not None:
+            with deps.session_factory.begin() as session:
+                access.record_refusal(session, actor, now, refusal)
+        raise
+
+
+def guarded(action: str) -> Callable[[Handler], Handler]:
+    """Turn the BotErrors of a subcommand into its reply; audit refusals exactly once."""
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def run(ctx: CommandContext) -> Reply:
+            try:
+                return handler(ctx)
+            except BotError as exc:
+                if isinstance(exc, ForbiddenError) and access.refusal_of(exc) is None:
+                    with ctx.deps.session_factory.begin() as session:
+                        access.record_refusal(session, ctx.actor, ctx.now,
+                                              Refusal(action, None, "forbidden"))
+                return Reply(text=exc.message)
+        return run
+    return decorate
+
+
+# --- secretariat: the case register ------------------------------------------------------
+
+@subcommand("opname", roles={Role.SECRETARIS}, usage=texts.USAGE_OPNAME,
+            summary=texts.SUMMARY_OPNAME, order=60)
+@guarded("case.intake")
+def handle_intake_command(ctx: CommandContext) -> Reply:
+    """Record an intake decision: `<casus> @regisseur <groep> [datum] [toewijzing]`."""
+    words = tokens(ctx.args)
+    if len(words) < 3:
+        raise InputError(texts.missing_argument(
+            "de casus, de regisseur of de risicogroep", texts.USAGE_OPNAME))
+    if len(words) > 5:
+        raise InputError(texts.too_many_arguments(texts.USAGE_OPNAME))
+    today = local_date(ctx.now)
+    code = parse_case_code(words[0])
+    mention = parse_mention(words[1])
+    group = parse_risk_group(words[2])
+    decided_on = parse_date(words[3], today) if len(words) > 3 else today
+    assigned_on = parse_date(words[4], today) if len(words) > 4 else None
+    deps = ctx.deps
+    with case_transaction(deps, ctx.actor, ctx.now) as session:
+        case = cases.record_intake(
+            session, ctx.actor, code=code, regisseur=mention, risk_group=group,
+            decided_on=decided_on, assigned_on=assigned_on, now=ctx.now,
+            settings=deps.settings, itat=deps.series("itat"))
+        name = case.regisseur.name if case.regisseur else "—"
+        reply = texts.intake_recorded(code, views.escape_mrkdwn(name), group,
+                                      format_date(case.intake_on),
+                                      format_date(case.assigned_on))
+    return Reply(text=reply)
+
+
+@subcommand("brief", roles={Role.SECRETARIS}, usage=texts.USAGE_BRIEF,
+            summary=texts.SUMMARY_BRIEF, order=61)
+@guarded("case.letter")
+def handle_letter_command(ctx: CommandContext) -> Reply:
+    """Record a notification letter: `<casus> [datum] [aan]`."""
+    words = tokens(ctx.args)
+    if not words:
+        raise InputError(texts.missing_case_code(texts.USAGE_BRIEF))
+    if len(words) > 3:
+        raise InputError(texts.too_many_arguments(texts.USAGE_BRIEF))
+    today = local_date(ctx.now)
+    code = parse_case_code(words[0])
+    sent_on, recipient = today, DEFAULT_LETTER_RECIPIENT
+    rest = words[1:]
+    if rest and looks_like_date(rest[0]):
+        sent_on = parse_date(rest.pop(0), today)
+    if rest:
+        recipient = parse_letter_recipient(rest.pop(0))
+    if rest:
+        raise InputError(texts.too_many_arguments(texts.USAGE_BRIEF))
+    with case_transaction(ctx.deps, ctx.actor, ctx.now) as session:
+        case = cases.record_letter(session, ctx.actor, code=code, sent_on=sent_on,
+                                   recipient=recipient, now=ctx.now)
+        shown = ", ".join(texts.LETTER_RECIPIENT_LABELS[r] for r in cases.letter_recipients(case))
+        reply = texts.letter_recorded(code, format_date(sent_on), shown)
+        late = cases.letter_days_late(case)
+    if late:
+        reply += " " + texts.letter_late_note(late)
+    return Reply(text=reply)
+
+
+@subcommand("overdracht", roles={Role.SECRETARIS}, usage=texts.USAGE_OVERDRACHT,
+            summary=texts.SUMMARY_OVERDRACHT, order=62)
+@guarded("case.handover")
+def handle_handover_command(ctx: CommandContext) -> Reply:
+    """Hand a case to another regisseur: `<casus> @regisseur`."""
+    words = tokens(ctx.args)
+    if len(words) < 2:
+        raise InputError(texts.missing_argument("de casus of de nieuwe regisseur",
+                                                texts.USAGE_OVERDRACHT))
+    if len(words) > 2:
+        raise InputError(texts.too_many_arguments(texts.USAGE_OVERDRACHT))
+    code = parse_case_code(words[0])
+    mention = parse_mention(words[1])
+    with case_transaction(ctx.deps, ctx.actor, ctx.now) as session:
+        result = cases.hand_over(session, ctx.actor, code=code, to=mention, now=ctx.now,
+                                 secretariat_channel=ctx.deps.settings.secretariat_channel)
+        old = result.old.name if result.old else "—"
+        reply = texts.handed_over(code, views.escape_mrkdwn(old),
+                                  views.escape_mrkdwn(result.new.name))
+    return Reply(text=reply)
+
+
+# --- regisseur: my cases ------------------------------------------------------------------
+
+@subcommand("casussen", roles={Role.REGISSEUR}, usage=texts.USAGE_CASUSSEN,
+            summary=texts.SUMMARY_CASUSSEN, order=10)
+@guarded("cases.list")
+def handle_my_cases_command(ctx: CommandContext) -> Reply:
+    """List my open cases with phase, last UVO/evaluation and the next deadline."""
+    if ctx.args:
+        raise InputError(texts.too_many_arguments(texts.USAGE_CASUSSEN))
+    deps = ctx.deps
+    with case_transaction(deps, ctx.actor, ctx.now) as session:
+        overviews = cases.my_cases(session, ctx.actor, ctx.now, settings=deps.settings,
+                                   itat=deps.series("itat"), regie=deps.series("regie"))
+    return Reply(text=texts.MY_CASES_TITLE, blocks=views.render_my_cases(overviews))
+
+
+def home_cases_section(session: Session, actor: Actor, now: datetime,
+                       deps: Deps) -> list[Block]:
+    """Home tab provider: a regisseur's cases with buttons to log a contact or UVO."""
+    if not actor.has(Role.REGISSEUR):
+        return []
+    overviews = cases.my_cases(session, actor, now, settings=deps.settings,
+                               itat=deps.series("itat"), regie=deps.series("regie"))
+    return views.render_home_cases(overviews)
+
+
+HOME_SECTIONS.append(home_cases_section)
+
+
+def register(app: App, deps: Deps) -> None:
+    """Nothing to wire beyond the subcommands and the Home section (added at import)."""
+    del app, deps

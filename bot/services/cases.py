@@ -1,0 +1,225 @@
+"""Case register use cases: intake decisions, notification letters, hand-overs, my cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from bot import texts, views
+from bot.clock import local_date
+from bot.config import Settings
+from bot.errors import ConflictError, InputError, NotFoundError
+from bot.meetings import SeriesConfig
+from bot.outbox import enqueue, message_payload
+from bot.parsing import LETTER_RECIPIENTS, Mention, format_date
+from bot.rules import REGISSEUR_KINDS, CaseFacts, Deadline, case_deadlines, target_itat_on
+from bot.services.access import NotYourCaseError, Refusal, find_case, own_cases
+from bot.services.users import Actor
+from storage import queries
+from storage.models import Case, Phase, PurgedCase, Role, User
+
+PROGRAMME_START = date(2016, 4, 1)   # the IPGA Radicalisering started on 1 April 2016
+LETTER_DAYS = 21
+
+
+@dataclass(frozen=True)
+class CaseOverview:
+    """One of my cases as the regisseur sees it in lists (no logbook text)."""
+
+    code: str
+    phase: str
+    risk_group: int
+    intake_on: date
+    last_uvo_on: date | None
+    last_evaluation_on: date | None
+    next_deadline: Deadline | None
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """The outcome of a hand-over: the case and both regisseurs."""
+
+    case: Case
+    old: User | None
+    new: User
+
+
+def check_past_date(day: date, today: date) -> None:
+    """Refuse dates after today and before the programme started."""
+    if day > today:
+        raise InputError(texts.date_in_future(format_date(day)))
+    if day < PROGRAMME_START:
+        raise InputError(texts.date_before_programme(format_date(day)))
+
+
+def _require_secretariat(actor: Actor, action: str, code: str | None) -> None:
+    if not actor.has(Role.SECRETARIS):
+        raise NotYourCaseError(texts.SECRETARIAT_ONLY, Refusal(action, code, "role"))
+
+
+def resolve_regisseur(session: Session, mention: Mention) -> User:
+    """Return the active regisseur a mention names, or raise a Dutch error."""
+    if mention.user_id is not None:
+        user = queries.user_by_slack_id(session, mention.user_id)
+        shown = "@" + (mention.name or mention.user_id)
+        if user is None or not user.active or not user.has_role(Role.REGISSEUR):
+            raise NotFoundError(texts.not_a_regisseur(views.escape_mrkdwn(shown)))
+        return user
+    # Commands sent without Slack's escaping carry `@naam`: match registered regisseurs.
+    name = (mention.name or "").replace(".", " ").replace("_", " ").strip().lower()
+    candidates = [u for u in queries.users_with_role(session, Role.REGISSEUR)
+                  if u.name.lower() == name]
+    if not candidates:
+        candidates = [u for u in queries.users_with_role(session, Role.REGISSEUR)
+                      if u.name.lower().split()[0] == name.split()[0]] if name else []
+    if len(candidates) == 1:
+        return candidates[0]
+    shown = views.escape_mrkdwn("@" + (mention.name or ""))
+    if not candidates:
+        raise NotFoundError(texts.not_a_regisseur(shown))
+    options = ", ".join(views.escape_mrkdwn(f"{u.name} ({u.organisation})") for u in candidates)
+    raise InputError(texts.ambiguous_person(views.escape_mrkdwn(mention.name or ""), options))
+
+
+def record_intake(session: Session, actor: Actor, *, code: str, regisseur: Mention,
+                  risk_group: int, decided_on: date, assigned_on: date | None,
+                  now: datetime, settings: Settings, itat: SeriesConfig) -> Case:
+    """Record the Regieoverleg's intake decision and tell the assigned regisseur."""
+    action = "case.intake"
+    _require_secretariat(actor, action, code)
+    today = local_date(now)
+    check_past_date(decided_on, today)
+    assigned = assigned_on or decided_on
+    check_past_date(assigned, today)
+    if assigned < decided_on:
+        raise InputError(texts.assigned_before_intake(format_date(assigned),
+                                                      format_date(decided_on)))
+    if queries.case_by_code(session, code) is not None:
+        raise ConflictError(texts.case_exists(code))
+    if session.get(PurgedCase, code) is not None:
+        raise ConflictError(texts.case_code_purged(code))
+    user = resolve_regisseur(session, regisseur)
+    if not 1 <= risk_group <= 5:
+        raise InputError("De risicogroep is een getal van 1 tot en met 5.")
+    case = Case(code=code, risk_group=risk_group, regisseur_id=user.id, phase=Phase.PLAN,
+                intake_on=decided_on, assigned_on=assigned, created_at=now, updated_at=now)
+    session.add(case)
+    session.flush()
+    queries.add_audit(session, at=now, actor=actor.slack_user_id, action=action,
+                      case_code=code, detail=f"regisseur={user.slack_user_id} group={risk_group}")
+    itat_on = target_itat_on(case_facts(case, settings), itat)
+    hint = texts.itat_target_hint(format_date(itat_on)) if itat_on else ""
+    notice = texts.intake_notice(code, risk_group, format_date(decided_on), hint)
+    enqueue(session, dedupe_key=f"case.intake:{case.id}", kind="dm",
+            recipient=user.slack_user_id, payload=message_payload(notice), now=now,
+            case_id=case.id)
+    return case
+
+
+def record_letter(session: Session, actor: Actor, *, code: str, sent_on: date,
+                  recipient: str, now: datetime) -> Case:
+    """Record that the notification letter was sent, on a date, to a recipient."""
+    action = "case.letter"
+    _require_secretariat(actor, action, code)
+    if recipient not in LETTER_RECIPIENTS:
+        raise InputError("Kies als ontvanger `betrokkene`, `ouders`, `voogd` of `pi`.")
+    case = find_case(session, actor, code, action)
+    check_past_date(sent_on, local_date(now))
+    if sent_on < case.intake_on:
+        raise InputError(texts.date_before_intake(format_date(sent_on),
+                                                  format_date(case.intake_on)))
+    recorded = letter_recipients(case)
+    if case.letter_sent_on is None or recorded == [recipient]:
+        case.letter_sent_on = sent_on  # the first letter, or a corrected date for it
+    else:
+        case.letter_sent_on = min(case.letter_sent_on, sent_on)
+    merged = set(recorded) | {recipient}
+    case.letter_to = ",".join(r for r in LETTER_RECIPIENTS if r in merged)
+    case.updated_at = now
+    queries.add_audit(session, at=now, actor=actor.slack_user_id, action=action,
+                      case_code=code, detail=f"to={recipient} on={sent_on.isoformat()}")
+    return case
+
+
+def letter_recipients(case: Case) -> list[str]:
+    """Return the recorded letter recipients of a case."""
+    return [r for r in (case.letter_to or "").split(",") if r]
+
+
+def letter_days_late(case: Case) -> int:
+    """Return how many days after the intake the letter went out, if past the term, else 0."""
+    if case.letter_sent_on is None:
+        return 0
+    days = (case.letter_sent_on - case.intake_on).days
+    return days if days > LETTER_DAYS else 0
+
+
+def hand_over(session: Session, actor: Actor, *, code: str, to: Mention, now: datetime,
+              secretariat_channel: str | None) -> HandOver:
+    """Give a case to another regisseur; the old one loses access and both are told."""
+    action = "case.handover"
+    _require_secretariat(actor, action, code)
+    case = find_case(session, actor, code, action)
+    if case.phase is Phase.AFGESLOTEN:
+        raise ConflictError(texts.CASE_CLOSED_FOR_HANDOVER)
+    new = resolve_regisseur(session, to)
+    old = case.regisseur
+    if old is not None and old.id == new.id:
+        raise ConflictError(texts.SAME_REGISSEUR)
+    case.regisseur_id = new.id
+    case.regisseur = new
+    case.updated_at = now
+    old_id = old.slack_user_id if old else "-"
+    queries.add_audit(session, at=now, actor=actor.slack_user_id, action=action,
+                      case_code=code, detail=f"from={old_id} to={new.slack_user_id}")
+    stamp = now.isoformat()
+    old_name = old.name if old else "—"
+    enqueue(session, dedupe_key=f"case.handover:{case.id}:{stamp}:new", kind="dm",
+            recipient=new.slack_user_id, now=now, case_id=case.id,
+            payload=message_payload(texts.handover_notice_new(
+                code, views.escape_mrkdwn(old_name))))
+    if old is not None and old.active:
+        enqueue(session, dedupe_key=f"case.handover:{case.id}:{stamp}:old", kind="dm",
+                recipient=old.slack_user_id, now=now, case_id=case.id,
+                payload=message_payload(texts.handover_notice_old(
+                    code, views.escape_mrkdwn(new.name))))
+    if secretariat_channel:
+        # Code and names only: the channel never gets case content.
+        enqueue(session, dedupe_key=f"case.handover:{case.id}:{stamp}:channel", kind="channel",
+                recipient=secretariat_channel, now=now, case_id=case.id,
+                payload=message_payload(texts.handover_channel_notice(
+                    code, views.escape_mrkdwn(old_name), views.escape_mrkdwn(new.name))))
+    return HandOver(case=case, old=old, new=new)
+
+
+def case_facts(case: Case, settings: Settings) -> CaseFacts:
+    """Return the rule inputs of a case."""
+    return CaseFacts.from_case(case, settings)
+
+
+def next_deadline(case: Case, today: date, settings: Settings, itat: SeriesConfig,
+                  regie: SeriesConfig) -> Deadline | None:
+    """Return the case's first open deadline for its regisseur (not the secretariat's)."""
+    deadlines = [d for d in case_deadlines(case_facts(case, settings), today, itat, regie)
+                 if d.kind in REGISSEUR_KINDS]
+    return deadlines[0] if deadlines else None
+
+
+def my_cases(session: Session, actor: Actor, now: datetime, *, settings: Settings,
+             itat: SeriesConfig, regie: SeriesConfig, audit: bool = True) -> list[CaseOverview]:
+    """Return the actor's open cases with phase, last UVO/evaluation and next deadline."""
+    today = local_date(now)
+    overviews = [
+        CaseOverview(code=c.code, phase=c.phase.value, risk_group=c.risk_group,
+                     intake_on=c.intake_on, last_uvo_on=c.last_uvo_on,
+                     last_evaluation_on=c.last_evaluation_on,
+                     next_deadline=next_deadline(c, today, settings, itat, regie))
+        for c in own_cases(session, actor)]
+    if audit:
+        queries.add_audit(session, at=now, actor=actor.slack_user_id, action="cases.list",
+                          detail=f"count={len(overviews)}")
+    return overviews
+
+

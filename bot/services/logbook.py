@@ -1,0 +1,250 @@
+"""Logbook use cases: log contacts, UVOs, evaluations and safety reports; read and correct."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot import texts, views
+from bot.clock import local_date
+from bot.config import Settings
+from bot.errors import ConflictError, InputError
+from bot.outbox import enqueue, message_payload
+from bot.parsing import (
+    MAX_PARTICIPANTS_LENGTH,
+    clean_text,
+    format_date,
+    parse_contact_kind,
+)
+from bot.rules import CaseFacts
+from bot.services.access import own_case
+from bot.services.users import Actor
+from storage import queries
+from storage.models import Case, EntryKind, LogEntry, Phase, Role
+
+PAGE_SIZE = 10
+
+
+class EntryDateError(InputError):
+    """The entry's date is in the future or before the case's intake."""
+
+
+@dataclass(frozen=True)
+class SavedEntry:
+    """A stored logbook entry as the confirmation shows it (no text)."""
+
+    entry_id: int
+    case_code: str
+    number: int
+    kind: str
+    contact_kind: str | None
+    occurred_on: date
+    next_due_on: date | None = None
+    corrects_number: int | None = None
+
+
+@dataclass(frozen=True)
+class SafetyReport:
+    """A stored safety report and how many programme team members were alerted."""
+
+    entry: SavedEntry
+    alerted: int
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One logbook entry as the case's regisseur reads it."""
+
+    number: int
+    kind: str
+    contact_kind: str | None
+    occurred_on: date
+    author: str
+    text: str
+    participants: str | None
+    created_at: datetime
+    corrects_number: int | None
+    corrected_by: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class LogbookPage:
+    """A page of a case's logbook, newest first."""
+
+    case_code: str
+    page: int
+    pages: int
+    total: int
+    entries: list[EntryView]
+
+
+def _check_entry_date(case: Case, day: date, now: datetime) -> None:
+    if day > local_date(now):
+        raise EntryDateError(texts.date_in_future(format_date(day)))
+    if day < case.intake_on:
+        raise EntryDateError(texts.date_before_intake(format_date(day),
+                                                      format_date(case.intake_on)))
+
+
+def _entry_number(session: Session, case_id: int, entry_id: int) -> int:
+    return int(session.scalar(select(func.count()).select_from(LogEntry).where(
+        LogEntry.case_id == case_id, LogEntry.id <= entry_id)) or 0)
+
+
+def _refresh_case_dates(session: Session, case: Case) -> None:
+    """Set last UVO/evaluation to the latest entries that no correction replaced."""
+    corrected = select(LogEntry.corrects_id).where(LogEntry.case_id == case.id,
+                                                   LogEntry.corrects_id.is_not(None))
+    for kind, attribute in ((EntryKind.UVO, "last_uvo_on"),
+                            (EntryKind.EVALUATIE, "last_evaluation_on")):
+        latest = session.scalar(select(func.max(LogEntry.occurred_on)).where(
+            LogEntry.case_id == case.id, LogEntry.kind == kind,
+            LogEntry.id.not_in(corrected)))
+        if latest is not None:
+            setattr(case, attribute, latest)
+
+
+def _write(session: Session, actor: Actor, *, code: str, kind: EntryKind, occurred_on: date,
+           text: str, now: datetime, contact_kind: str | None = None,
+           participants: str | None = None, corrects: LogEntry | None = None,
+           case: Case | None = None) -> tuple[Case, LogEntry, int]:
+    action = "logbook.correctie" if corrects is not None else f"logbook.{kind.value}"
+    if case is None:
+        case = own_case(session, actor, code, now, action=action)
+    if case.phase is Phase.AFGESLOTEN and kind is not EntryKind.VEILIGHEID:
+        raise ConflictError(texts.CASE_CLOSED_FOR_LOGGING)
+    _check_entry_date(case, occurred_on, now)
+    body = clean_text(text)
+    extra = (clean_text(participants, what="lijst met deelnemers",
+                        limit=MAX_PARTICIPANTS_LENGTH, required=False) or None
+             if participants is not None else None)
+    entry = LogEntry(case_id=case.id, author_id=actor.user_id, kind=kind,
+                     contact_kind=contact_kind, occurred_on=occurred_on, text=body,
+                     participants=extra, corrects_id=corrects.id if corrects else None,
+                     created_at=now)
+    session.add(entry)
+    session.flush()
+    number = _entry_number(session, case.id, entry.id)
+    if kind in (EntryKind.UVO, EntryKind.EVALUATIE):
+        _refresh_case_dates(session, case)
+        case.updated_at = now
+    detail = f"entry={number} kind={kind.value}"
+    if corrects is not None:
+        detail += f" corrects={_entry_number(session, case.id, corrects.id)}"
+    queries.add_audit(session, at=now, actor=actor.slack_user_id, action=action,
+                      case_code=case.code, detail=detail)
+    return case, entry, number
+
+
+def log_contact(session: Session, actor: Actor, *, code: str, occurred_on: date,
+                contact_kind: str, text: str, now: datetime) -> SavedEntry:
+    """Log a contact (gesprek, telefonisch, huisbezoek, …) in the case's logbook."""
+    kind = parse_contact_kind(contact_kind)
+    case, entry, number = _write(session, actor, code=code, kind=EntryKind.CONTACT,
+                                 occurred_on=occurred_on, text=text, now=now,
+                                 contact_kind=kind)
+    return SavedEntry(entry.id, case.code, number, EntryKind.CONTACT.value, kind, occurred_on)
+
+
+def log_uvo(session: Session, actor: Actor, *, code: str, occurred_on: date, text: str,
+            participants: str | None, now: datetime, settings: Settings) -> SavedEntry:
+    """Log a UVO and its agreements; the UVO clock restarts from its date."""
+    case, entry, number = _write(session, actor, code=code, kind=EntryKind.UVO,
+                                 occurred_on=occurred_on, text=text, now=now,
+                                 participants=participants)
+    facts = CaseFacts.from_case(case, settings)
+    due = (case.last_uvo_on or occurred_on) + timedelta(days=facts.uvo_interval_days)
+    return SavedEntry(entry.id, case.code, number, EntryKind.UVO.value, None, occurred_on, due)
+
+
+def log_evaluation(session: Session, actor: Actor, *, code: str, occurred_on: date,
+                   text: str, now: datetime, settings: Settings) -> SavedEntry:
+    """Log an evaluation of the plan; the evaluation clock restarts from its date."""
+    case, entry, number = _write(session, actor, code=code, kind=EntryKind.EVALUATIE,
+                                 occurred_on=occurred_on, text=text, now=now)
+    facts = CaseFacts.from_case(case, settings)
+    due = ((case.last_evaluation_on or occurred_on)
+           + timedelta(days=facts.evaluation_interval_days))
+    return SavedEntry(entry.id, case.code, number, EntryKind.EVALUATIE.value, None,
+                      occurred_on, due)
+
+
+def report_safety(session: Session, actor: Actor, *, code: str, text: str,
+                  now: datetime) -> SafetyReport:
+    """Store a safety report and queue an immediate DM to every programme team member."""
+    today = local_date(now)
+    case, entry, number = _write(session, actor, code=code, kind=EntryKind.VEILIGHEID,
+                                 occurred_on=today, text=text, now=now)
+    author = queries.user_by_slack_id(session, actor.slack_user_id)
+    organisation = author.organisation if author else ""
+    recipients = queries.users_with_role(session, Role.PROGRAMMA)
+    blocks = views.as_dicts(views.render_safety_alert(
+        case.code, actor.name, organisation, format_date(today), entry.text))
+    notice = texts.safety_alert_text(case.code, views.escape_mrkdwn(actor.name))
+    for user in recipients:
+        enqueue(session, dedupe_key=f"safety:{entry.id}:{user.slack_user_id}", kind="dm",
+                recipient=user.slack_user_id, payload=message_payload(notice, blocks),
+                now=now, case_id=case.id)
+    saved = SavedEntry(entry.id, case.code, number, EntryKind.VEILIGHEID.value, None, today)
+    return SafetyReport(saved, len(recipients))
+
+
+def correct_entry(session: Session, actor: Actor, *, code: str, number: str,
+                  text: str, occurred_on: date | None, now: datetime) -> SavedEntry:
+    """Add a correction of entry `number`; the corrected entry stays as it was."""
+    case = own_case(session, actor, code, now, action="logbook.correctie")
+    ids = list(session.scalars(select(LogEntry.id).where(LogEntry.case_id == case.id)
+                               .order_by(LogEntry.id)))
+    token = number.strip().lstrip("#")
+    if not token.isdigit() or not 1 <= int(token) <= len(ids):
+        raise InputError(texts.unknown_entry_number(case.code, number.strip()[:10], len(ids)))
+    original = session.get(LogEntry, ids[int(token) - 1])
+    assert original is not None
+    later = session.scalar(select(LogEntry.id).where(LogEntry.corrects_id == original.id))
+    if later is not None:
+        raise ConflictError(
+            f"Regel #{token} is al gecorrigeerd door regel #{ids.index(later) + 1}. "
+            f"Corrigeer die regel: `/regie correctie {case.code} {ids.index(later) + 1} …`.")
+    case, entry, new_number = _write(
+        session, actor, code=case.code, kind=original.kind,
+        occurred_on=occurred_on or original.occurred_on, text=text, now=now,
+        contact_kind=original.contact_kind, participants=original.participants,
+        corrects=original, case=case)
+    return SavedEntry(entry.id, case.code, new_number, entry.kind.value, entry.contact_kind,
+                      entry.occurred_on, None, int(token))
+
+
+def read_logbook(session: Session, actor: Actor, *, code: str, page: int, now: datetime,
+                 page_size: int = PAGE_SIZE) -> LogbookPage:
+    """Return one page of the case's logbook, newest first; the read is audited."""
+    case = own_case(session, actor, code, now, action="logbook.read")
+    ids = list(session.scalars(select(LogEntry.id).where(LogEntry.case_id == case.id)
+                               .order_by(LogEntry.id)))
+    numbers = {entry_id: i + 1 for i, entry_id in enumerate(ids)}
+    total = len(ids)
+    pages = max(1, math.ceil(total / page_size))
+    if not 1 <= page <= pages:
+        raise InputError(texts.bad_page(str(page), pages))
+    rows = list(session.scalars(
+        select(LogEntry).where(LogEntry.case_id == case.id)
+        .order_by(LogEntry.occurred_on.desc(), LogEntry.id.desc())
+        .offset((page - 1) * page_size).limit(page_size)).unique())
+    corrected_by: dict[int, list[int]] = {}
+    if rows:
+        for entry_id, target in session.execute(
+                select(LogEntry.id, LogEntry.corrects_id).where(
+                    LogEntry.corrects_id.in_([r.id for r in rows]))):
+            corrected_by.setdefault(int(target), []).append(numbers[entry_id])
+    entries = [EntryView(
+        number=numbers[r.id], kind=r.kind.value, contact_kind=r.contact_kind,
+        occurred_on=r.occurred_on, author=r.author.name, text=r.text,
+        participants=r.participants, created_at=r.created_at,
+        corrects_number=numbers.get(r.corrects_id) if r.corrects_id else None,
+        corrected_by=tuple(sorted(corrected_by.get(r.id, ())))) for r in rows]
+    queries.add_audit(session, at=now, actor=actor.slack_user_id, action="logbook.read",
+                      case_code=case.code, detail=f"page={page} entries={len(entries)}")
+    return LogbookPage(case.code, page, pages, total, entries)
