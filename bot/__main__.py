@@ -218,6 +218,47 @@ def cmd_users_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# -- meetings ---------------------------------------------------------------------------------
+
+def _meetings_count(value: str) -> int:
+    from bot import texts
+
+    if not value.isdigit() or not 1 <= int(value) <= 100:
+        raise argparse.ArgumentTypeError(texts.MEETINGS_BAD_COUNT)
+    return int(value)
+
+
+def cmd_meetings_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Show the coming ITAT-R and Regieoverleg meetings with their cut-offs."""
+    from bot import texts
+    from bot.clock import local_date
+    from bot.deps import series_config
+    from bot.parsing import parse_date, parse_iso_date
+    from bot.services.agenda import MEETING_KINDS, AgendaConfig, coming_meetings
+
+    today = local_date(system_clock())
+    text = (args.from_date or "").strip()
+    try:
+        first_on = (today if not text
+                    else parse_iso_date(text) if text[:4].isdigit() and text[4:5] == "-"
+                    else parse_date(text, today))
+    except BotError:
+        print(texts.meetings_bad_from(text), file=sys.stderr)
+        return 2
+    cfg = AgendaConfig.from_settings(settings, {k: series_config(settings, k)
+                                                for k in MEETING_KINDS})
+    rows = coming_meetings(cfg, first_on, args.count)
+    for row in rows:
+        meeting = row.meeting
+        print(texts.meetings_list_line(
+            row.kind, row.planned_on, meeting.starts_at if meeting else None,
+            meeting.cutoff_at if meeting else None, meeting.held_on if meeting else None,
+            row.holiday))
+    if not rows:
+        print(texts.MEETINGS_LIST_NONE)
+    return 0
+
+
 # -- reminders --------------------------------------------------------------------------------
 
 def _parse_at(value: str) -> datetime:
@@ -467,6 +508,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = users.add_parser("import", help="gebruikers importeren uit CSV")
     p.add_argument("file")
     p.set_defaults(func=cmd_users_import)
+
+    meetings = sub.add_parser("meetings", help="vergaderingen").add_subparsers(
+        dest="meetings_command", required=True)
+    p = meetings.add_parser("list", help="komende vergaderingen met hun termijnen")
+    p.add_argument("--from", dest="from_date", metavar="DATUM",
+                   help="vanaf deze datum (22-11-2026 of 2026-11-22; standaard vandaag)")
+    p.add_argument("--count", type=_meetings_count, default=6, metavar="N",
+                   help="aantal vergaderingen per reeks (standaard 6)")
+    p.set_defaults(func=cmd_meetings_list)
 
     reminders = sub.add_parser("reminders", help="herinneringen").add_subparsers(
         dest="reminders_command", required=True)

@@ -15,10 +15,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot import texts
+from bot import outbox, texts
+from bot.config import Settings
 from bot.deps import Deps
 from bot.handlers import HANDLER_MODULES
 from bot.handlers import gate as gate_handler
+from bot.mailer import SmtpConfig
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,17 @@ def _well_formed(body: Any) -> bool:
     return True
 
 
+def smtp_config(settings: Settings) -> SmtpConfig | None:
+    """Return the SMTP configuration for iMIP invites, or None when e-mail is not set up."""
+    if not settings.smtp_host or not settings.smtp_sender:
+        return None
+    password = settings.smtp_password
+    return SmtpConfig(host=settings.smtp_host, port=settings.smtp_port,
+                      starttls=settings.smtp_starttls, username=settings.smtp_username,
+                      password=password.get_secret_value() if password else None,
+                      sender=settings.smtp_sender, sender_name=settings.smtp_sender_name)
+
+
 def build_app(deps: Deps, *, client: WebClient | None = None,
               request_verification_enabled: bool = True) -> App:
     """Build the bolt app with our middleware and every handler module registered."""
@@ -94,6 +107,7 @@ def build_app(deps: Deps, *, client: WebClient | None = None,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("regiebot.bolt"),
     )
+    outbox.configure_mail(smtp_config(deps.settings))
     deps.extra["members"] = gate_handler.register(app, deps)
     for module in HANDLER_MODULES:
         module.register(app, deps)

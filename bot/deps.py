@@ -23,15 +23,20 @@ class Deps:
 
     def series(self, kind: str) -> SeriesConfig:
         """Return the configured meeting series for 'itat' or 'regie'."""
-        s = self.settings
-        if kind == "itat":
-            return SeriesConfig(kind="itat", anchor_on=s.itat_anchor_on, interval_weeks=3,
-                                start_time=s.itat_start_time, slot_minutes=s.itat_slot_minutes,
-                                capacity=s.itat_capacity, location=s.itat_location,
-                                holiday_policy=s.meeting_holiday_policy)
-        if kind == "regie":
-            return SeriesConfig(kind="regie", anchor_on=s.regie_anchor_on, interval_weeks=2,
-                                start_time=s.regie_start_time, slot_minutes=s.regie_slot_minutes,
-                                capacity=s.regie_capacity, location=s.regie_location,
-                                holiday_policy=s.meeting_holiday_policy)
-        raise ValueError(f"unknown meeting kind {kind!r}")
+        return series_config(self.settings, kind)
+
+
+def series_config(settings: Settings, kind: str) -> SeriesConfig:
+    """Return the meeting series for 'itat' or 'regie' as the settings configure it."""
+    s = settings
+    if kind == "itat":
+        return SeriesConfig(kind="itat", anchor_on=s.itat_anchor_on, interval_weeks=3,
+                            start_time=s.itat_start_time, slot_minutes=s.itat_slot_minutes,
+                            capacity=s.itat_capacity, location=s.itat_location,
+                            holiday_policy=s.meeting_holiday_policy)
+    if kind == "regie":
+        return SeriesConfig(kind="regie", anchor_on=s.regie_anchor_on, interval_weeks=2,
+                            start_time=s.regie_start_time, slot_minutes=s.regie_slot_minutes,
+                            capacity=s.regie_capacity, location=s.regie_location,
+                            holiday_policy=s.meeting_holiday_policy)
+    raise ValueError(f"unknown meeting kind {kind!r}")

@@ -10,12 +10,14 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.outbox import DeliveryResult, deliver_all
 from bot.reminders import SweepResult, sweep, sweep_status
+from bot.services import agenda
 from bot.services.retention import run_retention
 
 log = logging.getLogger(__name__)
 
 DELIVER_EVERY_S = 10
 SWEEP_EVERY_S = 60
+AGENDA_REMINDER_EVERY_S = 300
 RETENTION_HOUR = 3  # Europe/Amsterdam
 
 
@@ -25,6 +27,14 @@ def deliver_tick(deps: Deps, client: WebClient) -> None:
     if result.sent or result.retried or result.failed:
         log.info("outbox: sent=%d retried=%d failed=%d", result.sent, result.retried,
                  result.failed)
+
+
+def agenda_reminder_tick(deps: Deps) -> None:
+    """Remind the secretariat to publish agendas whose cut-off has passed (once per meeting)."""
+    with deps.session_factory.begin() as session:
+        queued = agenda.remind_publish(session, agenda.AgendaConfig.from_deps(deps), deps.clock())
+    if queued:
+        log.info("agenda: %d publish reminder(s) queued", queued)
 
 
 def sweep_tick(deps: Deps) -> None:
@@ -81,6 +91,9 @@ def register_jobs(scheduler: BaseScheduler, deps: Deps, client: WebClient) -> No
     scheduler.add_job(sweep_tick, "interval", seconds=SWEEP_EVERY_S, id="reminders.sweep",
                       args=[deps], replace_existing=True, max_instances=1, coalesce=True,
                       misfire_grace_time=SWEEP_EVERY_S)
+    scheduler.add_job(agenda_reminder_tick, "interval", seconds=AGENDA_REMINDER_EVERY_S,
+                      id="agenda.publish_reminder", args=[deps], replace_existing=True,
+                      max_instances=1, coalesce=True, misfire_grace_time=600)
     # Nightly, Amsterdam time. A night missed while down needs no catching up: the next run
     # purges everything that is due by then.
     scheduler.add_job(retention_tick, "cron", hour=RETENTION_HOUR, minute=15,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 # --- general -----------------------------------------------------------------
 
@@ -785,3 +786,455 @@ MODAL_OPEN_FAILED = (
     "Het formulier kon niet worden geopend (Slack gaf te laat antwoord). Probeer het opnieuw, "
     "of schrijf de tekst direct achter het commando.")
 MODAL_REFUSED_TITLE = "Niet mogelijk"
+
+
+# --- agenda, invites and decisions (issue 5) ------------------------------------------
+
+_AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+_NL_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+_NL_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+              "september", "oktober", "november", "december")
+_MEETING_NAMES = {"itat": "ITAT-R", "regie": "Regieoverleg"}
+_ITEM_KIND_LABELS = {
+    "concept": "concept plan van aanpak",
+    "definitief": "definitief plan van aanpak",
+    "herinbreng": "herinbreng",
+    "afbouw": "afbouwvoorstel",
+    "afsluit": "afsluitvoorstel",
+}
+_OUTCOME_LABELS = {"vastgesteld": "vastgesteld", "aangehouden": "aangehouden",
+                   "afgesloten": "afgesloten"}
+AGENDA_USAGE_GEREED = (
+    "/regie gereed R-0042 itat|regie [concept|definitief|herinbreng|afbouw|afsluit]")
+AGENDA_USAGE_INTREKKEN = "/regie intrekken R-0042 itat|regie"
+AGENDA_USAGE_AGENDA = "/regie agenda itat|regie [datum]"
+AGENDA_USAGE_PUBLICEER = "/regie publiceer itat|regie [datum]"
+AGENDA_USAGE_VERPLAATS = "/regie verplaats R-0042 itat|regie <datum> [positie]"
+AGENDA_USAGE_BESLUIT = "/regie besluit R-0042 vastgesteld|aangehouden|afgesloten [datum]"
+AGENDA_USAGE_REEKS = "/regie reeks itat|regie"
+AGENDA_SUMMARY_GEREED = "plan gereed voor agendering; zegt op welke vergadering het komt"
+AGENDA_SUMMARY_INTREKKEN = (
+    "agendapunt intrekken (stuurt een annulering als je al een uitnodiging had)")
+AGENDA_SUMMARY_AGENDA = "agenda van een vergadering bekijken"
+AGENDA_SUMMARY_PUBLICEER = "agenda aankondigen en uitnodigingen versturen"
+AGENDA_SUMMARY_VERPLAATS = "agendapunt naar een ander tijdslot of een andere vergadering"
+AGENDA_SUMMARY_BESLUIT = "besluit van het Regieoverleg vastleggen"
+AGENDA_SUMMARY_REEKS = "de vergaderreeks als agendabestand (.ics) in je berichten"
+
+
+def meeting_name(kind: str) -> str:
+    """Return the display name of a meeting kind."""
+    return _MEETING_NAMES.get(kind, kind)
+
+
+def meeting_slug(kind: str) -> str:
+    """Return the file-name form of a meeting kind."""
+    return {"itat": "itat-r", "regie": "regieoverleg"}.get(kind, kind)
+
+
+def item_kind_label(item_kind: str) -> str:
+    """Return the Dutch label of an agenda item kind."""
+    return _ITEM_KIND_LABELS.get(item_kind, item_kind)
+
+
+def nl_day(day: date) -> str:
+    """Return a date as `donderdag 10 december 2026`."""
+    return f"{_NL_WEEKDAYS[day.weekday()]} {day.day} {_NL_MONTHS[day.month - 1]} {day.year}"
+
+
+def nl_time(moment: datetime) -> str:
+    """Return the Amsterdam wall-clock time of an instant as `13:00`."""
+    return moment.astimezone(_AMSTERDAM).strftime("%H:%M")
+
+
+def nl_moment(moment: datetime) -> str:
+    """Return an instant as `donderdag 10 december 2026 13:00` (Amsterdam)."""
+    local = moment.astimezone(_AMSTERDAM)
+    return f"{nl_day(local.date())} {local:%H:%M}"
+
+
+def nl_short(day: date) -> str:
+    """Return a date the way users type it (`10-12-2026`)."""
+    return f"{day.day:02d}-{day.month:02d}-{day.year}"
+
+
+def _agenda_shown(word: str, limit: int = 30) -> str:
+    """Return a word the user typed, escaped for mrkdwn and short, to quote back."""
+    word = word if len(word) <= limit else word[:limit] + "…"
+    return (word.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("`", "'"))
+
+
+def agenda_unknown_meeting_kind(word: str) -> str:
+    """Explain the meeting kinds."""
+    shown = _agenda_shown(word)
+    return (f"`{shown}` is geen vergadering die ik ken. Kies `itat` (ITAT-R) of `regie` "
+            "(Regieoverleg), bijvoorbeeld `/regie gereed R-0042 itat`.")
+
+
+def agenda_unknown_item_kind(word: str) -> str:
+    """Explain the agenda item kinds."""
+    shown = _agenda_shown(word)
+    return (f"`{shown}` is geen soort agendapunt. Kies uit `concept`, `definitief`, "
+            "`herinbreng`, `afbouw` of `afsluit` (of laat het weg).")
+
+
+def agenda_item_kind_not_for(item_kind: str, kind: str) -> str:
+    """Explain that an item kind does not belong on this meeting."""
+    if item_kind == "herinbreng":
+        return ("Een herinbreng gaat naar het ITAT-R, niet naar het Regieoverleg. "
+                "Schrijf: `/regie gereed R-0042 itat herinbreng`.")
+    return ("Het definitieve plan gaat naar het Regieoverleg; het ITAT-R bespreekt het concept. "
+            "Schrijf: `/regie gereed R-0042 regie definitief` of `/regie gereed R-0042 itat`.")
+
+
+def decision_unknown_outcome(word: str) -> str:
+    """Explain the decision outcomes."""
+    shown = _agenda_shown(word)
+    return (f"`{shown}` is geen besluit dat ik ken. Kies `vastgesteld`, `aangehouden` of "
+            f"`afgesloten`, bijvoorbeeld `{AGENDA_USAGE_BESLUIT}`.")
+
+
+def agenda_no_meeting_on(kind: str, day: date, nearby: Sequence[date]) -> str:
+    """Tell that there is no meeting on a date and name the nearby ones."""
+    near = ", ".join(nl_short(d) for d in nearby[:4])
+    hint = f" Vergaderingen in die periode: {near}." if near else ""
+    return f"Op {nl_short(day)} is er geen {meeting_name(kind)}.{hint}"
+
+
+def agenda_case_closed(code: str) -> str:
+    """Tell that a closed case cannot go on an agenda or get another decision."""
+    return f"Casus `{code}` is afgesloten; er kan niets meer voor worden geagendeerd of besloten."
+
+
+def agenda_already_on(code: str, kind: str, held_on: date) -> str:
+    """Tell that the case is already on a coming agenda."""
+    return (f"Casus `{code}` staat al op de agenda van het {meeting_name(kind)} van "
+            f"{nl_day(held_on)}. Er is niets veranderd. Wil je het punt eraf halen, gebruik dan "
+            f"`/regie intrekken {code} {kind}`.")
+
+
+def agenda_all_full(kind: str) -> str:
+    """Tell that no meeting in the coming year has room."""
+    return (f"Alle {meeting_name(kind)}-vergaderingen van het komende jaar zijn vol. Er is niets "
+            "opgeslagen; neem contact op met het secretariaat.")
+
+
+def agenda_ready_notice(code: str, regisseur: str, kind: str, held_on: date,
+                        full: Sequence[date], *, published: bool) -> str:
+    """Tell the secretariat that a case is ready (code, regisseur and meeting only)."""
+    text = (f"Gereed voor agendering: {code} ({regisseur}) voor het {meeting_name(kind)} van "
+            f"{nl_day(held_on)}.")
+    if full:
+        text += " Vol en daarom overgeslagen: " + ", ".join(nl_short(d) for d in full) + "."
+    if published:
+        text += (f" Deze agenda is al gepubliceerd: publiceer opnieuw (`/regie publiceer {kind} "
+                 f"{nl_short(held_on)}`) om de uitnodiging te versturen.")
+    return text
+
+
+def agenda_not_on(code: str, kind: str) -> str:
+    """Tell that the case is not on a coming agenda of this kind."""
+    return (f"Casus `{code}` staat niet op een komende agenda van het {meeting_name(kind)}. "
+            f"Er is niets veranderd; `/regie agenda {kind}` toont waar je punten staan.")
+
+
+def agenda_withdrawn_notice(code: str, regisseur: str, kind: str, held_on: date,
+                            cancelled: bool) -> str:
+    """Tell the secretariat that an item was withdrawn."""
+    text = (f"Ingetrokken: {code} ({regisseur}) van het {meeting_name(kind)} van "
+            f"{nl_day(held_on)}.")
+    if cancelled:
+        text += " De uitnodiging is geannuleerd."
+    return text
+
+
+def agenda_meeting_past(kind: str, held_on: date) -> str:
+    """Tell that a meeting has already started or been held."""
+    return (f"Het {meeting_name(kind)} van {nl_day(held_on)} is al begonnen of geweest; "
+            "daar verandert niets meer aan. Kies een latere vergadering.")
+
+
+def agenda_bad_position(position: int, capacity: int) -> str:
+    """Explain the slot positions."""
+    return (f"Positie {position} bestaat niet: kies 1 tot en met {capacity}, bijvoorbeeld "
+            f"`{AGENDA_USAGE_VERPLAATS.replace('[positie]', '2')}`.")
+
+
+def agenda_meeting_full(kind: str, held_on: date, capacity: int) -> str:
+    """Tell that the meeting is full."""
+    return (f"Het {meeting_name(kind)} van {nl_day(held_on)} is vol ({capacity} punten). "
+            "Er is niets verplaatst; kies een andere vergadering of haal eerst een punt weg.")
+
+
+def agenda_moved_dm(code: str, kind: str, starts_at: datetime, published: bool) -> str:
+    """Tell the regisseur the secretariat moved their item."""
+    text = (f"Het secretariaat heeft `{code}` verplaatst naar het {meeting_name(kind)} van "
+            f"{nl_moment(starts_at)}.")
+    if published:
+        text += (" Je krijgt een bijgewerkte agenda-uitnodiging zodra de agenda opnieuw is "
+                 "gepubliceerd.")
+    else:
+        text += " Je krijgt de agenda-uitnodiging wanneer de agenda wordt gepubliceerd."
+    return text
+
+
+def agenda_secretariat_only() -> str:
+    """Tell that only the secretariat may do this."""
+    return ("Alleen het secretariaat kan agenda's publiceren, punten verplaatsen en besluiten "
+            "vastleggen.")
+
+
+def agenda_unknown_case(code: str) -> str:
+    """Tell that a case code is unknown."""
+    return (f"Casus `{code}` bestaat niet. Controleer de code (zoals `R-0042`); er is niets "
+            "veranderd.")
+
+
+def agenda_nothing_to_publish(kind: str, held_on: date) -> str:
+    """Tell that the agenda is empty."""
+    return (f"Op de agenda van het {meeting_name(kind)} van {nl_day(held_on)} staat nog niets; "
+            "er is niets gepubliceerd.")
+
+
+def agenda_already_published(kind: str, held_on: date, published_at: datetime) -> str:
+    """Tell that publishing again would change nothing."""
+    return (f"De agenda van het {meeting_name(kind)} van {nl_day(held_on)} is al gepubliceerd "
+            f"({nl_moment(published_at)}) en er is sindsdien niets veranderd. Er is niets "
+            "opnieuw verstuurd.")
+
+
+def agenda_channel_post(kind: str, held_on: date, lines: Sequence[tuple[datetime, str, str]],
+                        revision: int) -> str:
+    """Return the channel announcement: times, case codes and regisseurs, nothing else."""
+    title = f"*Agenda {meeting_name(kind)} {nl_day(held_on)}*"
+    if revision > 1:
+        title += " (bijgewerkt)"
+    if not lines:
+        return title + "\nEr staan geen punten meer op de agenda."
+    body = "\n".join(f"{nl_time(start)}  {code}  {regisseur}" for start, code, regisseur in lines)
+    return f"{title}\n{body}"
+
+
+def invite_summary(kind: str, code: str) -> str:
+    """Return the calendar title: meeting and case code only."""
+    return f"{meeting_name(kind)}: {code}"
+
+
+def invite_description(kind: str, code: str) -> str:
+    """Return the calendar description: no case content beyond the code."""
+    if kind == "regie":
+        return (f"Het Regieoverleg bespreekt {code}. Je bent niet aanwezig; deze uitnodiging "
+                "is ter informatie.")
+    return f"Bespreking van {code} in het ITAT-R. Je schuift aan voor dit tijdslot."
+
+
+def invite_dm(kind: str, code: str, starts_at: datetime, ends_at: datetime, location: str,
+              *, updated: bool) -> str:
+    """Tell the regisseur their slot (with the invite file after it)."""
+    head = "Gewijzigd tijdslot" if updated else "Je tijdslot"
+    when = f"{nl_moment(starts_at)}–{nl_time(ends_at)}"
+    if kind == "regie":
+        return (f"*{head}: Regieoverleg, `{code}`*\n{when}, {location}.\n"
+                "Je bent niet aanwezig bij het Regieoverleg; de uitnodiging is ter informatie.")
+    return f"*{head}: ITAT-R, `{code}`*\n{when}, {location}."
+
+
+def invite_cancel_dm(kind: str, code: str, starts_at: datetime) -> str:
+    """Tell the regisseur their slot was cancelled."""
+    return (f"*Geannuleerd: {meeting_name(kind)}, `{code}`*\nHet tijdslot van "
+            f"{nl_moment(starts_at)} vervalt. Het bijgevoegde bestand haalt het uit je agenda.")
+
+
+def invite_file_comment(method: str) -> str:
+    """Return the comment with the .ics upload."""
+    if method == "CANCEL":
+        return "Annulering voor je agenda (.ics)."
+    return "Uitnodiging voor je agenda (.ics): open het bestand om het tijdslot toe te voegen."
+
+
+def invite_mail_subject(kind: str, code: str, starts_at: datetime, method: str) -> str:
+    """Return the e-mail subject of an invite, update or cancellation."""
+    prefix = "Geannuleerd: " if method == "CANCEL" else ""
+    return f"{prefix}{meeting_name(kind)} {code} – {nl_moment(starts_at)}"
+
+
+def agenda_publish_reminder(kind: str, held_on: date, count: int) -> str:
+    """Remind the secretariat at the cut-off to publish the agenda."""
+    return (f"De termijn voor het {meeting_name(kind)} van {nl_day(held_on)} is verstreken. "
+            f"Er staan {count} punten op de agenda. Publiceer de agenda met "
+            f"`/regie publiceer {kind} {nl_short(held_on)}` (bekijk hem eerst met "
+            f"`/regie agenda {kind} {nl_short(held_on)}`).")
+
+
+def decision_dm(code: str, outcome: str, decided_on: date) -> str:
+    """Tell the regisseur the Regieoverleg outcome (code and outcome only)."""
+    label = _OUTCOME_LABELS.get(outcome, outcome)
+    text = f"Het Regieoverleg heeft op {nl_day(decided_on)} over `{code}` besloten: *{label}*."
+    if outcome == "aangehouden":
+        text += " Het secretariaat neemt contact met je op over wat er nodig is."
+    elif outcome == "afgesloten":
+        text += " De casus is afgesloten; herinneringen voor deze casus stoppen."
+    return text
+
+
+def series_file_comment(kind: str) -> str:
+    """Return the comment with the series calendar."""
+    return (f"De vergaderreeks van het {meeting_name(kind)} voor de komende twee jaar, met de "
+            "feestdagen eruit gelaten of verschoven. Importeer het bestand in je agenda.")
+
+
+AGENDA_EMPTY = "_Nog geen punten._"
+DECISION_IN_FUTURE = ("Een besluit kan niet in de toekomst liggen. Laat de datum weg (vandaag) of "
+                      "schrijf de datum van het Regieoverleg, zoals `25-11-2026`.")
+AGENDA_OWN_ONLY = "Je ziet alleen je eigen punten; het secretariaat ziet de hele agenda."
+
+
+def agenda_title(kind: str) -> str:
+    """Return the header of an agenda."""
+    return f"Agenda {meeting_name(kind)}"
+
+
+def agenda_none_own(kind: str) -> str:
+    """Tell a regisseur they have nothing on coming agendas."""
+    return (f"Je hebt geen punten op een komende agenda van het {meeting_name(kind)}. "
+            f"Meld een plan gereed met `/regie gereed R-0042 {kind}`.")
+
+
+def agenda_meeting_heading(kind: str, starts_at: datetime) -> str:
+    """Return the heading of one meeting."""
+    return f"*{meeting_name(kind)} {nl_moment(starts_at)}*"
+
+
+def agenda_status(published_at: datetime | None, total: int, capacity: int) -> str:
+    """Return the publication state and how full the meeting is."""
+    state = (f"gepubliceerd op {nl_moment(published_at)}" if published_at is not None
+             else "nog niet gepubliceerd")
+    return f"_{state} · {total} van {capacity} plaatsen bezet_"
+
+
+def agenda_line(starts_at: datetime, ends_at: datetime, code: str, regisseur: str,
+                item_kind: str, *, show_regisseur: bool) -> str:
+    """Return one agenda line (the regisseur name arrives escaped)."""
+    who = f" — {regisseur}" if show_regisseur else ""
+    return (f"`{nl_time(starts_at)}–{nl_time(ends_at)}`  {code}{who} "
+            f"({item_kind_label(item_kind)})")
+
+
+def agenda_ready_reply(code: str, kind: str, item_kind: str, starts_at: datetime,
+                       ends_at: datetime, position: int) -> str:
+    """Tell the regisseur which meeting their plan is on."""
+    head = (f"*`{code}` staat op de agenda van het {meeting_name(kind)} van "
+            f"{nl_day(starts_at.astimezone(_AMSTERDAM).date())}* "
+            f"({item_kind_label(item_kind)}).\nVoorlopig tijdslot: "
+            f"{nl_time(starts_at)}–{nl_time(ends_at)} (plaats {position + 1}).")
+    if kind == "regie":
+        return (head + " Je bent niet aanwezig bij het Regieoverleg; je krijgt een uitnodiging "
+                "ter informatie zodra het secretariaat de agenda publiceert.")
+    return head + " Je krijgt de uitnodiging zodra het secretariaat de agenda publiceert."
+
+
+def agenda_ready_why(kind: str, cutoff_at: datetime,
+                     too_late: tuple[date, datetime] | None, full: Sequence[date]) -> str:
+    """Explain why the plan landed on this meeting."""
+    text = (f"Waarom deze vergadering: een plan moet 7 dagen vóór de vergadering gereed zijn; "
+            f"voor deze vergadering kan dat tot {nl_moment(cutoff_at)}.")
+    if too_late is not None:
+        held_on, passed_at = too_late
+        text += (f" Het {meeting_name(kind)} van {nl_day(held_on)} is te kort dag: die termijn "
+                 f"verstreek op {nl_moment(passed_at)}.")
+    if full:
+        text += (" Vol, daarom overgeslagen: " + ", ".join(nl_day(d) for d in full)
+                 + ". Het secretariaat is op de hoogte.")
+    return text
+
+
+def agenda_warning_no_uvo(code: str) -> str:
+    """Warn that no UVO is logged before ITAT-R."""
+    return (f":warning: Let op: voor `{code}` is nog geen UVO gelogd. Het eerste UVO hoort vóór "
+            f"de presentatie in het ITAT-R plaats te vinden; log het met `/regie uvo {code} …`. "
+            "Je punt staat wel op de agenda.")
+
+
+def agenda_warning_no_itat(code: str) -> str:
+    """Warn that the plan has not been to ITAT-R before this Regieoverleg."""
+    return (f":warning: Let op: `{code}` staat niet op een gepubliceerde ITAT-R-agenda vóór dit "
+            "Regieoverleg. Het plan gaat eerst naar het ITAT-R en daarna ter vaststelling naar "
+            "het Regieoverleg. Je punt staat wel op de agenda.")
+
+
+def agenda_withdraw_reply(code: str, kind: str, held_on: date, cancelled: bool) -> str:
+    """Confirm a withdrawal."""
+    text = (f"`{code}` is van de agenda van het {meeting_name(kind)} van {nl_day(held_on)} "
+            "gehaald. Het secretariaat is op de hoogte.")
+    if cancelled:
+        text += " Je krijgt een annulering voor je agenda in je berichten."
+    return text
+
+
+def agenda_move_reply(code: str, kind: str, starts_at: datetime, ends_at: datetime,
+                      position: int, shifted: int, published: bool) -> str:
+    """Confirm a move by the secretariat."""
+    text = (f"`{code}` staat nu op het {meeting_name(kind)} van {nl_moment(starts_at)}–"
+            f"{nl_time(ends_at)} (plaats {position + 1}).")
+    if shifted:
+        text += f" {shifted} ander(e) punt(en) schoven een plaats op."
+    if published:
+        text += (f" Deze agenda was al gepubliceerd: `/regie publiceer {kind} "
+                 f"{nl_short(starts_at.astimezone(_AMSTERDAM).date())}` stuurt de wijzigingen "
+                 "naar de betrokken regisseurs.")
+    return text
+
+
+def agenda_publish_reply(kind: str, held_on: date, revision: int, items: int, new: int,
+                         updated: int, cancelled: int, emails: int) -> str:
+    """Confirm a publication."""
+    verb = "opnieuw gepubliceerd" if revision > 1 else "gepubliceerd"
+    parts = [f"{new} nieuwe uitnodiging(en)", f"{updated} wijziging(en)",
+             f"{cancelled} annulering(en)"]
+    text = (f"De agenda van het {meeting_name(kind)} van {nl_day(held_on)} is {verb} "
+            f"({items} punten) in het secretariaatskanaal. Verstuurd: {', '.join(parts)}.")
+    if emails:
+        text += f" Daarvan gaan er {emails} ook per e-mail."
+    return text
+
+
+def decision_reply(code: str, outcome: str, decided_on: date, phase: str,
+                   withdrawn: int) -> str:
+    """Confirm a recorded decision."""
+    text = (f"Besluit vastgelegd: `{code}` is op {nl_day(decided_on)} "
+            f"*{_OUTCOME_LABELS.get(outcome, outcome)}*. Fase nu: {phase}. De regisseur krijgt "
+            "een bericht.")
+    if withdrawn:
+        text += f" {withdrawn} komend(e) agendapunt(en) zijn ingetrokken."
+    return text
+
+
+def meetings_list_line(kind: str, planned_on: date, starts_at: datetime | None,
+                       cutoff_at: datetime | None, held_on: date | None,
+                       holiday: str | None) -> str:
+    """Return one line of `regiebot meetings list`."""
+    name = f"{meeting_name(kind):<13}"
+    if starts_at is None or cutoff_at is None:
+        return f"{name}{nl_day(planned_on)} vervalt ({holiday or 'geen werkdag'})"
+    line = f"{name}{nl_moment(starts_at)}   termijn gereedmelding: {nl_moment(cutoff_at)}"
+    if held_on is not None and held_on != planned_on:
+        line += f"   (verplaatst van {nl_day(planned_on)}: {holiday or 'geen werkdag'})"
+    return line
+
+
+MEETINGS_LIST_NONE = "Geen vergaderingen gevonden."
+def meetings_bad_from(text: str) -> str:
+    """Explain the --from date of `regiebot meetings list`."""
+    shown = text if len(text) <= 30 else text[:30] + "…"
+    return (f"--from '{shown}' is geen geldige datum. Schrijf bijvoorbeeld --from 22-11-2026 of "
+            "--from 2026-11-22.")
+
+
+MEETINGS_BAD_COUNT = "--count moet een getal van 1 tot en met 100 zijn, bijvoorbeeld --count 6."
+
+
+def series_reply(kind: str, filename: str) -> str:
+    """Confirm the series calendar is on its way."""
+    return (f"De vergaderreeks van het {meeting_name(kind)} komt als `{filename}` in je "
+            "berichten met Regiebot.")

@@ -28,6 +28,7 @@ from slack_sdk.models.views import View
 from bot import texts
 
 if TYPE_CHECKING:  # typing only: views render the services' plain data
+    from bot.services.agenda import AgendaView, Placement
     from bot.services.cases import CaseOverview
     from bot.services.logbook import LogbookPage
 
@@ -427,3 +428,43 @@ def read_entry_form(private_metadata: str, state: dict[str, Any]) -> EntryForm:
                      date_value=picked if isinstance(picked, str) else None,
                      contact_kind=option(B_ENTRY_KIND), participants=plain(B_ENTRY_PARTICIPANTS),
                      text=plain(B_ENTRY_TEXT))
+
+
+# --- agenda (issue 5) ---------------------------------------------------------------------
+
+def render_agenda(view: AgendaView) -> list[Block]:
+    """Render an agenda: every item for the secretariat, own items for a regisseur."""
+    blocks: list[Block] = [HeaderBlock(text=texts.agenda_title(view.kind))]
+    if not view.meetings:
+        blocks.append(section(texts.agenda_none_own(view.kind)))
+        return blocks
+    for meeting in view.meetings:
+        status = texts.agenda_status(meeting.published_at, meeting.total, meeting.capacity)
+        lines = [texts.agenda_meeting_heading(view.kind, meeting.meeting.starts_at), status]
+        for entry in meeting.entries:
+            lines.append(texts.agenda_line(entry.slot.starts_at, entry.slot.ends_at, entry.code,
+                                           entry.regisseur, entry.item_kind,
+                                           show_regisseur=view.full_view))
+        if not meeting.entries:
+            lines.append(texts.AGENDA_EMPTY)
+        blocks.append(section("\n".join(lines)))
+    if not view.full_view:
+        blocks.append(context(texts.AGENDA_OWN_ONLY))
+    return blocks
+
+
+def render_ready(placement: Placement, warnings: Sequence[str]) -> list[Block]:
+    """Render the reply to `gereed`: the meeting, why that one, and any warnings."""
+    slot = placement.slot
+    blocks: list[Block] = [section(texts.agenda_ready_reply(
+        placement.code, slot.meeting.kind, placement.item_kind, slot.starts_at, slot.ends_at,
+        slot.position))]
+    why = texts.agenda_ready_why(
+        slot.meeting.kind, slot.meeting.cutoff_at,
+        (placement.too_late_for.held_on, placement.too_late_for.cutoff_at)
+        if placement.too_late_for is not None else None,
+        [m.held_on for m in placement.full])
+    blocks.append(context(why))
+    for warning in warnings:
+        blocks.append(section(warning))
+    return blocks

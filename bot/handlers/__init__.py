@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.handlers import cases, home, logbook, reminders, router
+from bot.handlers import agenda, cases, home, logbook, reminders, router
 
 # Order matters only for help text; each module exposes register(app, deps).
-HANDLER_MODULES: list[ModuleType] = [router, home, cases, logbook, reminders]
+HANDLER_MODULES: list[ModuleType] = [router, home, cases, logbook, agenda, reminders]
