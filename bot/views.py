@@ -468,3 +468,19 @@ def render_ready(placement: Placement, warnings: Sequence[str]) -> list[Block]:
     for warning in warnings:
         blocks.append(section(warning))
     return blocks
+
+
+# --- programme monitor (issue 6) ----------------------------------------------------------
+
+def render_monitor(title: str, period: str, sections: Sequence[tuple[str, Sequence[tuple[
+        str, str]]]], legend: str, note: str) -> list[Block]:
+    """Render monitor figures: one section per group of (label, shown value) lines."""
+    blocks: list[Block] = [HeaderBlock(text=title), context(period)]
+    for heading, lines in sections:
+        body = "\n".join(f"• {escape_mrkdwn(label)}: *{escape_mrkdwn(value)}*"
+                         for label, value in lines)
+        blocks.append(section(f"*{escape_mrkdwn(heading)}*\n{body}"))
+    blocks.extend([context(legend), context(note)])
+    return blocks
+
+

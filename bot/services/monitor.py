@@ -292,11 +292,11 @@ def default_period(today: date) -> tuple[date, date]:
 
 
 def check_period(start: date, end: date, today: date) -> None:
-    """Raise InputError for a period that ends before it starts or starts after today."""
-    if end < start:
-        raise InputError(texts.monitor_period_reversed(format_date(start), format_date(end)))
+    """Raise InputError for a period that starts after today or ends before it starts."""
     if start > today:
         raise InputError(texts.monitor_start_in_future(format_date(start), format_date(today)))
+    if end < start:
+        raise InputError(texts.monitor_period_reversed(format_date(start), format_date(end)))
 
 
 def read_monitor(session: Session, *, actor: str, now: datetime, start: date, end: date,
