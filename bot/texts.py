@@ -669,12 +669,16 @@ MODAL_BAD_FORM = (
 # safety reports
 
 
-def safety_saved(code: str, recipients: int) -> str:
-    """Confirm a safety report to the regisseur."""
+def safety_saved(code: str, recipients: int, sent: int) -> str:
+    """Confirm a safety report to the regisseur, truthfully about the alerts' delivery."""
     if recipients == 0:
         return (f"Je veiligheidsmelding over `{code}` is vastgelegd, maar er is geen "
                 "programmateamlid aangemeld om te waarschuwen. Bel je leidinggevende of, bij "
                 "direct gevaar, 112.")
+    if sent < recipients:
+        return (f"Je veiligheidsmelding over `{code}` is vastgelegd. Slack is nu niet goed "
+                f"bereikbaar: het programmateam ({recipients}) krijgt de melding zodra dat "
+                "weer kan. Bel bij haast je leidinggevende; bij direct gevaar: bel 112.")
     return (f"Je veiligheidsmelding over `{code}` is vastgelegd en direct privé doorgestuurd "
             f"naar het programmateam ({recipients}). Bij direct gevaar: bel 112.")
 

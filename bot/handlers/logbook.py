@@ -71,9 +71,10 @@ def parse_entry_args(args: str, kind: str, today: date) -> EntryArgs:
         rest = after
         word, after = next_token(rest)
     contact_kind = None
-    if kind == "contact" and word:
-        if word.lower() in CONTACT_KINDS:
-            contact_kind, rest = word.lower(), after
+    # The kind is written in lower case, as in the usage line; "Gesprek met …" is text.
+    if kind == "contact" and word and word.islower():
+        if word in CONTACT_KINDS:
+            contact_kind, rest = word, after
         elif (near := near_contact_kind(word)) is not None:
             raise InputError(texts.near_kind(word[:30], near,
                                              ", ".join(f"`{k}`" for k in CONTACT_KINDS)))
@@ -308,7 +309,9 @@ def handle_safety_command(ctx: CommandContext) -> Reply:
         report = logbook.report_safety(session, ctx.actor, code=code, text=text, now=ctx.now)
     # Urgent: deliver now that the report is committed instead of waiting for the next tick.
     deliver_due(deps.session_factory, ctx.client, ctx.now, deps.instance_id)
-    return Reply(text=texts.safety_saved(report.entry.case_code, report.alerted))
+    with deps.session_factory() as session:
+        sent = logbook.safety_alerts_sent(session, report)
+    return Reply(text=texts.safety_saved(report.entry.case_code, report.alerted, sent))
 
 
 # --- buttons -----------------------------------------------------------------------------------

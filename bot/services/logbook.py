@@ -24,7 +24,7 @@ from bot.rules import CaseFacts
 from bot.services.access import own_case
 from bot.services.users import Actor
 from storage import queries
-from storage.models import Case, EntryKind, LogEntry, Phase, Role
+from storage.models import Case, EntryKind, LogEntry, OutboxMessage, Phase, Role
 
 PAGE_SIZE = 10
 
@@ -191,6 +191,13 @@ def report_safety(session: Session, actor: Actor, *, code: str, text: str,
                 now=now, case_id=case.id)
     saved = SavedEntry(entry.id, case.code, number, EntryKind.VEILIGHEID.value, None, today)
     return SafetyReport(saved, len(recipients))
+
+
+def safety_alerts_sent(session: Session, report: SafetyReport) -> int:
+    """Return how many of a safety report's alerts Slack has accepted so far."""
+    return int(session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.dedupe_key.startswith(f"safety:{report.entry.entry_id}:"),
+        OutboxMessage.status == "sent")) or 0)
 
 
 def correct_entry(session: Session, actor: Actor, *, code: str, number: str,
