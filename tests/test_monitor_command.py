@@ -5,17 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 
+import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from bot import __main__ as cli
+from bot.clock import AMSTERDAM, fixed_clock
 from bot.localslack import UploadedFile
 from bot.shell import render_response
 from storage.models import AuditEvent, Case, OutboxMessage, Phase
-from tests.support import BEHEERDER, PROGRAMMA, REGISSEUR, SECRETARIS, Bot
+from tests.support import BEHEERDER, PROGRAMMA, REGISSEUR, SECRETARIS, TEST_KEY, Bot
 
 DM_PROGRAMMA = "D" + PROGRAMMA.lstrip("U")
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 def _add_cases(bot: Bot, count: int, phase: Phase = Phase.UITVOERING) -> None:
@@ -152,3 +157,60 @@ def test_file_messages_carry_no_case_content(bot: Bot) -> None:
         comments = {json.loads(m.payload)["initial_comment"] for m in messages}
     assert comments == {"Monitorcijfers (alleen aantallen, geen casusinformatie). "
                         "Kleine groepen zijn afgeschermd."}
+
+
+# -- the command line: regiebot monitor ------------------------------------------------------
+
+@pytest.fixture
+def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("REGIEBOT_ENCRYPTION_KEYS", TEST_KEY)
+    monkeypatch.setattr(cli, "system_clock", fixed_clock(NOW))
+    out = tmp_path / "out"
+    out.mkdir()
+    return out
+
+
+def test_cli_monitor_prints_the_figures_and_writes_csv_and_png(
+        bot: Bot, cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _add_cases(bot, 6)
+    csv_path, png_path = cli_env / "m.csv", cli_env / "m.png"
+    code = cli.main(["monitor", "--from", "01-09-2026", "--to", "2026-11-23",
+                     "--csv", str(csv_path), "--png", str(png_path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "Periode 01-09-2026 t/m 23-11-2026" in out
+    assert "Casussen in de aanpak per fase (stand)\tuitvoering\t6" in out
+    assert "instroom (opnamebesluiten)\t6" in out
+    rows = list(csv.reader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
+    assert ["Casussen in de aanpak per fase (stand)", "uitvoering", "6", "aantal"] in rows
+    assert Image.open(png_path).size == (1100, 440)
+    assert bot.audit_count(action="monitor.read", actor="cli") == 1
+
+
+def test_cli_monitor_defaults_to_this_year(bot: Bot, cli_env: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["monitor"]) == 0
+    assert "Periode 01-01-2026 t/m 23-11-2026" in capsys.readouterr().out
+
+
+def test_cli_monitor_end_before_start_exits_2_and_writes_nothing(
+        bot: Bot, cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["monitor", "--from", "2026-11-01", "--to", "2026-10-01",
+                     "--csv", str(cli_env / "m.csv")])
+    assert code == 2
+    assert "ligt vóór de begindatum" in capsys.readouterr().err
+    assert list(cli_env.iterdir()) == []
+    assert bot.audit_count(action="monitor.read") == 0
+
+
+def test_cli_monitor_bad_date_is_explained_in_dutch(cli_env: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["monitor", "--from", "31-02-2026"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "`31-02-2026` is geen datum" in err and "2026-11-22 of 22-11-2026" in err
