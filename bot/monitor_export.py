@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot import texts
 from bot.parsing import format_date
@@ -130,6 +131,7 @@ def _bars(axes: object, labels: list[str], values: list[Shown], title: str) -> N
     axes.set_title(title, fontsize=10)
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(axis="y", labelsize=8)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts, never 0.2 of a case
 
 
 def monitor_png(figures: MonitorFigures) -> bytes:

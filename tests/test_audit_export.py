@@ -18,13 +18,13 @@ from bot.errors import InputError
 from bot.services.audit_export import HEADER, write_audit_csv
 from storage import queries
 from storage.models import AuditEvent
-from tests.support import PROGRAMMA, REGISSEUR, SECRETARIS, TEST_KEY, Bot
+from tests.support import PROGRAMMA, REGISSEUR, REGISSEUR2, SECRETARIS, TEST_KEY, Bot
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=AMSTERDAM).astimezone(UTC)
 
 
-def _ams(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMSTERDAM).astimezone(UTC)  # type: ignore[misc]
+def _ams(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 def _seed(session_factory: sessionmaker[Session]) -> None:
@@ -32,7 +32,7 @@ def _seed(session_factory: sessionmaker[Session]) -> None:
         for at, actor, action, code, outcome, detail in [
             (_ams(2026, 7, 1, 12, 0), REGISSEUR, "logbook.contact", "R-0001", "ok", None),
             (_ams(2026, 11, 22, 23, 30), REGISSEUR, "logbook.read", "R-0001", "ok", "page=1"),
-            (_ams(2026, 11, 23, 0, 10), REGISSEUR2_ID, "logbook.read", "R-0001", "refused",
+            (_ams(2026, 11, 23, 0, 10), REGISSEUR2, "logbook.read", "R-0001", "refused",
              "forbidden"),
             (_ams(2026, 11, 23, 8, 0), SECRETARIS, "case.intake", "R-0002", "ok", None),
             (_ams(2026, 11, 23, 8, 5), "U0STRANGE1", "refused.unregistered", "=1+2", "refused",
@@ -40,9 +40,6 @@ def _seed(session_factory: sessionmaker[Session]) -> None:
         ]:
             queries.add_audit(session, at=at, actor=actor, action=action, case_code=code,
                               outcome=outcome, detail=detail)
-
-
-REGISSEUR2_ID = "U0REG0002"
 
 
 def _export(session_factory: sessionmaker[Session], **filters: object) -> list[list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -19,6 +20,7 @@ from bot.monitor_export import figure_rows, monitor_csv, monitor_png
 from bot.services.monitor import (
     HIDDEN,
     MonitorFigures,
+    Shown,
     compute_monitor,
     protect,
     read_monitor,
@@ -284,7 +286,7 @@ def test_secondary_suppression_hides_the_largest_count() -> None:
     assert result.total == 46
 
 
-def _feasible(shown: dict[str, object], total: object, keys: list[str], k: int,
+def _feasible(shown: Mapping[str, Shown], total: Shown, keys: list[str], k: int,
               bound: int) -> dict[str, set[int]]:
     """Values each cell can take, given only what the reader sees (and the known total)."""
     # The reader knows the rule: a hidden cell is the largest, so at least every shown one.

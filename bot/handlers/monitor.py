@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime
 from itertools import groupby
 
@@ -18,8 +17,6 @@ from bot.handlers.router import CommandContext, Reply, subcommand
 from bot.parsing import format_date, parse_date
 from bot.services.monitor import MonitorFigures, default_period, read_monitor
 from storage.models import Role
-
-log = logging.getLogger(__name__)
 
 
 def parse_period(args: str, today: date) -> tuple[date, date]:
@@ -74,7 +71,6 @@ def handle_monitor_command(ctx: CommandContext) -> Reply:
         figures = read_monitor(session, actor=ctx.actor.slack_user_id, now=ctx.now,
                                start=start, end=end, settings=ctx.deps.settings)
         enqueue_exports(session, figures, user_id=ctx.actor.slack_user_id, now=ctx.now)
-    log.info("monitor read by user id %s", ctx.actor.user_id)
     text, blocks = render_figures(figures)
     return Reply(text=text, blocks=blocks)
 
