@@ -248,6 +248,8 @@ class Meeting(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revision: Mapped[int] = mapped_column(Integer, default=0)  # times the agenda was published
+    # What the last announcement listed: [[position, case code, regisseur Slack id], ...].
+    published_lines: Mapped[list[list[object]] | None] = mapped_column(JSON)
 
     def __repr__(self) -> str:
         return f"Meeting({self.kind}, {self.held_on})"

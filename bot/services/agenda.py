@@ -394,6 +394,19 @@ def next_meeting(series: SeriesConfig, now: datetime) -> meetings.Meeting:
     return meetings.next_meetings(series, now + timedelta(seconds=1), 1)[0]
 
 
+def _chosen_meeting(session: Session, series: SeriesConfig, day: date | None,
+                    now: datetime) -> meetings.Meeting:
+    """Return the meeting on `day`; without a day, the first coming meeting with an agenda."""
+    if day is not None:
+        return meeting_for_day(series, day)
+    row = session.scalars(
+        select(Meeting).where(Meeting.kind == series.kind, Meeting.starts_at > now,
+                              exists().where(AgendaItem.meeting_id == Meeting.id,
+                                             AgendaItem.status == ACTIVE))
+        .order_by(Meeting.starts_at)).first()
+    return _series_meeting(series, row) if row is not None else next_meeting(series, now)
+
+
 def meeting_for_day(series: SeriesConfig, day: date) -> meetings.Meeting:
     """Return the meeting planned or held on `day`, or raise InputError naming nearby ones."""
     found = meetings.meeting_on(series, day)
@@ -600,7 +613,7 @@ def agenda_for(session: Session, actor: Actor, kind: MeetingKind, day: date | No
     if day is not None:
         occurrences = [meeting_for_day(series, day)]
     elif full_view:
-        occurrences = [next_meeting(series, now)]
+        occurrences = [_chosen_meeting(session, series, None, now)]
     else:
         rows = session.scalars(
             select(Meeting).join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
@@ -639,7 +652,7 @@ def invite_recipients_without_email(session: Session, kind: MeetingKind, day: da
                                     cfg: AgendaConfig, now: datetime) -> list[str]:
     """Return Slack ids of regisseurs on the meeting that have no e-mail address on file."""
     series = cfg.of(kind)
-    occurrence = meeting_for_day(series, day) if day is not None else next_meeting(series, now)
+    occurrence = _chosen_meeting(session, series, day, now)
     row = session.scalar(select(Meeting).where(Meeting.kind == kind,
                                                Meeting.planned_on == occurrence.planned_on))
     if row is None:
@@ -654,7 +667,7 @@ def publish(session: Session, actor: Actor, kind: MeetingKind, day: date | None,
     """Announce a meeting's agenda and send each affected regisseur their invite or update."""
     _require_secretary(session, actor, now, "agenda.publish")
     series = cfg.of(kind)
-    occurrence = meeting_for_day(series, day) if day is not None else next_meeting(series, now)
+    occurrence = _chosen_meeting(session, series, day, now)
     if occurrence.starts_at <= now:
         raise ConflictError(texts.agenda_meeting_past(kind, occurrence.held_on))
     row = _meeting_row(session, occurrence, create=False)
@@ -691,11 +704,17 @@ def publish(session: Session, actor: Actor, kind: MeetingKind, day: date | None,
             sent_mail = _send_cancel(session, item, item.case, cfg, now, mail)
             cancelled += 1
         mails += sent_mail
-    if row.published_at is not None and not (new or updated or cancelled):
+    announced: list[list[object]] = [
+        [item.position, item.case.code,
+         regisseur.slack_user_id if (regisseur := _regisseur(item.case)) else ""]
+        for item in items]
+    if (row.published_at is not None and not (new or updated or cancelled)
+            and row.published_lines == announced):
         raise _refused(ConflictError(texts.agenda_already_published(
             kind, occurrence.held_on, row.published_at)), "agenda.publish", None, "unchanged")
     row.revision += 1
     row.published_at = now
+    row.published_lines = announced
     lines = []
     for item in items:
         assert item.position is not None

@@ -43,6 +43,7 @@ def upgrade() -> None:
     sa.Column('starts_at', storage.types.UTCDateTime(), nullable=False),
     sa.Column('published_at', storage.types.UTCDateTime(), nullable=True),
     sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('published_lines', sa.JSON(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('kind', 'planned_on')
     )
