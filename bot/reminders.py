@@ -13,7 +13,7 @@ from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, noload
+from sqlalchemy.orm import Session, lazyload
 
 from bot import texts, views
 from bot.config import Settings
@@ -224,7 +224,7 @@ def load_facts(session: Session, settings: Settings, case_ids: Sequence[int]
     """Return the facts of the given cases, with their agenda dates, in batches."""
     facts: list[CaseFacts] = []
     for batch in _chunks(case_ids):
-        cases = session.scalars(select(Case).options(noload(Case.regisseur))
+        cases = session.scalars(select(Case).options(lazyload(Case.regisseur))
                                 .where(Case.id.in_(batch)).order_by(Case.id))
         agenda = _agenda_dates(session, batch)
         facts.extend(CaseFacts.from_case(case, settings, **agenda.get(case.id, {}))
@@ -285,8 +285,9 @@ def _claim_day(session: Session, day: date, now: datetime, instance_id: str) -> 
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(ReminderSweep).values(day=day, swept_at=now, instance_id=instance_id[:64],
                                         reminders=0, digests=0)
-    result = session.execute(stmt.on_conflict_do_nothing(index_elements=["day"]))
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    claimed = session.execute(stmt.on_conflict_do_nothing(index_elements=["day"])
+                              .returning(ReminderSweep.day)).scalar_one_or_none()
+    return claimed is not None
 
 
 def sweep(session: Session, now: datetime, settings: Settings, itat: SeriesConfig,

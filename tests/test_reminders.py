@@ -1,0 +1,567 @@
+"""The reminder sweep and digest, driven at chosen moments through the real app and stand-in."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from bot import jobs, texts
+from bot.__main__ import main
+from bot.clock import AMSTERDAM
+from bot.localslack import Fault
+from bot.reminders import (
+    Audience,
+    candidate_case_ids,
+    due_reminders,
+    load_audience,
+    load_facts,
+)
+from bot.services.users import deactivate_user
+from storage.models import (
+    Case,
+    EntryKind,
+    LogEntry,
+    OutboxMessage,
+    Phase,
+    Reminder,
+    ReminderSweep,
+    User,
+)
+from tests.support import REGISSEUR, REGISSEUR2, SECRETARIS, TEST_KEY, Bot
+
+MONDAY = date(2026, 11, 23)
+SECRET_TEXT = "GEHEIM-LOGBOEKTEKST-42"
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+def user_id(bot: Bot, slack_id: str) -> int:
+    with bot.session() as session:
+        found = session.scalars(select(User.id).where(User.slack_user_id == slack_id)).one()
+        return int(found)
+
+
+def add_case(bot: Bot, code: str, *, regisseur: str | None = REGISSEUR,
+             **fields: Any) -> int:
+    """Add a case that has nothing due in late November 2026 unless `fields` say so."""
+    values: dict[str, Any] = {
+        "risk_group": 3, "phase": Phase.UITVOERING, "intake_on": date(2026, 1, 5),
+        "assigned_on": date(2026, 1, 5), "letter_sent_on": date(2026, 1, 12),
+        "plan_approved_on": date(2026, 3, 4), "last_uvo_on": date(2026, 11, 2),
+        "last_evaluation_on": date(2026, 11, 2)}
+    values.update(fields)
+    now = bot.deps.clock()
+    regisseur_id = user_id(bot, regisseur) if regisseur else None
+    with bot.session() as session:
+        case = Case(code=code, regisseur_id=regisseur_id, created_at=now, updated_at=now,
+                    **values)
+        session.add(case)
+        session.flush()
+        if regisseur_id is not None:
+            session.add(LogEntry(case_id=case.id, author_id=regisseur_id,
+                                 kind=EntryKind.CONTACT, contact_kind="gesprek",
+                                 occurred_on=date(2026, 11, 2), text=SECRET_TEXT,
+                                 created_at=now))
+        return int(case.id)
+
+
+def set_case(bot: Bot, code: str, **fields: Any) -> None:
+    with bot.session() as session:
+        case = session.scalars(select(Case).where(Case.code == code)).one()
+        for name, value in fields.items():
+            setattr(case, name, value)
+
+
+def at(bot: Bot, day: date, hour: int = 9, minute: int = 0) -> None:
+    bot.deps.clock.set(datetime.combine(day, time(hour, minute),  # type: ignore[attr-defined]
+                                        tzinfo=AMSTERDAM))
+
+
+def tick(bot: Bot) -> None:
+    """One scheduler round: the sweep tick, then a delivery pass."""
+    jobs.sweep_tick(bot.deps)
+    bot.deliver()
+
+
+def digests(bot: Bot, slack_id: str) -> list[str]:
+    return bot.dm_texts(slack_id)
+
+
+def digest_blocks(bot: Bot, slack_id: str) -> list[list[dict[str, Any]]]:
+    channel = "D" + slack_id.lstrip("UW")[:10]
+    return [json.loads(c.args["blocks"]) if isinstance(c.args["blocks"], str)
+            else c.args["blocks"]
+            for c in bot.calls("chat.postMessage") if c.args.get("channel") == channel]
+
+
+def open_reminder(bot: Bot, slack_id: str, kind: str) -> int:
+    uid = user_id(bot, slack_id)
+    with bot.session() as session:
+        return int(session.scalars(select(Reminder.id).where(
+            Reminder.recipient_id == uid, Reminder.kind == kind,
+            Reminder.resolved_at.is_(None))).one())
+
+
+def responses(bot: Bot) -> list[str]:
+    return [str(c.args.get("text", "")) for c in bot.calls("response_url")]
+
+
+@pytest.fixture
+def quiet(bot: Bot) -> Iterator[Bot]:
+    """The bot at Monday 09:00 with the standard users and no cases yet."""
+    at(bot, MONDAY)
+    yield bot
+
+
+# -- the digest ----------------------------------------------------------------------------
+
+def test_digest_lists_due_and_overdue_items_grouped_by_case(quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 28))          # UVO due today
+    add_case(bot, "R-0002", last_uvo_on=date(2026, 9, 1),           # UVO overdue
+             last_evaluation_on=date(2026, 8, 28))                   # evaluation in 4 days
+    add_case(bot, "R-0003", regisseur=REGISSEUR2, last_uvo_on=date(2026, 9, 28))
+    tick(bot)
+    [mine] = digests(bot, REGISSEUR)
+    assert "Termijnen op maandag 23 november 2026" in mine
+    assert mine.index("R-0002") < mine.index("R-0001")  # the overdue case comes first
+    assert "*27 dagen te laat*" in mine and "vervalt *vandaag*" in mine
+    assert "vervalt vr 27-11 (over 4 dagen)" in mine
+    assert "R-0003" not in mine  # someone else's case
+    assert "[Log nu: UVO]" in mine and "[Over 3 dagen: UVO]" in mine
+    assert SECRET_TEXT not in mine
+    assert len(digests(bot, REGISSEUR2)) == 1
+    assert digests(bot, SECRETARIS) == []
+    assert bot.audit_count(action="reminders.digest") == 2
+
+
+def test_nothing_due_means_no_message(quiet: Bot) -> None:
+    add_case(quiet, "R-0001")
+    tick(quiet)
+    assert quiet.calls("chat.postMessage") == []
+    with quiet.session() as session:
+        assert session.get(ReminderSweep, MONDAY) is not None  # the day was swept
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 11, 28, 10, 0),   # Saturday
+    datetime(2026, 11, 29, 10, 0),   # Sunday
+    datetime(2027, 4, 27, 10, 0),    # Koningsdag (Tuesday)
+    datetime(2027, 5, 6, 10, 0),     # Hemelvaartsdag
+    datetime(2026, 11, 23, 8, 29),   # Monday, one minute before the digest time
+])
+def test_no_digest_on_weekends_holidays_or_before_the_digest_time(
+        quiet: Bot, moment: datetime) -> None:
+    add_case(quiet, "R-0001", last_uvo_on=date(2026, 9, 1))  # overdue all along
+    quiet.deps.clock.set(moment.replace(tzinfo=AMSTERDAM))  # type: ignore[attr-defined]
+    tick(quiet)
+    assert quiet.calls("chat.postMessage") == []
+    with quiet.session() as session:
+        assert session.scalars(select(Reminder)).all() == []
+        assert session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_digest_goes_out_at_0830_exactly_once_per_day_even_across_restarts(
+        quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    at(bot, MONDAY, 8, 30)
+    tick(bot)
+    assert len(digests(bot, REGISSEUR)) == 1
+    for minutes in (1, 2, 90, 600):
+        at(bot, MONDAY, 8 + (30 + minutes) // 60, (30 + minutes) % 60)
+        tick(bot)
+    restarted = Bot.build(bot.deps, bot.slack)  # a new process on the same database
+    jobs.sweep_tick(restarted.deps)
+    restarted.deliver()
+    assert len(digests(bot, REGISSEUR)) == 1
+
+
+def test_week_and_due_stages_come_once_and_overdue_repeats_every_working_day(
+        quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 10, 1))  # UVO due Thursday 26-11
+    seen: dict[str, str | None] = {}
+    for offset in range(8):  # Monday 23-11 to Monday 30-11
+        day = MONDAY + timedelta(days=offset)
+        at(bot, day, 8, 45)
+        before = len(digests(bot, REGISSEUR))
+        tick(bot)
+        new = digests(bot, REGISSEUR)[before:]
+        assert len(new) <= 1
+        seen[f"{day:%a %d}"] = new[0] if new else None
+    assert seen["Mon 23"] is not None and "over 3 dagen" in seen["Mon 23"]
+    assert seen["Tue 24"] is None and seen["Wed 25"] is None
+    assert seen["Thu 26"] is not None and "vervalt *vandaag*" in seen["Thu 26"]
+    assert seen["Fri 27"] is not None and "*1 dag te laat*" in seen["Fri 27"]
+    assert seen["Sat 28"] is None and seen["Sun 29"] is None
+    assert seen["Mon 30"] is not None and "*4 dagen te laat*" in seen["Mon 30"]
+    with bot.session() as session:
+        rows = session.scalars(select(Reminder).order_by(Reminder.id)).all()
+        assert [r.stage for r in rows] == ["week", "due", "overdue"]  # one row per stage
+        assert [r.resolved_at is None for r in rows] == [False, False, True]
+
+
+def test_deadline_on_a_saturday_is_announced_as_due_on_friday(quiet: Bot) -> None:
+    add_case(quiet, "R-0001", last_uvo_on=date(2026, 10, 3))  # due Saturday 28-11
+    at(quiet, date(2026, 11, 27), 9)
+    tick(quiet)
+    assert "vervalt *morgen* (za 28-11)" in digests(quiet, REGISSEUR)[-1]
+
+
+def test_after_downtime_missed_days_fold_into_todays_digest_only(quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 29))  # due Tuesday 24-11
+    at(bot, date(2026, 11, 26), 11, 15)  # the bot was down Monday to Thursday morning
+    tick(bot)
+    [late] = digests(bot, REGISSEUR)
+    assert "Termijnen op donderdag 26 november 2026" in late
+    assert "*2 dagen te laat*" in late
+    with bot.session() as session:
+        keys = session.scalars(select(OutboxMessage.dedupe_key)).all()
+        assert keys == [f"digest:{REGISSEUR}:2026-11-26"]
+        assert [r.stage for r in session.scalars(select(Reminder))] == ["overdue"]
+
+
+def test_a_digest_held_up_by_slack_is_superseded_by_the_next_days(quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    bot.slack.inject(Fault("chat.postMessage", status=500, times=100))
+    tick(bot)
+    at(bot, MONDAY + timedelta(days=1), 9)
+    bot.slack.clear_faults()
+    tick(bot)
+    assert len(digests(bot, REGISSEUR)) == 1  # Tuesday's, which holds Monday's items
+    assert "dinsdag 24 november" in digests(bot, REGISSEUR)[0]
+    with bot.session() as session:
+        statuses = dict(session.execute(select(OutboxMessage.dedupe_key,
+                                               OutboxMessage.status)).all())
+    assert statuses == {f"digest:{REGISSEUR}:2026-11-23": "superseded",
+                        f"digest:{REGISSEUR}:2026-11-24": "sent"}
+
+
+def test_logging_the_uvo_resolves_the_reminder(quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    tick(bot)
+    reply = bot.say(REGISSEUR, "uvo R-0001 vandaag Afspraken over schoolgang")
+    assert "R-0001" in reply
+    at(bot, MONDAY + timedelta(days=1), 9)
+    tick(bot)
+    assert len(digests(bot, REGISSEUR)) == 1  # nothing new on Tuesday
+    with bot.session() as session:
+        [row] = session.scalars(select(Reminder)).all()
+        assert row.resolved_at is not None
+
+
+def test_closing_the_case_resolves_its_reminders(quiet: Bot) -> None:
+    add_case(quiet, "R-0001", last_uvo_on=date(2026, 9, 1))
+    tick(quiet)
+    set_case(quiet, "R-0001", phase=Phase.AFGESLOTEN, closed_on=MONDAY)
+    at(quiet, MONDAY + timedelta(days=1))
+    tick(quiet)
+    assert len(digests(quiet, REGISSEUR)) == 1
+    with quiet.session() as session:
+        assert all(r.resolved_at is not None for r in session.scalars(select(Reminder)))
+
+
+# -- buttons ------------------------------------------------------------------------------
+
+def test_snooze_hides_the_reminder_for_three_days(quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    add_case(bot, "R-0002", last_evaluation_on=date(2026, 8, 1))  # evaluation overdue too
+    tick(bot)
+    reminder = open_reminder(bot, REGISSEUR, "uvo")
+    response = bot.driver.block_action(REGISSEUR, f"reminder.snooze.{reminder}",
+                                       str(reminder))
+    assert response.status == 200
+    assert responses(bot)[-1] == texts.reminder_snoozed(date(2026, 11, 26))
+    assert bot.audit_count(action="reminder.snooze", case_code="R-0001") == 1
+    for offset, shows_uvo in ((1, False), (2, False), (3, True)):
+        at(bot, MONDAY + timedelta(days=offset))
+        tick(bot)
+        latest = digests(bot, REGISSEUR)[-1]
+        assert "R-0002" in latest and ("R-0001" in latest) == shows_uvo
+
+
+def test_someone_elses_reminder_cannot_be_snoozed_and_the_attempt_is_audited(
+        quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    tick(bot)
+    reminder = open_reminder(bot, REGISSEUR, "uvo")
+    bot.driver.block_action(REGISSEUR2, f"reminder.snooze.{reminder}", str(reminder))
+    assert responses(bot)[-1] == texts.REMINDER_NOT_YOURS
+    assert bot.audit_count(action="reminder.snooze", outcome="refused",
+                           actor=REGISSEUR2) == 1
+    with bot.session() as session:
+        assert session.get(Reminder, reminder).snoozed_until is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("action_id", "value"), [
+    ("reminder.snooze.1", "abc"),
+    ("reminder.snooze.1", "2"),               # id in the action and value differ
+    ("reminder.snooze.1", "1" * 40),
+    ("reminder.log.99999", "99999"),          # no such reminder
+])
+def test_malformed_or_unknown_buttons_change_nothing(quiet: Bot, action_id: str,
+                                                      value: str) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    tick(bot)
+    response = bot.driver.block_action(REGISSEUR, action_id, value)
+    assert response.status == 200
+    assert responses(bot)[-1] in (texts.REMINDER_BAD_BUTTON, texts.REMINDER_GONE)
+    with bot.session() as session:
+        assert all(r.snoozed_until is None for r in session.scalars(select(Reminder)))
+
+
+def test_log_now_opens_the_uvo_form_for_that_case(quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    tick(bot)
+    reminder = open_reminder(bot, REGISSEUR, "uvo")
+    bot.driver.block_action(REGISSEUR, f"reminder.log.{reminder}", str(reminder))
+    [opened] = bot.calls("views.open")
+    view = opened.args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["type"] == "modal" and "R-0001" in json.dumps(view)
+    assert bot.audit_count(action="reminder.log", case_code="R-0001") == 1
+
+
+def test_log_now_for_the_letter_tells_the_secretariat_which_command_to_use(
+        quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", intake_on=date(2026, 11, 2), assigned_on=date(2026, 11, 2),
+             letter_sent_on=None, phase=Phase.PLAN, plan_approved_on=None, last_uvo_on=None,
+             last_evaluation_on=None)
+    tick(bot)
+    [digest] = digests(bot, SECRETARIS)
+    assert "Notificatiebrief versturen" in digest and "vervalt *vandaag*" in digest
+    assert SECRET_TEXT not in digest
+    assert "Notificatiebrief" not in "".join(digests(bot, REGISSEUR))
+    reminder = open_reminder(bot, SECRETARIS, "brief")
+    bot.driver.block_action(SECRETARIS, f"reminder.log.{reminder}", str(reminder))
+    assert bot.calls("views.open") == []
+    assert "`/regie brief R-0001 [datum] [aan]`" in responses(bot)[-1]
+
+
+# -- the secretariat's notices ----------------------------------------------------------------
+
+def test_a_deactivated_regisseur_gets_nothing_and_the_secretariat_is_told(
+        quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    add_case(bot, "R-0002", regisseur=None)
+    with bot.session() as session:
+        deactivate_user(session, REGISSEUR, bot.deps.clock())
+    tick(bot)
+    assert digests(bot, REGISSEUR) == []
+    [notice] = digests(bot, SECRETARIS)
+    assert notice.count("Geen actieve regisseur") == 2
+    assert "R-0001" in notice and "R-0002" in notice
+    assert "UVO" not in notice and SECRET_TEXT not in notice
+
+
+def test_a_pending_digest_of_a_user_deactivated_since_is_cancelled(quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    bot.slack.inject(Fault("chat.postMessage", status=500, times=100))
+    tick(bot)
+    with bot.session() as session:
+        deactivate_user(session, REGISSEUR, bot.deps.clock())
+    bot.slack.clear_faults()
+    at(bot, MONDAY + timedelta(days=1))
+    tick(bot)
+    assert digests(bot, REGISSEUR) == []
+    with bot.session() as session:
+        [row] = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.recipient == REGISSEUR)).all()
+        assert row.status == "cancelled"
+        assert all(r.resolved_at is not None for r in session.scalars(
+            select(Reminder).where(Reminder.recipient_id == user_id(bot, REGISSEUR))))
+
+
+def test_handing_a_case_over_moves_its_reminders_to_the_new_regisseur(quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    tick(bot)
+    set_case(bot, "R-0001", regisseur_id=user_id(bot, REGISSEUR2))
+    at(bot, MONDAY + timedelta(days=1))
+    tick(bot)
+    assert len(digests(bot, REGISSEUR)) == 1
+    assert "R-0001" in digests(bot, REGISSEUR2)[0]
+
+
+def test_missing_dates_are_reported_to_the_secretariat(quiet: Bot) -> None:
+    add_case(quiet, "R-0001", plan_approved_on=None, last_uvo_on=None,
+             last_evaluation_on=None)
+    tick(quiet)
+    [notice] = digests(quiet, SECRETARIS)
+    assert texts.missing_line("uvo") in notice and texts.missing_line("evaluatie") in notice
+    assert digests(quiet, REGISSEUR) == []
+
+
+def test_plan_phase_case_reminds_of_the_itat_cutoff_with_the_meeting(quiet: Bot) -> None:
+    add_case(quiet, "R-0001", phase=Phase.PLAN, intake_on=date(2026, 10, 20),
+             assigned_on=date(2026, 10, 20), letter_sent_on=date(2026, 10, 27),
+             plan_approved_on=None, last_uvo_on=None, last_evaluation_on=None)
+    at(quiet, date(2026, 11, 26))  # assigned + 5 weeks = 24-11: ITAT-R do 10-12, cut-off 03-12
+    tick(quiet)
+    [digest] = digests(quiet, REGISSEUR)
+    assert "Concept plan gereed voor ITAT-R*: vervalt do 03-12 (over 7 dagen)" in digest
+    assert "voor het ITAT-R van do 10-12" in digest
+    assert "UVO (uitvoerdersoverleg)*: vervalt do 03-12" in digest  # the first UVO
+
+
+# -- limits and scale ----------------------------------------------------------------------
+
+def test_a_long_digest_stays_within_50_blocks_and_summarises_the_rest(quiet: Bot) -> None:
+    bot = quiet
+    for n in range(40):
+        add_case(bot, f"R-{n:04d}", last_uvo_on=date(2026, 9, 1) + timedelta(days=n % 5))
+    tick(bot)
+    [blocks] = digest_blocks(bot, REGISSEUR)
+    assert len(blocks) <= 50
+    summary = json.dumps(blocks[-2])
+    assert "En nog 17 casussen" in summary
+    assert all(len(b.get("elements", [])) <= 25 for b in blocks if b["type"] == "actions")
+
+
+@st.composite
+def case_rows(draw: st.DrawFn) -> dict[str, Any]:
+    intake = draw(st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 11, 30)))
+    after = st.none() | st.integers(0, 200).map(lambda n: intake + timedelta(days=n))
+    return {"phase": draw(st.sampled_from(list(Phase))), "intake_on": intake,
+            "assigned_on": intake + timedelta(days=draw(st.integers(0, 10))),
+            "letter_sent_on": draw(after), "plan_approved_on": draw(after),
+            "last_uvo_on": draw(after), "last_evaluation_on": draw(after),
+            "uvo_interval_days": draw(st.none() | st.integers(7, 90)),
+            "evaluation_interval_days": draw(st.none() | st.integers(14, 120)),
+            "closed_on": draw(st.none() | after),
+            "regisseur": draw(st.sampled_from([REGISSEUR, REGISSEUR2, None]))}
+
+
+def test_the_sql_prefilter_never_drops_a_case_that_has_something_due(quiet: Bot) -> None:
+    bot = quiet
+    ids = {name: user_id(bot, name) for name in (REGISSEUR, REGISSEUR2)}
+    itat, regie = bot.deps.series("itat"), bot.deps.series("regie")
+
+    @settings(max_examples=12, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(case_rows(), min_size=1, max_size=25),
+           st.dates(min_value=date(2026, 11, 1), max_value=date(2027, 3, 31)))
+    def check(rows: list[dict[str, Any]], day: date) -> None:
+        with bot.deps.session_factory() as session:
+            for n, values in enumerate(rows):
+                regisseur = values.pop("regisseur")
+                session.add(Case(code=f"P-{n:04d}", risk_group=2, created_at=bot.deps.clock(),
+                                 updated_at=bot.deps.clock(),
+                                 regisseur_id=ids[regisseur] if regisseur else None, **values))
+            session.flush()
+            everything = list(session.scalars(select(Case.id)))
+            audience = load_audience(session)
+            wanted = due_reminders(load_facts(session, bot.deps.settings, everything), day,
+                                   itat, regie, audience)
+            assert {w.case_id for w in wanted} <= set(
+                candidate_case_ids(session, day, bot.deps.settings))
+            session.rollback()
+
+    check()
+
+
+def test_due_reminders_gives_one_row_per_recipient_and_unique_keys(quiet: Bot) -> None:
+    add_case(quiet, "R-0001", letter_sent_on=None, regisseur=None,
+             intake_on=date(2026, 11, 1))
+    with quiet.deps.session_factory() as session:
+        facts = load_facts(session, quiet.deps.settings, list(session.scalars(select(Case.id))))
+    wanted = due_reminders(facts, MONDAY, quiet.deps.series("itat"), quiet.deps.series("regie"),
+                           Audience(frozenset(), (7, 8)))
+    assert sorted((w.kind, w.recipient_id) for w in wanted) == [
+        ("brief", 7), ("brief", 8), ("geen_regisseur", 7), ("geen_regisseur", 8)]
+    assert len({w.key for w in wanted}) == len(wanted)
+
+
+# -- App Home, scheduler and CLI ---------------------------------------------------------------
+
+def test_home_tab_shows_each_cases_next_deadlines(quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    add_case(bot, "R-0009", regisseur=REGISSEUR2)
+    bot.driver.home_opened(REGISSEUR)
+    [published] = bot.calls("views.publish")
+    view = published.args["view"]
+    shown = view if isinstance(view, str) else json.dumps(view)
+    assert texts.HOME_DEADLINES_TITLE in shown
+    assert "R-0001" in shown and "UVO di 27-10 (te laat)" in shown
+    assert "R-0009" not in shown
+    assert bot.audit_count(action="home.deadlines", actor=REGISSEUR) == 1
+
+
+def test_scheduler_jobs_have_fixed_ids_and_replace_on_restart(quiet: Bot) -> None:
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.start(paused=True)  # nothing runs; the job store is live
+    try:
+        jobs.register_jobs(scheduler, quiet.deps, quiet.app.client)
+        jobs.register_jobs(scheduler, quiet.deps, quiet.app.client)  # as after a restart
+        ids = [job.id for job in scheduler.get_jobs()]
+        assert ids.count("reminders.sweep") == 1 and ids.count("outbox.deliver") == 1
+        sweep_job = scheduler.get_job("reminders.sweep")
+        assert sweep_job.trigger.interval == timedelta(seconds=60)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@pytest.fixture
+def cli_env(quiet: Bot, monkeypatch: pytest.MonkeyPatch, db_url: str) -> Bot:
+    for name, value in {"DATABASE_URL": db_url, "SLACK_BOT_TOKEN": "xoxb-test",
+                        "SLACK_SIGNING_SECRET": "x", "SLACK_API_URL": quiet.slack.api_url,
+                        "REGIEBOT_ENCRYPTION_KEYS": TEST_KEY, "REGIEBOT_TEAM_ID": "T0LOCAL01"
+                        }.items():
+        monkeypatch.setenv(name, value)
+    return quiet
+
+
+def test_cli_dry_run_prints_the_digests_and_changes_nothing(
+        cli_env: Bot, capsys: pytest.CaptureFixture[str]) -> None:
+    add_case(cli_env, "R-0001", last_uvo_on=date(2026, 9, 1))
+    assert main(["reminders", "run", "--at", "2026-11-23T08:30", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert texts.CLI_DRY_RUN in out and f"--- aan {REGISSEUR}" in out and "R-0001" in out
+    assert cli_env.calls("chat.postMessage") == []
+    with cli_env.session() as session:
+        assert session.scalars(select(Reminder)).all() == []
+        assert session.get(ReminderSweep, MONDAY) is None
+
+
+def test_cli_run_sends_once_and_a_second_run_sends_nothing(
+        cli_env: Bot, capsys: pytest.CaptureFixture[str]) -> None:
+    add_case(cli_env, "R-0001", last_uvo_on=date(2026, 9, 1))
+    assert main(["reminders", "run", "--at", "2026-11-23T08:30+01:00"]) == 0
+    assert "1 verstuurd" in capsys.readouterr().out
+    assert main(["reminders", "run", "--at", "2026-11-23T10:00"]) == 0
+    assert "al gemaakt" in capsys.readouterr().out
+    assert len(digests(cli_env, REGISSEUR)) == 1
+
+
+def test_cli_rejects_a_malformed_moment(cli_env: Bot,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["reminders", "run", "--at", "maandag"])
+    assert "ISO-tijdstip" in capsys.readouterr().err
+
+
+def test_cli_on_a_sunday_explains_that_there_is_no_digest(
+        cli_env: Bot, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["reminders", "run", "--at", "2026-11-29T09:00", "--dry-run"]) == 0
+    assert texts.CLI_NOT_WORKING_DAY in capsys.readouterr().out
+
