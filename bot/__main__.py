@@ -142,6 +142,28 @@ def cmd_keys_generate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
+    """Re-encrypt all stored free text under the newest (first) key."""
+    from bot.services.keys import RotationError, rotate
+    from storage.crypto import get_keyring
+
+    settings.require("REGIEBOT_ENCRYPTION_KEYS")
+    runtime = open_runtime(settings, upgrade=False)
+    try:
+        with runtime.deps.session_factory.begin() as session:
+            results = rotate(session, get_keyring(), runtime.deps.clock())
+    except RotationError as exc:
+        raise ConfigError(f"{exc}; nothing was changed. Add the old key after the new one "
+                          "in REGIEBOT_ENCRYPTION_KEYS and try again.") from exc
+    finally:
+        runtime.close()
+    for result in results:
+        print(f"{result.table}.{result.column}: {result.rotated} van {result.total} "
+              "opnieuw versleuteld")
+    print("Klaar. Oude sleutels kun je nu uit REGIEBOT_ENCRYPTION_KEYS halen.")
+    return 0
+
+
 # -- user administration ------------------------------------------------------------
 
 def _admin_runtime(settings: Settings) -> Runtime:
@@ -482,6 +504,8 @@ def build_parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("keys", help="versleutelingssleutels").add_subparsers(
         dest="keys_command", required=True)
     keys.add_parser("generate", help="nieuwe sleutel tonen").set_defaults(func=cmd_keys_generate)
+    keys.add_parser("rotate", help="alle opgeslagen tekst opnieuw versleutelen met de nieuwste "
+                    "sleutel").set_defaults(func=cmd_keys_rotate)
 
     users = sub.add_parser("users", help="gebruikersbeheer").add_subparsers(
         dest="users_command", required=True)
