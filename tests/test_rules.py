@@ -106,6 +106,7 @@ def test_uvo_and_evaluation_follow_the_last_date_and_the_case_interval(
         assert deadlines["evaluatie"].due_on == base + timedelta(
             days=facts.evaluation_interval_days)
     if "brief" in deadlines:
+        assert facts.intake_on is not None
         assert deadlines["brief"].due_on == facts.intake_on + timedelta(days=LETTER_DAYS)
 
 
