@@ -43,6 +43,8 @@ def agenda_rows(bot: Bot) -> list[tuple[str, str, date, int | None, str]]:
             .join(Case, AgendaItem.case_id == Case.id)
             .join(Meeting, AgendaItem.meeting_id == Meeting.id)
             .order_by(Meeting.planned_on, AgendaItem.position, Case.code)).all()
+    # Withdrawn items (no position) first, on every backend (NULLs sort differently).
+    rows = sorted(rows, key=lambda r: (r[2], -1 if r[3] is None else r[3], r[0]))
     return [(code, kind, planned, None if pos is None else pos + 1, status)
             for code, kind, planned, pos, status in rows]
 
