@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, lazyload
 
@@ -282,8 +282,8 @@ def _claim_day(session: Session, day: date, now: datetime, instance_id: str) -> 
     # waits on the primary key until the first commits (then inserts nothing), on SQLite
     # writers are serialised. A crashed sweep rolls back, so the next tick sweeps again.
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(ReminderSweep).values(day=day, swept_at=now, instance_id=instance_id[:64],
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = upsert(ReminderSweep).values(day=day, swept_at=now, instance_id=instance_id[:64],
                                         reminders=0, digests=0)
     claimed = session.execute(stmt.on_conflict_do_nothing(index_elements=["day"])
                               .returning(ReminderSweep.day)).scalar_one_or_none()
@@ -350,20 +350,23 @@ def _apply(session: Session, wanted: Sequence[WantedReminder], case_ids: Sequenc
     for keys in _chunks(missing):
         for closed in session.scalars(select(Reminder).where(Reminder.key.in_(keys))):
             closed_rows[closed.key] = closed
+    new_rows: list[dict[str, Any]] = []
     for key in missing:
         want = wanted_by_key[key]
         reopened = closed_rows.get(key)
         if reopened is None:
-            added = Reminder(key=key, case_id=want.case_id, recipient_id=want.recipient_id,
-                             kind=want.kind, due_on=want.due_on, stage=want.stage,
-                             created_at=now, snoozed_until=snoozed.get(_identity(want)))
-            session.add(added)
-            open_rows[key] = added
+            new_rows.append({"key": key, "case_id": want.case_id,
+                             "recipient_id": want.recipient_id, "kind": want.kind,
+                             "due_on": want.due_on, "stage": want.stage, "created_at": now,
+                             "snoozed_until": snoozed.get(_identity(want))})
         else:  # the same deadline came back (e.g. a logged date was corrected): start afresh
             reopened.resolved_at, reopened.notified_at = None, None
             reopened.due_on = want.due_on
             reopened.snoozed_until = snoozed.get(_identity(want))
             open_rows[key] = reopened
+    for rows in _chunks(new_rows):  # a bulk INSERT .. RETURNING per batch
+        for added in session.scalars(insert(Reminder).returning(Reminder), list(rows)):
+            open_rows[added.key] = added
     session.flush()
     return list(open_rows.values())
 
@@ -380,6 +383,7 @@ def _queue_digests(session: Session, open_rows: Sequence[Reminder], codes: dict[
     users = {u.id: u for u in session.scalars(select(User).where(
         User.id.in_(list(by_recipient)), User.active.is_(True)))}
     planned: list[PlannedDigest] = []
+    first_shown: list[int] = []
     for recipient_id in sorted(by_recipient):
         user = users.get(recipient_id)
         if user is None:
@@ -394,14 +398,15 @@ def _queue_digests(session: Session, open_rows: Sequence[Reminder], codes: dict[
         enqueue(session, dedupe_key=f"{DIGEST_PREFIX}{user.slack_user_id}:{day.isoformat()}",
                 kind="dm", recipient=user.slack_user_id,
                 payload=message_payload(text, payload_blocks), now=now)
-        for row in rows:
-            if row.notified_at is None:
-                row.notified_at = now
+        first_shown.extend(row.id for row in rows if row.notified_at is None)
         queries.add_audit(session, at=now, actor="system", action="reminders.digest",
                           detail=f"to={user.slack_user_id} cases={len(groups)} "
                                  f"items={len(rows)}")
         planned.append(PlannedDigest(user.slack_user_id, user.name, text, payload_blocks,
                                      len(rows)))
+    for ids in _chunks(first_shown):  # one statement per batch, not one per row
+        session.execute(update(Reminder).where(Reminder.id.in_(ids)).values(notified_at=now)
+                        .execution_options(synchronize_session=False))
     # Today's digest folds in everything: an older one still waiting (Slack was down) goes.
     today_keys = [f"{DIGEST_PREFIX}{p.slack_user_id}:{day.isoformat()}" for p in planned]
     for batch in _chunks(today_keys):
