@@ -304,6 +304,9 @@ def sweep(session: Session, now: datetime, settings: Settings, itat: SeriesConfi
     facts = load_facts(session, settings, case_ids)
     audience = load_audience(session)
     wanted = due_reminders(facts, day, itat, regie, audience)
+    if not audience.secretaries:
+        log.warning("reminder sweep %s: no active secretary; letter deadlines and notices "
+                    "have no recipient", day.isoformat())
     open_rows = _apply(session, wanted, case_ids, now)
     meetings = {w.key: w.meeting_on for w in wanted if w.meeting_on is not None}
     digests = _queue_digests(session, open_rows, {f.case_id: f.code for f in facts}, meetings,

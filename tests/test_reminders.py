@@ -321,6 +321,7 @@ def test_malformed_or_unknown_buttons_change_nothing(quiet: Bot, action_id: str,
     response = bot.driver.block_action(REGISSEUR, action_id, value)
     assert response.status == 200
     assert responses(bot)[-1] in (texts.REMINDER_BAD_BUTTON, texts.REMINDER_GONE)
+    assert bot.audit_count(outcome="refused", actor=REGISSEUR) == 1
     with bot.session() as session:
         assert all(r.snoozed_until is None for r in session.scalars(select(Reminder)))
 

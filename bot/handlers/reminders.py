@@ -71,6 +71,7 @@ def handle_log_now(ack: Ack, body: dict[str, Any], context: dict[str, Any],
         _reply(respond, exc.message)
         return
     except BotError as exc:
+        refuse(deps, actor, "reminder.log", now, detail=f"reminder={reminder_id} unknown")
         _reply(respond, exc.message)
         return
     if ref.kind in MODAL_KINDS:
