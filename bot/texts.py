@@ -862,6 +862,11 @@ def nl_short(day: date) -> str:
     return f"{day.day:02d}-{day.month:02d}-{day.year}"
 
 
+def _count(number: int, singular: str, plural: str) -> str:
+    """Return `1 punt` or `3 punten`."""
+    return f"{number} {singular if number == 1 else plural}"
+
+
 def _agenda_shown(word: str, limit: int = 30) -> str:
     """Return a word the user typed, escaped for mrkdwn and short, to quote back."""
     word = word if len(word) <= limit else word[:limit] + "…"
@@ -1066,7 +1071,8 @@ def invite_mail_subject(kind: str, code: str, starts_at: datetime, method: str) 
 def agenda_publish_reminder(kind: str, held_on: date, count: int) -> str:
     """Remind the secretariat at the cut-off to publish the agenda."""
     return (f"De termijn voor het {meeting_name(kind)} van {nl_day(held_on)} is verstreken. "
-            f"Er staan {count} punten op de agenda. Publiceer de agenda met "
+            f"Er {'staat' if count == 1 else 'staan'} {_count(count, 'punt', 'punten')} op de "
+            "agenda. Publiceer de agenda met "
             f"`/regie publiceer {kind} {nl_short(held_on)}` (bekijk hem eerst met "
             f"`/regie agenda {kind} {nl_short(held_on)}`).")
 
@@ -1182,7 +1188,8 @@ def agenda_move_reply(code: str, kind: str, starts_at: datetime, ends_at: dateti
     text = (f"`{code}` staat nu op het {meeting_name(kind)} van {nl_moment(starts_at)}–"
             f"{nl_time(ends_at)} (plaats {position + 1}).")
     if shifted:
-        text += f" {shifted} ander(e) punt(en) schoven een plaats op."
+        text += (" 1 ander punt schoof een plaats op." if shifted == 1
+                 else f" {shifted} andere punten schoven een plaats op.")
     if published:
         text += (f" Deze agenda was al gepubliceerd: `/regie publiceer {kind} "
                  f"{nl_short(starts_at.astimezone(_AMSTERDAM).date())}` stuurt de wijzigingen "
@@ -1194,10 +1201,12 @@ def agenda_publish_reply(kind: str, held_on: date, revision: int, items: int, ne
                          updated: int, cancelled: int, emails: int) -> str:
     """Confirm a publication."""
     verb = "opnieuw gepubliceerd" if revision > 1 else "gepubliceerd"
-    parts = [f"{new} nieuwe uitnodiging(en)", f"{updated} wijziging(en)",
-             f"{cancelled} annulering(en)"]
+    parts = [_count(new, "nieuwe uitnodiging", "nieuwe uitnodigingen"),
+             _count(updated, "wijziging", "wijzigingen"),
+             _count(cancelled, "annulering", "annuleringen")]
     text = (f"De agenda van het {meeting_name(kind)} van {nl_day(held_on)} is {verb} "
-            f"({items} punten) in het secretariaatskanaal. Verstuurd: {', '.join(parts)}.")
+            f"({_count(items, 'punt', 'punten')}) in het secretariaatskanaal. Verstuurd: "
+            f"{', '.join(parts)}.")
     if emails:
         text += f" Daarvan gaan er {emails} ook per e-mail."
     return text
@@ -1210,7 +1219,8 @@ def decision_reply(code: str, outcome: str, decided_on: date, phase: str,
             f"*{_OUTCOME_LABELS.get(outcome, outcome)}*. Fase nu: {phase}. De regisseur krijgt "
             "een bericht.")
     if withdrawn:
-        text += f" {withdrawn} komend(e) agendapunt(en) zijn ingetrokken."
+        text += (" 1 komend agendapunt is ingetrokken." if withdrawn == 1
+                 else f" {withdrawn} komende agendapunten zijn ingetrokken.")
     return text
 
 

@@ -414,7 +414,7 @@ def test_move_to_an_occupied_position_pushes_the_others_down(bot: Bot) -> None:
 
     reply = bot.say(SECRETARIS, "verplaats R-0003 itat 10-12-2026 1")
 
-    assert "plaats 1" in reply and "2 ander(e) punt(en)" in reply
+    assert "plaats 1" in reply and "2 andere punten schoven" in reply
     assert [(r[0], r[3]) for r in agenda_rows(bot)] == [("R-0003", 1), ("R-0001", 2),
                                                         ("R-0002", 3)]
 

@@ -91,7 +91,7 @@ def test_closed_case_stops_its_reminders_and_cancels_its_coming_invites(bot: Bot
     reply = bot.say(SECRETARIS, "besluit R-0042 afgesloten 25-11-2026")
     bot.deliver()
 
-    assert "afgesloten" in reply and "1 komend(e) agendapunt(en)" in reply
+    assert "afgesloten" in reply and "1 komend agendapunt is ingetrokken" in reply
     case = case_row(bot, "R-0042")
     assert (case.phase, case.closed_on) == (Phase.AFGESLOTEN, date(2026, 11, 25))
     assert deadlines(bot, "R-0042", date(2026, 11, 25)) == []

@@ -101,7 +101,7 @@ def test_publish_posts_times_codes_and_regisseurs_only_in_the_secretariat_channe
     reply = bot.say(SECRETARIS, "publiceer itat")
     bot.deliver()
 
-    assert "gepubliceerd" in reply and "2 nieuwe uitnodiging(en)" in reply
+    assert "gepubliceerd" in reply and "2 nieuwe uitnodigingen" in reply
     [post] = channel_posts(bot)
     assert post.splitlines() == ["*Agenda ITAT-R donderdag 10 december 2026*",
                                  "13:00  R-0001  Anna Regisseur",
@@ -205,7 +205,7 @@ def test_republish_after_a_move_updates_only_the_affected_regisseur(bot: Bot) ->
     reply = bot.say(SECRETARIS, "publiceer itat")
     bot.deliver()
 
-    assert "0 nieuwe uitnodiging(en), 1 wijziging(en)" in reply
+    assert "0 nieuwe uitnodigingen, 1 wijziging," in reply
     assert len(uploads(bot, REGISSEUR)) == 1  # Anna's slot did not change
     first, update = (read_invite(f.content) for f in uploads(bot, REGISSEUR2))
     assert (update.method, update.uid, update.sequence) == ("REQUEST", uid, 1)
@@ -237,7 +237,7 @@ def test_withdraw_after_publication_sends_a_cancel_with_the_same_uid(bot: Bot) -
 
     republished = bot.say(SECRETARIS, "publiceer itat")
     bot.deliver()
-    assert "opnieuw gepubliceerd" in republished and "0 annulering(en)" in republished
+    assert "opnieuw gepubliceerd" in republished and "0 annuleringen" in republished
     assert channel_posts(bot)[-1].splitlines()[1:] == ["13:20  R-0002  Bram Regisseur"]
     assert len(uploads(bot, REGISSEUR)) == 2
 

@@ -451,6 +451,10 @@ def mark_ready(session: Session, actor: Actor, code: str, kind: MeetingKind, ite
         candidate = next_meeting(series, candidate.starts_at)
     else:
         raise ConflictError(texts.agenda_all_full(kind))
+    if _pending_item(session, case.id, kind, now) is not None:
+        # A simultaneous `gereed` for the same case won the meeting lock first.
+        raise _refused(ConflictError(texts.agenda_already_on(case.code, kind, candidate.held_on)),
+                       "agenda.ready", case.code, "already_on_agenda")
 
     item = AgendaItem(uid=f"{uuid.uuid4()}@{UID_DOMAIN}", case_id=case.id, meeting_id=row.id,
                       item_kind=item_kind, status=ACTIVE, ready_at=now, position=position,
