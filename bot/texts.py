@@ -1248,6 +1248,17 @@ def meetings_bad_from(text: str) -> str:
 MEETINGS_BAD_COUNT = "--count moet een getal van 1 tot en met 100 zijn, bijvoorbeeld --count 6."
 
 
+HOME_AGENDA_TITLE = "Agendering"
+
+
+def home_meeting_status(kind: str, starts_at: datetime, cutoff_at: datetime, items: int,
+                        capacity: int, published_at: datetime | None) -> str:
+    """Return one line about a coming meeting for the secretariat's Home tab."""
+    state = "gepubliceerd" if published_at is not None else "nog niet gepubliceerd"
+    return (f"{meeting_name(kind)} {nl_moment(starts_at)}: {items} van {capacity} plaatsen, "
+            f"{state} (termijn {nl_moment(cutoff_at)})")
+
+
 def series_reply(kind: str, filename: str) -> str:
     """Confirm the series calendar is on its way."""
     return (f"De vergaderreeks van het {meeting_name(kind)} komt als `{filename}` in je "

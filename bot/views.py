@@ -28,7 +28,7 @@ from slack_sdk.models.views import View
 from bot import texts
 
 if TYPE_CHECKING:  # typing only: views render the services' plain data
-    from bot.services.agenda import AgendaView, Placement
+    from bot.services.agenda import AgendaView, HomeAgenda, Placement
     from bot.services.cases import CaseOverview
     from bot.services.logbook import LogbookPage
 
@@ -451,6 +451,21 @@ def render_agenda(view: AgendaView) -> list[Block]:
     if not view.full_view:
         blocks.append(context(texts.AGENDA_OWN_ONLY))
     return blocks
+
+
+def render_home_agenda(home: HomeAgenda) -> list[Block]:
+    """Render the Home tab's agenda section (nothing when there is nothing to show)."""
+    lines = [texts.agenda_line(e.slot.starts_at, e.slot.ends_at, e.code, e.regisseur,
+                               e.item_kind, show_regisseur=False)
+             + " · " + texts.meeting_name(e.slot.meeting.kind) + " "
+             + texts.nl_day(e.slot.meeting.held_on)
+             for e in home.own]
+    lines += [texts.home_meeting_status(s.meeting.kind, s.meeting.starts_at, s.meeting.cutoff_at,
+                                        s.items, s.capacity, s.published_at)
+              for s in home.coming]
+    if not lines:
+        return []
+    return [DividerBlock(), section(f"*{texts.HOME_AGENDA_TITLE}*\n" + "\n".join(lines))]
 
 
 def render_ready(placement: Placement, warnings: Sequence[str]) -> list[Block]:

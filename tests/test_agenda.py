@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -475,3 +476,41 @@ def test_place_refuses_when_full_or_outside_the_meeting() -> None:
         place({1: 0, 2: 1}, 2, 9, None)
     with pytest.raises(ValueError):
         place({1: 0}, 2, 9, 2)
+
+
+# -- App Home --------------------------------------------------------------------------------
+
+def home_text(bot: Bot, user: str) -> str:
+    """Return the text of the Home tab's agenda section (other sections belong to others)."""
+    bot.driver.home_opened(user)
+    view = bot.calls("views.publish")[-1].args["view"]
+    view = view if isinstance(view, dict) else json.loads(view)
+    texts = [b["text"]["text"] for b in view["blocks"]
+             if b.get("type") == "section" and b["text"]["text"].startswith("*Agendering*")]
+    assert len(texts) == 1, view
+    return str(texts[0])
+
+
+def test_home_tab_shows_a_regisseur_their_coming_slots(bot: Bot) -> None:
+    add_case(bot, "R-0001", REGISSEUR, last_uvo_on=date(2026, 11, 2))
+    add_case(bot, "R-0002", REGISSEUR2, last_uvo_on=date(2026, 11, 2))
+    bot.say(REGISSEUR, "gereed R-0001 itat")
+    bot.say(REGISSEUR2, "gereed R-0002 itat")
+
+    home = home_text(bot, REGISSEUR)
+
+    assert "Agendering" in home and "R-0001" in home and "10 december 2026" in home
+    assert "R-0002" not in home
+    assert bot.audit_count(action="agenda.home", actor=REGISSEUR) == 1
+
+
+def test_home_tab_shows_the_secretariat_how_full_the_next_meetings_are(bot: Bot) -> None:
+    add_case(bot, "R-0001", REGISSEUR, last_uvo_on=date(2026, 11, 2))
+    bot.say(REGISSEUR, "gereed R-0001 itat")
+
+    home = home_text(bot, SECRETARIS)
+
+    assert "ITAT-R donderdag 10 december 2026 13:00: 1 van 9 plaatsen" in home
+    assert "termijn donderdag 3 december 2026 13:00" in home
+    assert "Regieoverleg woensdag 25 november 2026 09:00: 0 van 12 plaatsen" in home
+    assert "R-0001" not in home

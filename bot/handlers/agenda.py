@@ -5,24 +5,27 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 from sqlalchemy.orm import Session
 
 from bot import texts, views
 from bot.clock import local_date
 from bot.deps import Deps
 from bot.errors import BotError, InputError
+from bot.handlers.home import HOME_SECTIONS
 from bot.handlers.router import CommandContext, Reply, subcommand
 from bot.meetings import MeetingKind
 from bot.parsing import looks_like_case_code, parse_case_code, parse_date
 from bot.services import access
 from bot.services import agenda as service
 from bot.services.agenda import AgendaConfig
+from bot.services.users import Actor
 from storage import queries
 from storage.models import Role
 
@@ -220,6 +223,16 @@ def handle_series_command(ctx: CommandContext) -> Reply:
     filename = in_transaction(ctx, lambda session: service.queue_series_calendar(
         session, ctx.actor, kind, cfg, ctx.now))
     return Reply(text=texts.series_reply(kind, filename))
+
+
+def home_agenda_section(session: Session, actor: Actor, now: datetime,
+                        deps: Deps) -> list[Block]:
+    """Home tab: the regisseur's coming slots; for the secretariat, the next meetings."""
+    return views.render_home_agenda(service.home_agenda(session, actor, agenda_config(deps), now))
+
+
+if home_agenda_section not in HOME_SECTIONS:
+    HOME_SECTIONS.append(home_agenda_section)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -933,6 +933,57 @@ def _withdraw_future_items(session: Session, case: Case, cfg: AgendaConfig, now:
     return len(items)
 
 
+# -- App Home ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MeetingStatus:
+    """The secretariat's view of a coming meeting: no case codes, only how full it is."""
+
+    meeting: meetings.Meeting
+    items: int
+    capacity: int
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class HomeAgenda:
+    """The agenda part of the Home tab."""
+
+    own: tuple[AgendaEntry, ...]             # the regisseur's coming items
+    coming: tuple[MeetingStatus, ...]        # for the secretariat: the next meeting of each kind
+
+
+def home_agenda(session: Session, actor: Actor, cfg: AgendaConfig, now: datetime) -> HomeAgenda:
+    """Return the actor's coming agenda items and, for the secretariat, the next meetings."""
+    own: list[AgendaEntry] = []
+    if actor.has(Role.REGISSEUR):
+        items = session.scalars(
+            select(AgendaItem).join(Meeting, AgendaItem.meeting_id == Meeting.id)
+            .join(Case, AgendaItem.case_id == Case.id)
+            .where(AgendaItem.status == ACTIVE, Meeting.starts_at > now,
+                   Case.regisseur_id == actor.user_id)
+            .order_by(Meeting.starts_at, AgendaItem.position)).all()
+        for item in items:
+            series = cfg.of(item.meeting.kind)
+            own.append(AgendaEntry(code=item.case.code, regisseur=_name(item.case.regisseur),
+                                   item_kind=item.item_kind, own=True,
+                                   slot=_slot(series, _series_meeting(series, item.meeting),
+                                              item.position or 0)))
+        if own:
+            _audit(session, actor, now, "agenda.home", detail=f"items={len(own)}")
+    coming: list[MeetingStatus] = []
+    if actor.has(Role.SECRETARIS):
+        for kind in MEETING_KINDS:
+            series = cfg.of(kind)
+            occurrence = _chosen_meeting(session, series, None, now)
+            row = _meeting_row(session, occurrence, create=False)
+            count = len(_active_items(session, row.id)) if row is not None else 0
+            coming.append(MeetingStatus(meeting=occurrence, items=count,
+                                        capacity=series.capacity,
+                                        published_at=row.published_at if row else None))
+    return HomeAgenda(own=tuple(own), coming=tuple(coming))
+
+
 # -- `regiebot meetings list` ---------------------------------------------------------------
 
 @dataclass(frozen=True)
