@@ -192,3 +192,18 @@ def test_without_smtp_no_email_is_queued(bot: Bot, smtp: Smtp) -> None:
     with bot.session() as session:
         kinds = set(session.scalars(select(OutboxMessage.kind)))
     assert "email" not in kinds and {"dm", "file", "channel"} <= kinds
+
+
+def test_closing_a_case_emails_the_cancel_to_the_slack_profile_address(
+        bot: Bot, smtp: Smtp) -> None:
+    bot.slack.add_user(REGISSEUR2, "Bram Regisseur", email="bram@example.org")
+    ready_and_publish(bot)
+    bot.deliver()
+
+    bot.say(SECRETARIS, "besluit R-0002 afgesloten")
+    bot.deliver()
+
+    to_bram = [m for m in smtp.messages() if "bram@example.org" in str(m["To"])]
+    assert [calendar_part(m)[0] for m in to_bram] == ["REQUEST", "CANCEL"]
+    [event] = Calendar.from_ical(calendar_part(to_bram[1])[1]).walk("VEVENT")
+    assert (str(event["UID"]), event.decoded("SEQUENCE")) == (item_uid(bot, "R-0002"), 1)

@@ -207,8 +207,12 @@ def handle_decision_command(ctx: CommandContext) -> Reply:
     if decided_on > today:
         raise InputError(texts.DECISION_IN_FUTURE)
     cfg = agenda_config(ctx.deps)
+    with ctx.deps.session_factory() as session:
+        case = queries.case_by_code(session, code)
+        regisseur = [case.regisseur.slack_user_id] if case and case.regisseur else []
+    emails = _emails_for(ctx, cfg, regisseur)  # closing a case may cancel invites
     decision = in_transaction(ctx, lambda session: service.record_decision(
-        session, ctx.actor, code, outcome, decided_on, cfg, ctx.now))
+        session, ctx.actor, code, outcome, decided_on, cfg, ctx.now, emails))
     return Reply(text=texts.decision_reply(decision.code, decision.outcome, decision.decided_on,
                                            decision.phase.value, decision.withdrawn))
 
