@@ -237,6 +237,16 @@ def test_my_cases_lists_only_my_open_cases_with_dates_and_next_deadline(bot: Bot
     assert bot.audit_count(action="cases.list", actor=REGISSEUR) == 1
 
 
+def test_next_deadline_follows_the_agenda_once_the_plan_is_marked_ready(bot: Bot) -> None:
+    intake(bot)
+    bot.say(REGISSEUR, "uvo R-0001 20-11 Afspraken gemaakt")
+    assert "Concept plan gereed voor ITAT-R: 03-12-2026" in bot.say(REGISSEUR, "casussen")
+    assert "ITAT-R" in bot.say(REGISSEUR, "gereed R-0001 itat")
+    text = bot.say(REGISSEUR, "casussen")
+    assert "Concept plan gereed" not in text
+    assert "Definitief plan gereed voor Regieoverleg: 16-12-2026" in text
+
+
 def test_my_cases_without_cases_says_so(bot: Bot) -> None:
     assert "geen open casussen" in bot.say(REGISSEUR2, "casussen")
 

@@ -163,6 +163,7 @@ def test_the_corrected_entry_is_never_rewritten(cases: Bot) -> None:
     with cases.session() as session:
         after = session.execute(text("SELECT text, created_at FROM log_entries ORDER BY id")
                                 ).first()
+    assert after is not None
     assert tuple(after) == tuple(before)  # same ciphertext, byte for byte
 
 

@@ -68,7 +68,7 @@ def test_the_database_holds_no_plaintext_of_any_logged_text(
         raw = b"".join(p.read_bytes() for p in files)  # the database, its WAL and shm
         assert b"R-0001" in raw  # the scan does see the rows (codes are not encrypted)
     else:
-        chunks = []
+        chunks: list[str] = []
         with engine.connect() as conn:
             for table in Base.metadata.sorted_tables:
                 # Names come from our own metadata; each whole row, as PostgreSQL stores it.

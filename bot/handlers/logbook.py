@@ -145,7 +145,8 @@ def handle_entry_submission(ack: Ack, body: dict[str, Any], context: dict[str, A
                             client: WebClient, deps: Deps) -> None:
     """Validate the modal; on errors show them per field, else store and confirm."""
     actor: Actor = context["actor"]
-    view = body.get("view") if isinstance(body.get("view"), dict) else {}
+    raw_view = body.get("view")
+    view: dict[str, Any] = raw_view if isinstance(raw_view, dict) else {}
     form = views.read_entry_form(str(view.get("private_metadata") or ""),
                                  view.get("state") or {})
     if form.kind is None:

@@ -14,6 +14,7 @@ from bot.errors import ConflictError, InputError, NotFoundError
 from bot.meetings import SeriesConfig
 from bot.outbox import enqueue, message_payload
 from bot.parsing import LETTER_RECIPIENTS, Mention, format_date
+from bot.reminders import load_facts
 from bot.rules import REGISSEUR_KINDS, CaseFacts, Deadline, case_deadlines, target_itat_on
 from bot.services.access import NotYourCaseError, Refusal, find_case, own_cases
 from bot.services.users import Actor
@@ -199,10 +200,10 @@ def case_facts(case: Case, settings: Settings) -> CaseFacts:
     return CaseFacts.from_case(case, settings)
 
 
-def next_deadline(case: Case, today: date, settings: Settings, itat: SeriesConfig,
+def next_deadline(facts: CaseFacts, today: date, itat: SeriesConfig,
                   regie: SeriesConfig) -> Deadline | None:
     """Return the case's first open deadline for its regisseur (not the secretariat's)."""
-    deadlines = [d for d in case_deadlines(case_facts(case, settings), today, itat, regie)
+    deadlines = [d for d in case_deadlines(facts, today, itat, regie)
                  if d.kind in REGISSEUR_KINDS]
     return deadlines[0] if deadlines else None
 
@@ -211,12 +212,15 @@ def my_cases(session: Session, actor: Actor, now: datetime, *, settings: Setting
              itat: SeriesConfig, regie: SeriesConfig, audit: bool = True) -> list[CaseOverview]:
     """Return the actor's open cases with phase, last UVO/evaluation and next deadline."""
     today = local_date(now)
+    mine = own_cases(session, actor)
+    # The facts include the agenda (plan marked ready, ITAT-R meeting) the deadlines depend on.
+    facts = {f.case_id: f for f in load_facts(session, settings, [c.id for c in mine])}
     overviews = [
         CaseOverview(code=c.code, phase=c.phase.value, risk_group=c.risk_group,
                      intake_on=c.intake_on, last_uvo_on=c.last_uvo_on,
                      last_evaluation_on=c.last_evaluation_on,
-                     next_deadline=next_deadline(c, today, settings, itat, regie))
-        for c in own_cases(session, actor)]
+                     next_deadline=next_deadline(facts[c.id], today, itat, regie))
+        for c in mine]
     if audit:
         queries.add_audit(session, at=now, actor=actor.slack_user_id, action="cases.list",
                           detail=f"count={len(overviews)}")

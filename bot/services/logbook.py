@@ -245,7 +245,8 @@ def read_logbook(session: Session, actor: Actor, *, code: str, page: int, now: d
         for entry_id, target in session.execute(
                 select(LogEntry.id, LogEntry.corrects_id).where(
                     LogEntry.corrects_id.in_([r.id for r in rows]))):
-            corrected_by.setdefault(int(target), []).append(numbers[entry_id])
+            if target is not None:
+                corrected_by.setdefault(target, []).append(numbers[entry_id])
     entries = [EntryView(
         number=numbers[r.id], kind=r.kind.value, contact_kind=r.contact_kind,
         occurred_on=r.occurred_on, author=r.author.name, text=r.text,
