@@ -31,6 +31,7 @@ from bot.rules import (
     local_date,
     stage_on,
 )
+from bot.services.agenda import ACTIVE as AGENDA_ACTIVE
 from storage import queries
 from storage.models import (
     AgendaItem,
@@ -55,7 +56,6 @@ MISSING_PREFIX = "ontbrekend:"
 DIGEST_PREFIX = "digest:"
 REPEATING_STAGES = frozenset({"overdue", SIGNAL})  # shown in every digest until done/snoozed
 _EXECUTION_PHASES = (Phase.UITVOERING, Phase.AFBOUW)
-AGENDA_ACTIVE = "actief"  # AgendaItem.status of an item on an agenda (bot.services.agenda.ACTIVE)
 
 T = TypeVar("T")
 

@@ -424,6 +424,19 @@ def test_plan_phase_case_reminds_of_the_itat_cutoff_with_the_meeting(quiet: Bot)
     assert "UVO (uitvoerdersoverleg)*: vervalt do 03-12" in digest  # the first UVO
 
 
+def test_a_plan_marked_ready_for_itat_drops_its_cutoff_reminder(quiet: Bot) -> None:
+    add_case(quiet, "R-0001", phase=Phase.PLAN, intake_on=date(2026, 10, 20),
+             assigned_on=date(2026, 10, 20), letter_sent_on=date(2026, 10, 27),
+             plan_approved_on=None, last_uvo_on=None, last_evaluation_on=None)
+    at(quiet, date(2026, 11, 26), 8)
+    assert "R-0001" in quiet.say(REGISSEUR, "gereed R-0001 itat")
+    at(quiet, date(2026, 11, 26), 9)
+    tick(quiet)
+    [digest] = digests(quiet, REGISSEUR)
+    assert "Concept plan gereed voor ITAT-R" not in digest
+    assert "UVO (uitvoerdersoverleg)*: vervalt do 03-12" in digest
+
+
 # -- limits and scale ----------------------------------------------------------------------
 
 def test_a_long_digest_stays_within_50_blocks_and_summarises_the_rest(quiet: Bot) -> None:
