@@ -233,6 +233,7 @@ def test_my_cases_lists_only_my_open_cases_with_dates_and_next_deadline(bot: Bot
     assert "plan van aanpak in voorbereiding" in text
     assert "20-11-2026" in text                       # last UVO
     assert "Concept plan gereed voor ITAT-R: 03-12-2026" in text  # cut-off of 10-12 ITAT-R
+    assert "over 10 dagen" in text
     assert "Notificatiebrief" not in text             # the secretariat's deadline, not mine
     assert bot.audit_count(action="cases.list", actor=REGISSEUR) == 1
 

@@ -123,3 +123,7 @@ def test_home_lists_at_most_forty_cases_within_slacks_block_limit(bot: Bot) -> N
     assert len(view["blocks"]) <= 100
     assert len(my_case_blocks(view)) == 40
     assert "nog 5 casussen" in json.dumps(view)
+    # Approved 01-03-2026, never evaluated: the 13-week evaluation was due 31-05-2026.
+    section = my_case_blocks(view)["R-0001"][0]
+    deadline = section["fields"][1]["text"]
+    assert "Evaluatie plan van aanpak: 31-05-2026" in deadline and "te laat" in deadline

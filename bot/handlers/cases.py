@@ -167,7 +167,8 @@ def handle_my_cases_command(ctx: CommandContext) -> Reply:
     with case_transaction(deps, ctx.actor, ctx.now) as session:
         overviews = cases.my_cases(session, ctx.actor, ctx.now, settings=deps.settings,
                                    itat=deps.series("itat"), regie=deps.series("regie"))
-    return Reply(text=texts.MY_CASES_TITLE, blocks=views.render_my_cases(overviews))
+    return Reply(text=texts.MY_CASES_TITLE,
+                 blocks=views.render_my_cases(overviews, local_date(ctx.now)))
 
 
 def home_cases_section(session: Session, actor: Actor, now: datetime,
@@ -177,7 +178,7 @@ def home_cases_section(session: Session, actor: Actor, now: datetime,
         return []
     overviews = cases.my_cases(session, actor, now, settings=deps.settings,
                                itat=deps.series("itat"), regie=deps.series("regie"))
-    return views.render_home_cases(overviews)
+    return views.render_home_cases(overviews, local_date(now))
 
 
 HOME_SECTIONS.append(home_cases_section)
