@@ -285,26 +285,26 @@ def render_safety_alert(code: str, regisseur: str, organisation: str, shown_date
     return [section(intro), *text_sections("", user_text)]
 
 
-def _deadline_text(overview: CaseOverview) -> str:
+def _deadline_text(overview: CaseOverview, today: date) -> str:
     deadline = overview.next_deadline
     if deadline is None:
         return texts.NO_DEADLINE
     label = texts.DEADLINE_LABELS.get(deadline.kind, deadline.kind)
-    return f"{label}: {day_text(deadline.due_on)}"
+    return f"{label}: {day_text(deadline.due_on)}\n{texts.due_phrase(deadline.due_on, today)}"
 
 
-def _case_fields(overview: CaseOverview) -> list[MarkdownTextObject]:
+def _case_fields(overview: CaseOverview, today: date) -> list[MarkdownTextObject]:
     return [
         MarkdownTextObject(text=f"*{texts.PHASE}*\n"
                                 f"{texts.PHASE_LABELS.get(overview.phase, overview.phase)}"),
-        MarkdownTextObject(text=f"*{texts.NEXT_DEADLINE}*\n{_deadline_text(overview)}"),
+        MarkdownTextObject(text=f"*{texts.NEXT_DEADLINE}*\n{_deadline_text(overview, today)}"),
         MarkdownTextObject(text=f"*{texts.LAST_UVO}*\n{day_text(overview.last_uvo_on)}"),
         MarkdownTextObject(text=f"*{texts.LAST_EVALUATION}*\n"
                                 f"{day_text(overview.last_evaluation_on)}"),
     ]
 
 
-def render_my_cases(cases: Sequence[CaseOverview]) -> list[Block]:
+def render_my_cases(cases: Sequence[CaseOverview], today: date) -> list[Block]:
     """Render `/regie casussen`: one section per case with phase, dates and next deadline."""
     if not cases:
         return [section(texts.NO_OWN_CASES)]
@@ -313,11 +313,11 @@ def render_my_cases(cases: Sequence[CaseOverview]) -> list[Block]:
         blocks.append(SectionBlock(
             text=MarkdownTextObject(text=f"*{overview.code}* · {texts.RISK_GROUP} "
                                          f"{overview.risk_group}"),
-            fields=_case_fields(overview)))
+            fields=_case_fields(overview, today)))
     return limit_blocks(blocks)
 
 
-def render_home_cases(cases: Sequence[CaseOverview]) -> list[Block]:
+def render_home_cases(cases: Sequence[CaseOverview], today: date) -> list[Block]:
     """Render the Home tab's 'my cases' with buttons that open the logging modal."""
     blocks: list[Block] = [HeaderBlock(text=texts.MY_CASES_TITLE)]
     if not cases:
@@ -326,7 +326,7 @@ def render_home_cases(cases: Sequence[CaseOverview]) -> list[Block]:
         blocks.append(SectionBlock(
             text=MarkdownTextObject(text=f"*{overview.code}* · {texts.RISK_GROUP} "
                                          f"{overview.risk_group}"),
-            fields=_case_fields(overview)))
+            fields=_case_fields(overview, today)))
         blocks.append(ActionsBlock(block_id=f"home_case_{overview.code}", elements=[
             ButtonElement(text=texts.LOG_CONTACT_BUTTON, action_id=A_OPEN_CONTACT,
                           value=overview.code),
