@@ -102,8 +102,9 @@ class LocalSlack:
         handler = _make_handler(self)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="localslack")
+        # A short poll interval keeps stop() fast (serve_forever checks for shutdown per poll).
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
+                                        daemon=True, name="localslack")
         self._thread.start()
         return self
 
