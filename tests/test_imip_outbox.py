@@ -18,7 +18,7 @@ from tests.support import REGISSEUR, REGISSEUR2, SECRETARIS, Bot
 from tests.test_agenda import add_case
 from tests.test_invites import parse_with_icaljs
 from tests.test_mailer import RecordingHandler, free_port
-from tests.test_publish import item_uid, uploads, utc
+from tests.test_publish import item_uid, read_invite, uploads, utc
 
 SENDER = "secretariaat@example.org"
 
@@ -119,9 +119,9 @@ def test_slack_profile_address_is_used_when_none_is_on_file(bot: Bot, smtp: Smtp
     recipients = sorted(r for e in smtp.handler.envelopes for r in e.rcpt_tos)
     assert recipients == ["anna@example.org", "bram@example.org"]
     [bram] = [read for read in smtp.messages() if "bram" in str(read["To"])]
-    _, ics = calendar_part(bram)
-    assert parse_with_icaljs(ics)["events"][0]["attendees"][0]["value"] == \
-        "mailto:bram@example.org"
+    invite = read_invite(calendar_part(bram)[1])
+    assert invite.js["attendees"][0]["value"] == "mailto:bram@example.org"
+    assert (invite.method, invite.sequence) == ("REQUEST", 0)
 
 
 def test_withdraw_after_publication_emails_a_cancel_with_the_same_uid(
@@ -136,12 +136,10 @@ def test_withdraw_after_publication_emails_a_cancel_with_the_same_uid(
     assert calendar_part(request)[0] == "REQUEST"
     method, ics = calendar_part(cancel)
     assert method == "CANCEL"
-    [event] = Calendar.from_ical(ics).walk("VEVENT")
-    assert str(event["UID"]) == item_uid(bot, "R-0001")
-    assert event.decoded("SEQUENCE") == 1
-    assert str(event["STATUS"]) == "CANCELLED"
-    js = parse_with_icaljs(ics)
-    assert (js["method"], js["events"][0]["sequence"]) == ("CANCEL", 1)
+    invite = read_invite(ics)
+    assert (invite.method, invite.uid, invite.sequence) == ("CANCEL", item_uid(bot, "R-0001"), 1)
+    assert str(invite.event["STATUS"]) == invite.js["status"] == "CANCELLED"
+    assert invite.starts_at == utc(2026, 12, 10, 12)
     assert cancel["Subject"].startswith("Geannuleerd")
 
 
@@ -152,12 +150,10 @@ def test_update_after_a_move_is_emailed_with_a_higher_sequence(bot: Bot, smtp: S
 
     bot.deliver()
 
-    sequences = []
-    for message in smtp.messages():
-        _, ics = calendar_part(message)
-        [event] = Calendar.from_ical(ics).walk("VEVENT")
-        sequences.append((event.decoded("SEQUENCE"), event.decoded("DTSTART")))
-    assert sequences == [(0, utc(2026, 12, 10, 12)), (1, utc(2026, 12, 10, 12, 40))]
+    invites = [read_invite(calendar_part(m)[1]) for m in smtp.messages()]
+    assert [(i.method, i.sequence, i.starts_at) for i in invites] == [
+        ("REQUEST", 0, utc(2026, 12, 10, 12)), ("REQUEST", 1, utc(2026, 12, 10, 12, 40))]
+    assert invites[0].uid == invites[1].uid == item_uid(bot, "R-0001")
 
 
 def test_unreachable_smtp_server_is_retried_later_and_delivered_once(
@@ -205,5 +201,5 @@ def test_closing_a_case_emails_the_cancel_to_the_slack_profile_address(
 
     to_bram = [m for m in smtp.messages() if "bram@example.org" in str(m["To"])]
     assert [calendar_part(m)[0] for m in to_bram] == ["REQUEST", "CANCEL"]
-    [event] = Calendar.from_ical(calendar_part(to_bram[1])[1]).walk("VEVENT")
-    assert (str(event["UID"]), event.decoded("SEQUENCE")) == (item_uid(bot, "R-0002"), 1)
+    cancel = read_invite(calendar_part(to_bram[1])[1])
+    assert (cancel.method, cancel.uid, cancel.sequence) == ("CANCEL", item_uid(bot, "R-0002"), 1)

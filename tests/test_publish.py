@@ -7,9 +7,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
 from icalendar import Calendar, Event
 from sqlalchemy import func, select
 
+from bot import jobs
 from bot.localslack import UploadedFile
 from bot.services import agenda as service
 from storage.models import AgendaItem, Case, OutboxMessage, User
@@ -362,6 +364,26 @@ def test_secretariat_is_reminded_once_at_the_cutoff_to_publish(bot: Bot) -> None
     [reminder] = [t for t in bot.dm_texts(SECRETARIS) if "termijn" in t]
     assert "10 december 2026" in reminder and "2 punten" in reminder
     assert "/regie publiceer itat 10-12-2026" in reminder
+
+
+def test_scheduler_runs_the_publish_reminder_under_a_fixed_id(bot: Bot) -> None:
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.start(paused=True)  # nothing runs on its own; the test ticks by hand
+    try:
+        jobs.register_jobs(scheduler, bot.deps, bot.app.client)
+        jobs.register_jobs(scheduler, bot.deps, bot.app.client)  # re-registering replaces
+        job = scheduler.get_job("agenda.publish_reminder")
+        assert job is not None and job.func is jobs.agenda_reminder_tick
+        assert [j.id for j in scheduler.get_jobs()].count("agenda.publish_reminder") == 1
+    finally:
+        scheduler.shutdown(wait=False)
+    two_on_itat(bot)
+    bot.deps.clock.set(at(2026, 12, 3, 13, 5))  # type: ignore[attr-defined]
+
+    jobs.agenda_reminder_tick(bot.deps)
+    bot.deliver()
+
+    assert any("/regie publiceer itat 10-12-2026" in t for t in bot.dm_texts(SECRETARIS))
 
 
 def test_no_reminder_for_a_published_or_empty_agenda(bot: Bot) -> None:
