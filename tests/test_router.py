@@ -75,3 +75,9 @@ def test_overlong_command_text_is_refused_and_nothing_runs(bot: Bot,
 def test_huge_unknown_word_is_not_echoed_in_full(bot: Bot) -> None:
     text = bot.say(SECRETARIS, "a" * 3000)
     assert len(text) < 400
+
+
+def test_unknown_subcommand_is_echoed_escaped(bot: Bot) -> None:
+    body = bot.command(SECRETARIS, "<!channel>").body
+    assert "<!channel>" not in body
+    assert "&lt;!channel&gt;" in body

@@ -118,7 +118,7 @@ def handle_regie_command(ack: Ack, body: dict[str, Any], context: dict[str, Any]
         return
     sub = REGISTRY.get(word)
     if sub is None:
-        ack(text=texts.unknown_command(word, suggest(word, actor)))
+        ack(text=texts.unknown_command(views.escape_mrkdwn(word), suggest(word, actor)))
         return
     now = deps.clock()
     if not sub.roles & actor.roles:
