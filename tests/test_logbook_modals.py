@@ -206,6 +206,7 @@ def test_bad_submissions_show_the_error_at_the_field_and_store_nothing(
     body = answer(submit(cases, REGISSEUR, kind, state))
     assert body["response_action"] == "errors"
     assert expected in body["errors"][block_id]
+    assert "`" not in body["errors"][block_id]  # field errors are plain text
     assert entries(cases) == []
 
 

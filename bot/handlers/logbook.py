@@ -141,6 +141,11 @@ def _saved_blocks(saved: SavedEntry) -> tuple[str, list[Any]]:
                                              home_visit=saved.contact_kind == HOME_VISIT)
 
 
+def _plain(message: str) -> str:
+    """Modal field errors are plain text: drop the mrkdwn code marks."""
+    return message.replace("`", "")
+
+
 def handle_entry_submission(ack: Ack, body: dict[str, Any], context: dict[str, Any],
                             client: WebClient, deps: Deps) -> None:
     """Validate the modal; on errors show them per field, else store and confirm."""
@@ -163,19 +168,19 @@ def handle_entry_submission(ack: Ack, body: dict[str, Any], context: dict[str, A
     try:
         occurred_on = parse_iso_date(form.date_value or "")
     except InputError as exc:
-        errors[views.B_ENTRY_DATE] = exc.message
+        errors[views.B_ENTRY_DATE] = _plain(exc.message)
     if form.kind == "contact" and form.contact_kind not in CONTACT_KINDS:
         errors[views.B_ENTRY_KIND] = texts.MODAL_KIND_REQUIRED
     try:
         text = clean_text(form.text or "")
     except InputError as exc:
-        errors[views.B_ENTRY_TEXT] = exc.message
+        errors[views.B_ENTRY_TEXT] = _plain(exc.message)
     if form.kind == "uvo":
         try:
             participants = clean_text(form.participants or "", what="lijst met deelnemers",
                                       limit=MAX_PARTICIPANTS_LENGTH, required=False)
         except InputError as exc:
-            errors[views.B_ENTRY_PARTICIPANTS] = exc.message
+            errors[views.B_ENTRY_PARTICIPANTS] = _plain(exc.message)
     if errors or code is None or occurred_on is None:
         ack(response_action="errors", errors=errors)
         return
@@ -185,13 +190,13 @@ def handle_entry_submission(ack: Ack, body: dict[str, Any], context: dict[str, A
                                 occurred_on=occurred_on, contact_kind=form.contact_kind,
                                 text=text, participants=participants or None, now=now)
     except EntryDateError as exc:
-        ack(response_action="errors", errors={views.B_ENTRY_DATE: exc.message})
+        ack(response_action="errors", errors={views.B_ENTRY_DATE: _plain(exc.message)})
         return
     except InputError as exc:
-        ack(response_action="errors", errors={views.B_ENTRY_TEXT: exc.message})
+        ack(response_action="errors", errors={views.B_ENTRY_TEXT: _plain(exc.message)})
         return
     except BotError as exc:
-        ack(response_action="errors", errors={views.B_ENTRY_CASE: exc.message})
+        ack(response_action="errors", errors={views.B_ENTRY_CASE: _plain(exc.message)})
         return
     _, blocks = _saved_blocks(saved)
     ack(response_action="update", view=views.notice_view(texts.MODAL_SAVED_TITLE, blocks))
