@@ -471,6 +471,12 @@ def test_place_shifts_only_up_to_the_first_gap() -> None:
     assert place({1: 0, 2: 1, 3: 3}, 5, 9, 0) == {9: 0, 1: 1, 2: 2, 3: 3}
 
 
+def test_place_moves_an_item_to_the_end_of_a_full_meeting_by_shifting_the_others_up(
+) -> None:
+    full = {10 + n: n for n in range(4)}  # item 10 sits in slot 0 of a 4-slot meeting
+    assert place(full, 4, 10, 3) == {11: 0, 12: 1, 13: 2, 10: 3}
+
+
 def test_place_refuses_when_full_or_outside_the_meeting() -> None:
     with pytest.raises(ValueError):
         place({1: 0, 2: 1}, 2, 9, None)

@@ -308,7 +308,9 @@ def place(positions: Mapping[int, int], capacity: int, item_id: int,
     """Return new positions after putting `item_id` at `wanted` (or the lowest free slot).
 
     An occupied wanted slot pushes the items from there down one slot, up to the first gap,
-    so no other item moves needlessly. Raise ValueError when nothing fits.
+    so no other item moves needlessly; when there is no gap below (e.g. moving an item to the
+    end of a full meeting) they move up one slot towards the first gap above instead.
+    Raise ValueError when nothing fits.
     """
     others = {i: p for i, p in positions.items() if i != item_id}
     if len(others) >= capacity:
@@ -320,16 +322,17 @@ def place(positions: Mapping[int, int], capacity: int, item_id: int,
     if not 0 <= wanted < capacity:
         raise ValueError("position outside the meeting")
     by_position = {p: i for i, p in others.items()}
-    result = dict(others)
-    carry: int | None = item_id
-    position = wanted
-    while carry is not None:
-        if position >= capacity:
-            raise ValueError("no room to shift")
-        displaced = by_position.get(position)
-        result[carry] = position
-        carry, position = displaced, position + 1
-    return result
+    for step in (1, -1):
+        result = dict(others)
+        carry: int | None = item_id
+        position = wanted
+        while carry is not None and 0 <= position < capacity:
+            displaced = by_position.get(position)
+            result[carry] = position
+            carry, position = displaced, position + step
+        if carry is None:
+            return result
+    raise ValueError("no room to shift")
 
 
 def _compact(items: Sequence[AgendaItem]) -> None:
