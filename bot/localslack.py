@@ -13,7 +13,9 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -82,6 +84,8 @@ class LocalSlackState:
     users: dict[str, SlackUser] = field(default_factory=dict)
     files: dict[str, UploadedFile] = field(default_factory=dict)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    received: Counter[str] = field(default_factory=Counter)   # requests per method, any answer
+    in_flight: Counter[str] = field(default_factory=Counter)  # requests not yet answered
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -176,10 +180,34 @@ class LocalSlack:
         with self.state.lock:
             return list(self.state.calls[mark:])
 
+    def received(self, method: str) -> int:
+        """Return how many requests of a method arrived, answered or not, faulted or not."""
+        with self.state.lock:
+            return self.state.received[method]
+
+    def in_flight(self, method: str | None = None) -> int:
+        """Return how many requests (of one method, or of any) are still being answered."""
+        with self.state.lock:
+            if method is None:
+                return sum(self.state.in_flight.values())
+            return self.state.in_flight[method]
+
+    @contextmanager
+    def _tracking(self, method: str) -> Iterator[None]:
+        with self.state.lock:
+            self.state.received[method] += 1
+            self.state.in_flight[method] += 1
+        try:
+            yield
+        finally:
+            with self.state.lock:
+                self.state.in_flight[method] -= 1
+
     def reset(self) -> None:
         """Forget calls, faults and files (not the directory)."""
         with self.state.lock:
             self.state.calls.clear()
+            self.state.received.clear()
             self.state.faults.clear()
             self.state.files.clear()
 
@@ -370,6 +398,12 @@ def _make_handler(slack: LocalSlack) -> type[BaseHTTPRequestHandler]:
             self.do_POST()
 
         def do_POST(self) -> None:
+            path = urllib.parse.urlparse(self.path).path
+            # Counted on arrival, so a test can act while a (slow) request is being answered.
+            with slack._tracking(path.removeprefix("/api/")):
+                self._serve_post()
+
+        def _serve_post(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             parsed = urllib.parse.urlparse(self.path)
