@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -33,6 +34,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        # SQLite has one writer at a time. Within a process, queue transactions on a lock
+        # (prompt and fair) instead of letting SQLite's busy handler retry in growing sleeps,
+        # which costs hundreds of milliseconds under contention. Reentrant: a thread may
+        # nest a second session (e.g. an audit row after a rollback).
+        lock = threading.RLock()
+
+        @event.listens_for(engine, "begin")
+        def _serialise(conn: Any) -> None:
+            # Bounded like busy_timeout: past it, SQLite's own locking takes over.
+            conn.info["regiebot_serialised"] = lock.acquire(timeout=30)
+
+        @event.listens_for(engine, "commit")
+        @event.listens_for(engine, "rollback")
+        def _release(conn: Any) -> None:
+            if conn.info.pop("regiebot_serialised", False):
+                lock.release()
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

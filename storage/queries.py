@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from storage.models import AuditEvent, Case, Role, User, UserRole
 
@@ -14,6 +14,12 @@ from storage.models import AuditEvent, Case, Role, User, UserRole
 def user_by_slack_id(session: Session, slack_user_id: str) -> User | None:
     """Return the user with this Slack id, active or not."""
     return session.scalars(select(User).where(User.slack_user_id == slack_user_id)).first()
+
+
+def user_with_roles(session: Session, slack_user_id: str) -> User | None:
+    """Return the user with this Slack id and their roles, in one statement."""
+    return session.scalars(select(User).options(joinedload(User.roles))
+                           .where(User.slack_user_id == slack_user_id)).unique().first()
 
 
 def users_with_role(session: Session, role: Role, *, active_only: bool = True) -> Sequence[User]:

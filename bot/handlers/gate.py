@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import texts
 from bot.deps import Deps
-from bot.services.users import actor_for
+from bot.services.users import Actor
 from storage import queries
 from storage.models import SlackEvent
 
@@ -141,13 +141,15 @@ def make_gate(deps: Deps, members: MemberCheck) -> Callable[..., BoltResponse | 
         if not user_id:
             return BoltResponse(status=400, body="")
         with deps.session_factory() as session:
-            user = queries.user_by_slack_id(session, user_id)
-            registered, active = user is not None, bool(user and user.active)
-            actor = actor_for(session, user_id) if active else None
-        if not registered:
+            user = queries.user_with_roles(session, user_id)
+            if user is None:
+                actor = None
+            else:
+                actor = Actor.of(user) if user.active else None
+        if user is None:
             audit(user_id, "unregistered")
             return _refusal_response(body, texts.REFUSED_UNREGISTERED)
-        if not active or actor is None:
+        if actor is None:
             audit(user_id, "deactivated")
             return _refusal_response(body, texts.REFUSED_DEACTIVATED)
         reason = members.refusal(client, user_id)

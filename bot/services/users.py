@@ -126,7 +126,7 @@ def import_users(session: Session, path: Path, now: datetime) -> int:
 
 def actor_for(session: Session, slack_user_id: str) -> Actor | None:
     """Return the active registered actor for a Slack user id, or None."""
-    user = queries.user_by_slack_id(session, slack_user_id)
+    user = queries.user_with_roles(session, slack_user_id)
     if user is None or not user.active:
         return None
     return Actor.of(user)
