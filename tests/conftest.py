@@ -38,6 +38,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         chosen = metafunc.config.getoption("--db")
         backends = BACKENDS if chosen == "both" else (chosen,)
+        only = metafunc.definition.get_closest_marker("backends")
+        if only is not None:  # a test about one database's own feature (e.g. row locks)
+            backends = tuple(b for b in backends if b in only.args)
         metafunc.parametrize("backend", backends, scope="session")
 
 

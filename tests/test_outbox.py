@@ -206,10 +206,8 @@ def test_retry_after_header_is_read_case_insensitively_in_both_header_shapes() -
     assert retry_after_seconds({}) is None
 
 
-def test_postgresql_claims_skip_rows_another_replica_has_locked(bot: Bot,
-                                                                backend: str) -> None:
-    if backend != "postgresql":
-        pytest.skip("row locks are a PostgreSQL feature; SQLite serialises writers")
+@pytest.mark.backends("postgresql")  # row locks are PostgreSQL's; SQLite serialises writers
+def test_postgresql_claims_skip_rows_another_replica_has_locked(bot: Bot) -> None:
     for n in range(4):
         queue_dm(bot, f"t:lock:{n}")
     now = bot.deps.clock()
