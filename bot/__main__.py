@@ -593,6 +593,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The Slack libraries log request and response bodies (DM text) at DEBUG: never let
+    # case content reach the logs, whatever level the operator chooses.
+    for name in ("slack_sdk", "slack_bolt", "regiebot.bolt"):
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
     try:
         return int(args.func(args, settings))
     except ConfigError as exc:

@@ -4,6 +4,8 @@ veiligheid, and every refusal and bad input."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -223,6 +225,21 @@ def test_safety_alert_survives_a_slack_outage_and_is_sent_once_later(cases: Bot)
     for _ in range(5):
         clock.advance(timedelta(minutes=20))
         cases.deliver()
+    assert len(cases.dm_texts(PROGRAMMA)) == 1
+
+
+def test_safety_report_on_a_slow_slack_acks_in_time_and_the_alert_follows_once(
+        cases: Bot) -> None:
+    cases.slack.inject(Fault("chat.postMessage", delay_s=4.0, times=1))
+    started = time.monotonic()
+    reply = cases.say(REGISSEUR, "veiligheid R-0001 Dreigende taal aan de telefoon")
+    assert time.monotonic() - started < 2.5  # within Slack's 3-second window
+    assert "vastgelegd" in reply and "zodra dat weer kan" in reply
+    for thread in threading.enumerate():
+        if thread.name == "safety-alert":
+            thread.join(timeout=15)  # the delivery started in the request finishes by itself
+    assert len(cases.dm_texts(PROGRAMMA)) == 1
+    cases.deliver()
     assert len(cases.dm_texts(PROGRAMMA)) == 1
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -297,6 +298,9 @@ def handle_correction_command(ctx: CommandContext) -> Reply:
     return Reply(text=texts.correction_saved(code, saved.number, saved.corrects_number))
 
 
+SAFETY_WAIT_S = 1.5
+
+
 @subcommand("veiligheid", roles={Role.REGISSEUR}, usage=texts.USAGE_VEILIGHEID,
             summary=texts.SUMMARY_VEILIGHEID, order=25)
 @guarded("logbook.veiligheid")
@@ -313,8 +317,14 @@ def handle_safety_command(ctx: CommandContext) -> Reply:
     deps = ctx.deps
     with case_transaction(deps, ctx.actor, ctx.now) as session:
         report = logbook.report_safety(session, ctx.actor, code=code, text=text, now=ctx.now)
-    # Urgent: deliver now that the report is committed instead of waiting for the next tick.
-    deliver_due(deps.session_factory, ctx.client, ctx.now, deps.instance_id)
+    # Urgent: deliver now that the report is committed instead of waiting for the next tick,
+    # but wait for Slack only so long that the acknowledgement stays within its 3 seconds;
+    # a slower delivery finishes in the background (or on the next tick) and is not lost.
+    sender = threading.Thread(target=deliver_due, name="safety-alert", daemon=True,
+                              args=(deps.session_factory, ctx.client, ctx.now,
+                                    deps.instance_id))
+    sender.start()
+    sender.join(timeout=SAFETY_WAIT_S)
     with deps.session_factory() as session:
         sent = logbook.safety_alerts_sent(session, report)
     return Reply(text=texts.safety_saved(report.entry.case_code, report.alerted, sent))
