@@ -22,7 +22,7 @@ from storage.crypto import Keyring, set_keyring
 from storage.db import make_engine, make_session_factory
 
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-SIGNING_SECRET = "bench-signing-secret"
+SIGNING_SECRET = "bench-signing-secret"  # noqa: S105 - a local benchmark
 KEY = "YmVuY2gtYmVuY2gtYmVuY2gtYmVuY2gtYmVuY2gtYmU="
 
 

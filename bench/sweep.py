@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import SecretStr
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from bench.serve_app import KEY
 from bot.clock import AMSTERDAM
@@ -113,7 +113,7 @@ def populate(url: str, cases: int, quiet: bool) -> None:
                   "text": "x", "created_at": now}
                  for i, cid in enumerate(case_ids) for k in range(ENTRIES_PER_CASE)])
         # Swap the placeholder for the real ciphertext in one statement (no re-encryption).
-        conn.exec_driver_sql("UPDATE log_entries SET text = '%s'" % token)
+        conn.execute(text("UPDATE log_entries SET text = :token"), {"token": token})
     engine.dispose()
 
 

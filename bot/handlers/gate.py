@@ -142,10 +142,7 @@ def make_gate(deps: Deps, members: MemberCheck) -> Callable[..., BoltResponse | 
             return BoltResponse(status=400, body="")
         with deps.session_factory() as session:
             user = queries.user_with_roles(session, user_id)
-            if user is None:
-                actor = None
-            else:
-                actor = Actor.of(user) if user.active else None
+            actor = Actor.of(user) if user is not None and user.active else None
         if user is None:
             audit(user_id, "unregistered")
             return _refusal_response(body, texts.REFUSED_UNREGISTERED)
