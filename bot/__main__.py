@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -103,6 +104,8 @@ def cmd_shell(args: argparse.Namespace, settings: Settings) -> int:
     """Run the local console as a user."""
     from bot.shell import run_shell
 
+    if "REGIEBOT_LOG_LEVEL" not in os.environ:
+        logging.getLogger().setLevel(logging.WARNING)  # keep the console for the conversation
     runtime = open_runtime(settings, allow_local_key=True, upgrade=True)
     try:
         return run_shell(runtime.deps, args.as_user, sys.stdin, sys.stdout)

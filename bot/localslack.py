@@ -27,6 +27,11 @@ LOCAL_TEAM_ID = "T0LOCAL01"
 LOCAL_BOT_USER_ID = "U0REGIEBOT"
 
 
+def dm_channel(user_id: str) -> str:
+    """Return the id of the stand-in's DM channel with a user (stable per user)."""
+    return "D" + user_id.lstrip("UW")[:10]
+
+
 @dataclass
 class Call:
     """One recorded Web API call (or response_url post)."""
@@ -279,7 +284,7 @@ def _m_conversations_open(slack: LocalSlack, args: dict[str, Any]) -> dict[str, 
     users = str(args.get("users", ""))
     if not users:
         return {"ok": False, "error": "users_list_not_supplied"}
-    return {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("UW")[:10]}}
+    return {"ok": True, "channel": {"id": dm_channel(users.split(",")[0])}}
 
 
 def _m_users_info(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from slack_bolt import App, BoltResponse
 from bot import texts
 from bot.app import build_app
 from bot.deps import Deps
-from bot.localslack import LOCAL_TEAM_ID, Call, LocalSlack, SlackDriver
+from bot.localslack import LOCAL_TEAM_ID, Call, LocalSlack, SlackDriver, dm_channel
 from bot.outbox import deliver_due
 from storage import queries
 
@@ -100,7 +100,12 @@ def render_call(call: Call, names: dict[str, str]) -> str | None:
         if isinstance(blocks, str):
             blocks = json.loads(blocks)
         body = render_blocks(blocks) if blocks else _plain(args.get("text", ""))
-        where = "DM" if channel.startswith("D") else f"kanaal {channel}"
+        if channel.startswith("D"):
+            who = next((name for uid, name in names.items()
+                        if dm_channel(uid) == channel), channel)
+            where = f"DM aan {who}"
+        else:
+            where = f"kanaal {channel}"
         return f"[{where}] {body}"
     if call.method == "views.open":
         view = args.get("view")

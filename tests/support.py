@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.app import build_app
 from bot.deps import Deps
-from bot.localslack import Call, LocalSlack, SlackDriver
+from bot.localslack import Call, LocalSlack, SlackDriver, dm_channel
 from bot.outbox import DeliveryResult, deliver_due
 from bot.services.users import add_user
 from bot.shell import render_blocks, render_response
@@ -114,7 +114,7 @@ class Bot:
             channel = str(call.args.get("channel", ""))
             if not channel.startswith("D"):
                 continue
-            if user_id is not None and channel != "D" + user_id.lstrip("UW")[:10]:
+            if user_id is not None and channel != dm_channel(user_id):
                 continue
             blocks = call.args.get("blocks")
             out.append(render_blocks(blocks) if blocks else str(call.args.get("text", "")))

@@ -12,16 +12,12 @@ from icalendar import Calendar, Event
 from sqlalchemy import func, select
 
 from bot import jobs
-from bot.localslack import UploadedFile
+from bot.localslack import UploadedFile, dm_channel
 from bot.services import agenda as service
 from storage.models import AgendaItem, Case, OutboxMessage, User
 from tests.support import REGISSEUR, REGISSEUR2, SECRETARIS, Bot
 from tests.test_agenda import add_case, at, channel_posts, set_settings
 from tests.test_invites import parse_with_icaljs
-
-
-def dm_channel(user_id: str) -> str:
-    return "D" + user_id.lstrip("UW")[:10]
 
 
 def uploads(bot: Bot, user_id: str) -> list[UploadedFile]:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot import jobs, texts
 from bot.__main__ import main
 from bot.clock import AMSTERDAM
-from bot.localslack import Fault
+from bot.localslack import Fault, dm_channel
 from bot.reminders import (
     Audience,
     candidate_case_ids,
@@ -96,7 +96,7 @@ def digests(bot: Bot, slack_id: str) -> list[str]:
 
 
 def digest_blocks(bot: Bot, slack_id: str) -> list[list[dict[str, Any]]]:
-    channel = "D" + slack_id.lstrip("UW")[:10]
+    channel = dm_channel(slack_id)
     return [json.loads(c.args["blocks"]) if isinstance(c.args["blocks"], str)
             else c.args["blocks"]
             for c in bot.calls("chat.postMessage") if c.args.get("channel") == channel]
