@@ -22,6 +22,9 @@ from storage.models import SlackEvent
 
 log = logging.getLogger(__name__)
 PROFILE_TTL_S = 600.0
+# users.info runs before the acknowledgement: one quick try, never the app client's retries
+# (which sleep out a Retry-After), so a Slack outage cannot push us past Slack's 3 seconds.
+MEMBER_CHECK_TIMEOUT_S = 1  # seconds; Slack answers users.info in a fraction of that
 
 
 class MemberCheck:
@@ -40,8 +43,11 @@ class MemberCheck:
             hit = self._cache.get(user_id)
         if hit is not None and now - hit[0] < self.ttl_s:
             return hit[1]
+        quick = WebClient(token=client.token, base_url=client.base_url,
+                          timeout=MEMBER_CHECK_TIMEOUT_S, headers=dict(client.headers),
+                          retry_handlers=[])
         try:
-            user = client.users_info(user=user_id)["user"]
+            user = quick.users_info(user=user_id)["user"]
         except SlackApiError as exc:
             if exc.response.get("error") == "user_not_found":
                 reason: str | None = "external"
