@@ -19,6 +19,7 @@ from typing import IO, TypeVar, cast
 
 from slack_bolt import App, BoltResponse
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from bot.localslack import LOCAL_TEAM_ID, LocalSlack, SlackDriver
 from storage import migrate
@@ -90,7 +91,8 @@ _templates: dict[str, str] = {}
 @contextmanager
 def postgres_database(server: PgServer) -> Iterator[str]:
     """Yield the URL of a fresh, migrated database on `server`; drop it afterwards."""
-    admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
+    # No pool: a test may restart the server in between.
+    admin = create_engine(server.url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         template = _templates.get(server.url())
         if template is None:
