@@ -65,11 +65,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def dm_channel(slack_id: str) -> str:
-    """Return the DM channel id the stand-in opens for a user."""
-    return "D" + slack_id.lstrip("UW")[:10]
-
-
 def wait_until(check: Callable[[], T], *, timeout_s: float, what: str,
                interval_s: float = 0.01) -> T:
     """Poll `check` until it returns something truthy; fail after `timeout_s`."""

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import texts
 from bot.clock import AMSTERDAM
-from bot.localslack import Fault, LocalSlack
+from bot.localslack import Fault, LocalSlack, dm_channel
 from bot.outbox import LEASE
 from bot.services.users import add_user
 from bot.shell import render_response
@@ -23,7 +23,7 @@ from storage.db import make_engine, make_session_factory
 from storage.models import AuditEvent, Case, LogEntry, OutboxMessage, Phase, Reminder, ReminderSweep
 from tests import pg, processes
 from tests.pg import PgServer
-from tests.processes import dm_channel, wait_until
+from tests.processes import wait_until
 from tests.support import PROGRAMMA, REGISSEUR, REGISSEUR2, Bot
 from tests.test_agenda import add_case
 

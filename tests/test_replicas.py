@@ -14,12 +14,11 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from bot import texts
-from bot.localslack import Call, Fault
+from bot.localslack import Call, Fault, dm_channel
 from bot.services.users import add_user
 from storage.models import AgendaItem, Case, OutboxMessage, Phase, Reminder, User
 from tests import processes
 from tests.pg import PgServer
-from tests.processes import dm_channel
 from tests.support import SECRETARIS, Bot
 from tests.test_agenda import at, set_settings
 

@@ -9,12 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import AMSTERDAM
-from bot.localslack import Fault
+from bot.localslack import Fault, dm_channel
 from bot.outbox import enqueue, message_payload
 from bot.services.users import add_user
 from storage.models import Case, OutboxMessage, Phase, Reminder
 from tests import processes
-from tests.processes import dm_channel
 from tests.support import Bot
 
 MONDAY_0900 = datetime(2026, 11, 23, 9, 0, tzinfo=AMSTERDAM)
