@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -15,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TypeVar, cast
+from typing import TypeVar, cast
 
 from slack_bolt import App, BoltResponse
 from sqlalchemy import create_engine, text
@@ -28,6 +29,7 @@ from tests.pg import PgServer
 from tests.support import TEST_KEY, TEST_SIGNING_SECRET
 
 REPO = Path(__file__).resolve().parents[1]
+READY_TIMEOUT_S = 60  # imports and a database connection, on a busy machine
 T = TypeVar("T")
 
 # A replica worker: its own engine, pool and no scheduler. It says "ready", waits for "go" on
@@ -65,7 +67,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until(check: Callable[[], T], *, timeout_s: float, what: str,
+def wait_until(check: Callable[[], T | None], *, timeout_s: float, what: str,
                interval_s: float = 0.01) -> T:
     """Poll `check` until it returns something truthy; fail after `timeout_s`."""
     deadline = time.monotonic() + timeout_s
@@ -89,7 +91,8 @@ def postgres_database(server: PgServer) -> Iterator[str]:
     # No pool: a test may restart the server in between.
     admin = create_engine(server.url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
-        template = _templates.get(server.url())
+        cluster = f"{server.url()} {server.datadir}"  # a later cluster may reuse the port
+        template = _templates.get(cluster)
         if template is None:
             template = f"regiebot_proc_template_{uuid.uuid4().hex[:8]}"
             with admin.connect() as conn:
@@ -97,7 +100,7 @@ def postgres_database(server: PgServer) -> Iterator[str]:
             engine = make_engine(server.url(template))
             migrate.upgrade(engine)
             engine.dispose()
-            _templates[server.url()] = template
+            _templates[cluster] = template
         name = f"p_{uuid.uuid4().hex[:12]}"
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
@@ -128,11 +131,12 @@ def run_cli(env: dict[str, str], *args: str, timeout_s: float = 60
                           capture_output=True, text=True, timeout=timeout_s)
 
 
-def start_cli(env: dict[str, str], *args: str, log: IO[str]) -> subprocess.Popen[str]:
-    """Start `python -m bot <args>` in the background, its output going to `log`."""
-    return subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=REPO, env=env,
-                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                            text=True)
+def start_cli(env: dict[str, str], *args: str, log_path: Path) -> subprocess.Popen[str]:
+    """Start `python -m bot <args>` in the background, its output going to `log_path`."""
+    with open(log_path, "w", encoding="utf-8") as log:  # the child keeps its own handle
+        return subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=REPO, env=env,
+                                stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, text=True)
 
 
 def start_workers(env: dict[str, str], moment: str, names: Sequence[str], rounds: int
@@ -145,6 +149,8 @@ def start_workers(env: dict[str, str], moment: str, names: Sequence[str], rounds
     try:
         for worker in workers:
             assert worker.stdout is not None
+            ready, _, _ = select.select([worker.stdout], [], [], READY_TIMEOUT_S)
+            assert ready, f"a worker did not get ready within {READY_TIMEOUT_S} s"
             line = worker.stdout.readline().strip()
             assert line == "ready", (line, worker.stderr.read() if worker.stderr else "")
     except BaseException:
@@ -245,8 +251,8 @@ class ServeProcess:
 def serving(env: dict[str, str], slack: LocalSlack, log_path: Path) -> Iterator[ServeProcess]:
     """Run `regiebot serve` until the block ends; it is up (healthz 200) when yielded."""
     port = free_port()
-    with open(log_path, "w", encoding="utf-8") as log:
-        process = start_cli({**env, "PORT": str(port)}, "serve", "--host", "127.0.0.1", log=log)
+    process = start_cli({**env, "PORT": str(port)}, "serve", "--host", "127.0.0.1",
+                        log_path=log_path)
     served = ServeProcess(process, port, log_path,
                           HttpDriver(f"http://127.0.0.1:{port}", slack))
     try:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import texts
 from bot.clock import AMSTERDAM
 from bot.localslack import Fault, LocalSlack, dm_channel
-from bot.outbox import LEASE
+from bot.outbox import CLAIM_LIMIT, LEASE
 from bot.services.users import add_user
 from bot.shell import render_response
 from storage.db import make_engine, make_session_factory
@@ -78,31 +78,32 @@ def digest_posts(slack: LocalSlack) -> Counter[str]:
 # -- SIGKILL in the middle of a sweep -----------------------------------------------------
 
 def test_a_sweep_killed_mid_transaction_leaves_nothing_and_the_next_sweep_sends_each_digest_once(
-        bot: Bot, db_url: str, tmp_path: Path) -> None:
+        bot: Bot, engine: Engine, db_url: str, tmp_path: Path) -> None:
     with bot.session() as session:
         regisseurs = add_regisseurs_with_due_cases(session, bot.slack, 60, 10, bot.deps.clock())
-    engine = bot.deps.session_factory.kw["bind"]
-    assert isinstance(engine, Engine)
     env = processes.bot_env(db_url + "?application_name=regiebot-sweeper", bot.slack)
 
-    # Park the sweep inside its transaction: it may read the outbox but not write to it until
-    # this lock goes, so it is caught after writing its day claim and reminder rows and
-    # before queueing digests. PostgreSQL itself says where it is.
+    # Park the sweep inside its transaction without sleeping or guessing: it may read the
+    # outbox but not write to it while this lock is held, so it stops after writing its day
+    # claim and 600 reminder rows, at its first digest. PostgreSQL itself says where it is.
     blocker = engine.connect()
     blocker.begin()
     blocker.execute(text("LOCK TABLE outbox IN SHARE MODE"))
-    log = open(tmp_path / "sweeper.log", "w", encoding="utf-8")  # noqa: SIM115
-    sweeper = processes.start_cli(env, "reminders", "run", "--at", at_arg(MONDAY_0900), log=log)
+    sweeper = processes.start_cli(env, "reminders", "run", "--at", at_arg(MONDAY_0900),
+                                  log_path=tmp_path / "sweeper.log")
     try:
         # Autocommit: pg_stat_activity is a snapshot taken once per transaction.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watcher:
-            def sweeping_backend() -> int | None:
-                return watcher.execute(text(
-                    "SELECT pid FROM pg_stat_activity WHERE application_name = "
+            def sweeping_backend() -> tuple[int, str] | None:
+                row = watcher.execute(text(
+                    "SELECT pid, query FROM pg_stat_activity WHERE application_name = "
                     "'regiebot-sweeper' AND xact_start IS NOT NULL AND backend_xid IS NOT NULL "
-                    "AND state = 'active' AND wait_event_type = 'Lock'")).scalar()
+                    "AND state = 'active' AND wait_event_type = 'Lock'")).first()
+                return (int(row[0]), str(row[1])) if row else None
 
-            pid = wait_until(sweeping_backend, timeout_s=30, what="the sweep to reach the outbox")
+            pid, query = wait_until(sweeping_backend, timeout_s=30,
+                                    what="the sweep to reach the outbox")
+            assert query.startswith("INSERT INTO outbox")  # queueing the first digest
             wrote = set(watcher.execute(text(
                 "SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
                 "WHERE l.pid = :pid AND l.granted AND l.mode = 'RowExclusiveLock'"),
@@ -117,7 +118,6 @@ def test_a_sweep_killed_mid_transaction_leaves_nothing_and_the_next_sweep_sends_
     finally:
         blocker.close()
         processes.stop(sweeper)
-        log.close()
 
     with bot.deps.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(ReminderSweep)) == 0
@@ -147,15 +147,14 @@ def test_a_delivery_killed_mid_send_loses_nothing_and_repeats_at_most_the_messag
     env = processes.bot_env(db_url, bot.slack)
     # Slack takes its time over the first message: the process is inside that HTTP call.
     bot.slack.inject(Fault("chat.postMessage", delay_s=1.0, times=1))
-    log = open(tmp_path / "killed.log", "w", encoding="utf-8")  # noqa: SIM115
-    first = processes.start_cli(env, "reminders", "run", "--at", at_arg(MONDAY_0900), log=log)
+    first = processes.start_cli(env, "reminders", "run", "--at", at_arg(MONDAY_0900),
+                                log_path=tmp_path / "killed.log")
     try:
         wait_until(lambda: bot.slack.in_flight("chat.postMessage") == 1, timeout_s=30,
                    what="the first digest to reach Slack")
         processes.sigkill(first)
     finally:
         processes.stop(first)
-        log.close()
     # Slack did post the message in flight; the killed process never learnt that it had.
     wait_until(lambda: bot.slack.in_flight() == 0, timeout_s=10, what="Slack to finish")
     [in_flight] = [str(c.args["channel"]) for c in bot.calls("chat.postMessage")]
@@ -164,7 +163,7 @@ def test_a_delivery_killed_mid_send_loses_nothing_and_repeats_at_most_the_messag
         rows = session.scalars(select(OutboxMessage)).all()
         leased = [r for r in rows if r.locked_by is not None]
         assert len(rows) == len(regisseurs) and {r.status for r in rows} == {"pending"}
-        assert 0 < len(leased) < len(rows)  # one claim's worth, the rest never touched
+        assert len(leased) == CLAIM_LIMIT < len(rows)  # one claim; the rest never touched
         assert {r.locked_until for r in leased} == {MONDAY_0900 + LEASE}
 
     # Another process inside the lease sends what nobody holds and leaves the leased rows be.
