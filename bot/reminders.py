@@ -204,7 +204,8 @@ def _agenda_dates(session: Session, case_ids: Sequence[int]
         select(AgendaItem.case_id, AgendaItem.item_kind, AgendaItem.ready_at, Meeting.kind,
                Meeting.held_on)
         .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-        .where(AgendaItem.case_id.in_(case_ids), AgendaItem.status == AGENDA_ACTIVE,
+        .where(queries.member_of(session, AgendaItem.case_id, case_ids),
+               AgendaItem.status == AGENDA_ACTIVE,
                AgendaItem.item_kind.in_(("concept", "definitief"))))
     found: dict[int, dict[str, date]] = defaultdict(dict)
     for case_id, item_kind, ready_at, meeting_kind, held_on in rows:
@@ -225,7 +226,8 @@ def load_facts(session: Session, settings: Settings, case_ids: Sequence[int]
     facts: list[CaseFacts] = []
     for batch in _chunks(case_ids):
         cases = session.scalars(select(Case).options(lazyload(Case.regisseur))
-                                .where(Case.id.in_(batch)).order_by(Case.id))
+                                .where(queries.member_of(session, Case.id, batch))
+                                .order_by(Case.id))
         agenda = _agenda_dates(session, batch)
         facts.extend(CaseFacts.from_case(case, settings, **agenda.get(case.id, {}))
                      for case in cases)
@@ -333,8 +335,9 @@ def _apply(session: Session, wanted: Sequence[WantedReminder], case_ids: Sequenc
     wanted_by_key = {w.key: w for w in wanted}
     open_rows: dict[str, Reminder] = {}
     for batch in _chunks(case_ids):
-        for row in session.scalars(select(Reminder).where(Reminder.case_id.in_(batch),
-                                                          Reminder.resolved_at.is_(None))):
+        for row in session.scalars(select(Reminder).where(
+                queries.member_of(session, Reminder.case_id, batch),
+                Reminder.resolved_at.is_(None))):
             open_rows[row.key] = row
     # A snooze covers the deadline, not one stage of it: a later stage inherits it.
     snoozed: dict[tuple[int | None, str, date, int | None], date] = {}
@@ -351,7 +354,8 @@ def _apply(session: Session, wanted: Sequence[WantedReminder], case_ids: Sequenc
     missing = [key for key in wanted_by_key if key not in open_rows]
     closed_rows: dict[str, Reminder] = {}
     for keys in _chunks(missing):
-        for closed in session.scalars(select(Reminder).where(Reminder.key.in_(keys))):
+        for closed in session.scalars(select(Reminder).where(
+                queries.member_of(session, Reminder.key, keys))):
             closed_rows[closed.key] = closed
     new_rows: list[dict[str, Any]] = []
     for key in missing:
@@ -384,7 +388,7 @@ def _queue_digests(session: Session, open_rows: Sequence[Reminder], codes: dict[
     if not by_recipient:
         return []
     users = {u.id: u for u in session.scalars(select(User).where(
-        User.id.in_(list(by_recipient)), User.active.is_(True)))}
+        queries.member_of(session, User.id, list(by_recipient)), User.active.is_(True)))}
     planned: list[PlannedDigest] = []
     first_shown: list[int] = []
     for recipient_id in sorted(by_recipient):
@@ -408,7 +412,8 @@ def _queue_digests(session: Session, open_rows: Sequence[Reminder], codes: dict[
         planned.append(PlannedDigest(user.slack_user_id, user.name, text, payload_blocks,
                                      len(rows)))
     for ids in _chunks(first_shown):  # one statement per batch, not one per row
-        session.execute(update(Reminder).where(Reminder.id.in_(ids)).values(notified_at=now)
+        session.execute(update(Reminder).where(queries.member_of(session, Reminder.id, ids))
+                        .values(notified_at=now)
                         .execution_options(synchronize_session=False))
     # Today's digest folds in everything: an older one still waiting (Slack was down) goes.
     today_keys = [f"{DIGEST_PREFIX}{p.slack_user_id}:{day.isoformat()}" for p in planned]

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, any_, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, joinedload
 
 from storage.models import AuditEvent, Case, Role, User, UserRole
+
+
+def member_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """Return `column IN values`, as one array parameter on PostgreSQL.
+
+    A long IN list is one bind parameter per value; psycopg has to parse such a statement
+    anew every time, which dominated large sweeps. `= ANY(:array)` is short and cached.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def user_by_slack_id(session: Session, slack_user_id: str) -> User | None:
