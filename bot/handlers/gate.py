@@ -52,9 +52,9 @@ class MemberCheck:
             if exc.response.get("error") == "user_not_found":
                 reason: str | None = "external"
             else:
-                return "unavailable"  # fail closed, but do not cache a passing outage
+                return self._stale_or_unavailable(hit)
         except OSError:
-            return "unavailable"
+            return self._stale_or_unavailable(hit)
         else:
             reason = None
             if user.get("is_restricted") or user.get("is_ultra_restricted"):
@@ -65,6 +65,12 @@ class MemberCheck:
         with self._lock:
             self._cache[user_id] = (now, reason)
         return reason
+
+    @staticmethod
+    def _stale_or_unavailable(hit: tuple[float, str | None] | None) -> str | None:
+        # During a Slack outage an expired answer is better than none (a member can still
+        # file a safety report); with no answer at all, fail closed. Outages are not cached.
+        return hit[1] if hit is not None else "unavailable"
 
     def forget(self, user_id: str | None = None) -> None:
         """Drop cached answers (all, or one user's)."""
