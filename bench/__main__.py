@@ -58,12 +58,14 @@ def section_sweep(pg_url: str | None, quick: bool) -> list[Row]:
                 sweep.populate(url, size, quiet)
                 figures = sweep.measure(url)
                 population = "quiet" if quiet else "steady"
+                per = (f"{figures['seconds'] / figures['reminders'] * 1e6:.0f} us per "
+                       "reminder, " if figures["reminders"] else "")
                 rows.append((f"sweep {size:,} cases ({population}), {label}",
                              f"{figures['seconds']:.2f} s",
                              f"{int(figures['reminders']):,} open reminders, "
-                             f"{int(figures['digests'])} digests, "
-                             f"{figures['seconds'] / max(figures['reminders'], 1) * 1e6:.0f} "
-                             f"us per reminder, peak RSS {figures['max_rss_mib']:.0f} MiB"))
+                             f"{int(figures['digests'])} digests, {per}next working day "
+                             f"{figures['next_day_seconds']:.2f} s; "
+                             f"peak RSS {figures['max_rss_mib']:.0f} MiB"))
                 if size == sizes[-1] and not quiet and label == "SQLite":
                     memory.LAST_SWEEP_RSS_MIB = figures["max_rss_mib"]
     return rows
