@@ -60,7 +60,9 @@ DATE_FORMATS_HINT = "`22-11-2026`, `22-11`, `vandaag` of `gisteren`"
 NO_YEAR_LOOKAHEAD = timedelta(days=31)
 _DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{4}))?$")
 _DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?$")
-_RELATIVE = {"vandaag": 0, "gisteren": 1, "eergisteren": 2}
+# Days back from today. `morgen` is understood too, so that typing it is refused as a
+# future date instead of being stored as the first word of the text.
+_RELATIVE = {"vandaag": 0, "gisteren": 1, "eergisteren": 2, "morgen": -1, "overmorgen": -2}
 
 
 def looks_like_date(token: str) -> bool:

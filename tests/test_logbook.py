@@ -304,6 +304,8 @@ LONG = "x" * 3001
 
 @pytest.mark.parametrize(("command", "expected"), [
     ("contact R-0001 24-11 Morgen pas", "in de toekomst"),
+    ("contact R-0001 morgen gesprek Afspraak", "in de toekomst"),
+    ("uvo R-0001 overmorgen Afspraken", "in de toekomst"),
     ("contact R-0001 01-11-2026 Voor de opname", "vóór het opnamebesluit"),
     ("contact R-0001 31-11 Geen datum", "bestaat niet"),
     ("contact R-0001 huisbzoek Bij moeder", "Bedoel je `huisbezoek`"),

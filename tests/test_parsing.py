@@ -64,7 +64,12 @@ def test_impossible_dates_say_how_to_write_a_date(typed: str) -> None:
     assert "bestaat niet" in info.value.message
 
 
-@pytest.mark.parametrize("typed", ["morgen", "2026-11-22", "22 november", "x"])
+def test_morgen_means_tomorrow_so_a_logbook_entry_can_refuse_it_as_future() -> None:
+    assert parse_date("morgen", TODAY) == TODAY + timedelta(days=1)
+    assert parse_date("Overmorgen", TODAY) == TODAY + timedelta(days=2)
+
+
+@pytest.mark.parametrize("typed", ["2026-11-22", "22 november", "x"])
 def test_unknown_date_forms_are_refused_with_the_accepted_forms(typed: str) -> None:
     with pytest.raises(InputError, match="vandaag"):
         parse_date(typed, TODAY)
