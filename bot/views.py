@@ -87,8 +87,11 @@ def render_help(lines: Sequence[tuple[str, str]]) -> list[Block]:
 
 def render_home(sections: Sequence[Block]) -> View:
     """Wrap home sections in the Home tab view."""
-    blocks: list[Block] = [HeaderBlock(text=texts.HOME_TITLE), section(texts.HOME_INTRO),
-                           DividerBlock(), *sections]
+    blocks: list[Block] = [HeaderBlock(text=texts.HOME_TITLE), section(texts.HOME_INTRO)]
+    for block in (DividerBlock(), *sections):
+        # Sections may open with their own divider; never show two in a row.
+        if not (isinstance(block, DividerBlock) and isinstance(blocks[-1], DividerBlock)):
+            blocks.append(block)
     return View(type="home", blocks=limit_blocks(blocks, VIEW_BLOCK_LIMIT))
 
 
