@@ -417,7 +417,7 @@ def cmd_monitor(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_retention_run(args: argparse.Namespace, settings: Settings) -> int:
     """Purge closed cases past their retention period, or list them with --dry-run."""
-    from bot import texts
+    from bot import outbox, texts
     from bot.services.retention import run_retention
 
     runtime = _lifecycle_runtime(settings)
@@ -426,6 +426,8 @@ def cmd_retention_run(args: argparse.Namespace, settings: Settings) -> int:
             report = run_retention(session, now=runtime.deps.clock(),
                                    retention_days=settings.retention_days,
                                    dry_run=args.dry_run, actor="cli")
+            if not args.dry_run:
+                outbox.prune(session, runtime.deps.clock())
     finally:
         runtime.close()
     for item in report.items:

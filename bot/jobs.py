@@ -7,6 +7,7 @@ import logging
 from apscheduler.schedulers.base import BaseScheduler
 from slack_sdk import WebClient
 
+from bot import outbox
 from bot.deps import Deps
 from bot.outbox import DeliveryResult, deliver_all
 from bot.reminders import SweepResult, sweep, sweep_status
@@ -76,6 +77,9 @@ def retention_tick(deps: Deps) -> None:
     with deps.session_factory.begin() as session:
         report = run_retention(session, now=deps.clock(),
                                retention_days=deps.settings.retention_days)
+        pruned = outbox.prune(session, deps.clock())
+    if pruned:
+        log.info("retention: %d delivered outbox message(s) older than 30 days deleted", pruned)
     if report.items:
         log.info("retention: %d closed case(s) purged", len(report.items))
     if report.missing_closed_on:

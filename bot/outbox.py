@@ -31,12 +31,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.mailer import MailError, SmtpConfig, send_message
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, SlackEvent
 
 log = logging.getLogger(__name__)
 
@@ -344,3 +344,27 @@ def _attempt(client: WebClient, message: OutboxMessage) -> tuple[Outcome, float 
                   "".join(traceback.format_tb(exc.__traceback__)))
         return "retry", None, type(exc).__name__
     return "sent", None, ""
+
+
+# -- housekeeping ----------------------------------------------------------------------------
+
+FINISHED_KEEP = timedelta(days=30)
+SLACK_EVENT_KEEP = timedelta(days=2)
+
+
+def prune(session: Session, now: datetime, keep: timedelta = FINISHED_KEEP) -> int:
+    """Delete finished messages (sent, failed, superseded, cancelled) older than `keep`.
+
+    Their payloads may hold case codes or text (encrypted); once delivered they are only a
+    liability. Pending messages are never touched. Slack event ids older than Slack's retry
+    window go too. Return the number of messages deleted.
+    """
+    result = session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.status.in_((SENT, FAILED, SUPERSEDED, CANCELLED)),
+               OutboxMessage.created_at < now - keep)
+        .execution_options(synchronize_session=False))
+    session.execute(delete(SlackEvent).where(SlackEvent.received_at < now - SLACK_EVENT_KEEP)
+                    .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+

@@ -20,7 +20,7 @@ from bot.outbox import (
     message_payload,
     retry_after_seconds,
 )
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, SlackEvent
 from tests.support import REGISSEUR, REGISSEUR2, Bot
 
 
@@ -219,3 +219,25 @@ def test_postgresql_claims_skip_rows_another_replica_has_locked(bot: Bot) -> Non
         assert sorted(set(mine) | set(locked)) == sorted(mine + list(locked))
         assert len(mine) == 2
     assert claim(bot.deps.session_factory, now, "replica-c") == list(locked)
+
+
+def test_prune_deletes_only_finished_messages_older_than_thirty_days(bot: Bot) -> None:
+    now = bot.deps.clock()
+    for n, status in enumerate(("sent", "failed", "superseded", "cancelled", "pending")):
+        queue_dm(bot, f"t:old:{n}")
+        queue_dm(bot, f"t:new:{n}")
+        with bot.session() as session:
+            for key, age in ((f"t:old:{n}", 31), (f"t:new:{n}", 29)):
+                row = session.scalars(select(OutboxMessage).where(
+                    OutboxMessage.dedupe_key == key)).one()
+                row.status, row.created_at = status, now - timedelta(days=age)
+    with bot.session() as session:
+        session.add(SlackEvent(event_id="Ev0OLD", received_at=now - timedelta(days=3)))
+        session.add(SlackEvent(event_id="Ev0NEW", received_at=now - timedelta(hours=1)))
+    with bot.session() as session:
+        assert outbox.prune(session, now) == 4
+    with bot.session() as session:
+        left = sorted(session.scalars(select(OutboxMessage.dedupe_key)))
+        events = sorted(session.scalars(select(SlackEvent.event_id)))
+    assert left == sorted([f"t:new:{n}" for n in range(5)] + ["t:old:4"])
+    assert events == ["Ev0NEW"]
