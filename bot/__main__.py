@@ -312,9 +312,11 @@ def cmd_reminders_run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         client = None
         if not args.dry_run:
-            from bot.app import make_web_client
+            from bot import outbox
+            from bot.app import make_web_client, smtp_config
 
             client = make_web_client(runtime.deps)
+            outbox.configure_mail(smtp_config(settings))  # queued e-mails go out here too
         else:
             print(texts.CLI_DRY_RUN)
         result, delivered = run_reminders_once(runtime.deps, client, dry_run=args.dry_run)
