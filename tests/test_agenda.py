@@ -265,6 +265,7 @@ def test_ready_for_somebody_elses_case_is_refused_and_audited(bot: Bot) -> None:
     assert "niet aan jou toegewezen" in reply
     assert agenda_rows(bot) == []
     assert bot.audit_count(action="agenda.ready", case_code="R-0042", outcome="refused") == 1
+    assert bot.audit_count(outcome="refused") == 1  # audited once, not again by the router
     assert outbox_count(bot) == 0
 
 

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from bot import texts, views
 from bot.clock import local_date
 from bot.deps import Deps
-from bot.errors import BotError, InputError
+from bot.errors import InputError
+from bot.handlers.cases import case_transaction
 from bot.handlers.home import HOME_SECTIONS
 from bot.handlers.router import CommandContext, Reply, subcommand
 from bot.meetings import MeetingKind
 from bot.parsing import looks_like_case_code, parse_case_code, parse_date
-from bot.services import access
 from bot.services import agenda as service
 from bot.services.agenda import AgendaConfig
 from bot.services.users import Actor
@@ -45,15 +45,8 @@ def agenda_config(deps: Deps) -> AgendaConfig:
 
 def in_transaction(ctx: CommandContext, work: Callable[[Session], T]) -> T:
     """Run a service in one transaction; audit a refusal after the rollback."""
-    try:
-        with ctx.deps.session_factory.begin() as session:
-            return work(session)
-    except BotError as exc:
-        refusal = access.refusal_of(exc)
-        if refusal is not None:
-            with ctx.deps.session_factory.begin() as session:
-                access.record_refusal(session, ctx.actor, ctx.now, refusal)
-        raise
+    with case_transaction(ctx.deps, ctx.actor, ctx.now) as session:
+        return work(session)
 
 
 def parse_meeting_day(token: str, today: date) -> date:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -14,9 +13,9 @@ from sqlalchemy.orm import Session
 from bot import texts, views
 from bot.clock import local_date
 from bot.deps import Deps
-from bot.errors import BotError, ForbiddenError, InputError
+from bot.errors import BotError, InputError
 from bot.handlers.home import HOME_SECTIONS
-from bot.handlers.router import CommandContext, Handler, Reply, subcommand
+from bot.handlers.router import CommandContext, Reply, subcommand
 from bot.parsing import (
     DEFAULT_LETTER_RECIPIENT,
     format_date,
@@ -29,7 +28,6 @@ from bot.parsing import (
     tokens,
 )
 from bot.services import access, cases
-from bot.services.access import Refusal
 from bot.services.users import Actor
 from storage.models import Role
 
@@ -52,28 +50,10 @@ def case_transaction(deps: Deps, actor: Actor, now: datetime) -> Iterator[Sessio
         raise
 
 
-def guarded(action: str) -> Callable[[Handler], Handler]:
-    """Turn the BotErrors of a subcommand into its reply; audit refusals exactly once."""
-    def decorate(handler: Handler) -> Handler:
-        @functools.wraps(handler)
-        def run(ctx: CommandContext) -> Reply:
-            try:
-                return handler(ctx)
-            except BotError as exc:
-                if isinstance(exc, ForbiddenError) and access.refusal_of(exc) is None:
-                    with ctx.deps.session_factory.begin() as session:
-                        access.record_refusal(session, ctx.actor, ctx.now,
-                                              Refusal(action, None, "forbidden"))
-                return Reply(text=exc.message)
-        return run
-    return decorate
-
-
 # --- secretariat: the case register ------------------------------------------------------
 
 @subcommand("opname", roles={Role.SECRETARIS}, usage=texts.USAGE_OPNAME,
             summary=texts.SUMMARY_OPNAME, order=60)
-@guarded("case.intake")
 def handle_intake_command(ctx: CommandContext) -> Reply:
     """Record an intake decision: `<casus> @regisseur <groep> [datum] [toewijzing]`."""
     words = tokens(ctx.args)
@@ -103,7 +83,6 @@ def handle_intake_command(ctx: CommandContext) -> Reply:
 
 @subcommand("brief", roles={Role.SECRETARIS}, usage=texts.USAGE_BRIEF,
             summary=texts.SUMMARY_BRIEF, order=61)
-@guarded("case.letter")
 def handle_letter_command(ctx: CommandContext) -> Reply:
     """Record a notification letter: `<casus> [datum] [aan]`."""
     words = tokens(ctx.args)
@@ -134,7 +113,6 @@ def handle_letter_command(ctx: CommandContext) -> Reply:
 
 @subcommand("overdracht", roles={Role.SECRETARIS}, usage=texts.USAGE_OVERDRACHT,
             summary=texts.SUMMARY_OVERDRACHT, order=62)
-@guarded("case.handover")
 def handle_handover_command(ctx: CommandContext) -> Reply:
     """Hand a case to another regisseur: `<casus> @regisseur`."""
     words = tokens(ctx.args)
@@ -158,7 +136,6 @@ def handle_handover_command(ctx: CommandContext) -> Reply:
 
 @subcommand("casussen", roles={Role.REGISSEUR}, usage=texts.USAGE_CASUSSEN,
             summary=texts.SUMMARY_CASUSSEN, order=10)
-@guarded("cases.list")
 def handle_my_cases_command(ctx: CommandContext) -> Reply:
     """List my open cases with phase, last UVO/evaluation and the next deadline."""
     if ctx.args:

@@ -19,7 +19,7 @@ from bot import texts, views
 from bot.clock import local_date
 from bot.deps import Deps
 from bot.errors import BotError, InputError, NotFoundError
-from bot.handlers.cases import case_transaction, guarded
+from bot.handlers.cases import case_transaction
 from bot.handlers.home import publish_home
 from bot.handlers.router import CommandContext, Reply, subcommand
 from bot.outbox import deliver_due
@@ -227,7 +227,6 @@ def _log_command(ctx: CommandContext, kind: str) -> Reply:
 
 @subcommand("contact", roles={Role.REGISSEUR}, usage=texts.USAGE_CONTACT,
             summary=texts.SUMMARY_CONTACT, order=20)
-@guarded("logbook.contact")
 def handle_contact_command(ctx: CommandContext) -> Reply:
     """Log a contact, or open the modal when there is no text."""
     return _log_command(ctx, "contact")
@@ -235,7 +234,6 @@ def handle_contact_command(ctx: CommandContext) -> Reply:
 
 @subcommand("uvo", roles={Role.REGISSEUR}, usage=texts.USAGE_UVO, summary=texts.SUMMARY_UVO,
             order=21)
-@guarded("logbook.uvo")
 def handle_uvo_command(ctx: CommandContext) -> Reply:
     """Log a UVO and its agreements, or open the modal when there is no text."""
     return _log_command(ctx, "uvo")
@@ -243,7 +241,6 @@ def handle_uvo_command(ctx: CommandContext) -> Reply:
 
 @subcommand("evaluatie", roles={Role.REGISSEUR}, usage=texts.USAGE_EVALUATIE,
             summary=texts.SUMMARY_EVALUATIE, order=22)
-@guarded("logbook.evaluatie")
 def handle_evaluation_command(ctx: CommandContext) -> Reply:
     """Log an evaluation, or open the modal when there is no text."""
     return _log_command(ctx, "evaluatie")
@@ -251,7 +248,6 @@ def handle_evaluation_command(ctx: CommandContext) -> Reply:
 
 @subcommand("logboek", roles={Role.REGISSEUR}, usage=texts.USAGE_LOGBOEK,
             summary=texts.SUMMARY_LOGBOEK, order=23)
-@guarded("logbook.read")
 def handle_logbook_command(ctx: CommandContext) -> Reply:
     """Show a page of a case's logbook, newest first."""
     word, rest = next_token(ctx.args)
@@ -273,7 +269,6 @@ def handle_logbook_command(ctx: CommandContext) -> Reply:
 
 @subcommand("correctie", roles={Role.REGISSEUR}, usage=texts.USAGE_CORRECTIE,
             summary=texts.SUMMARY_CORRECTIE, order=24)
-@guarded("logbook.correctie")
 def handle_correction_command(ctx: CommandContext) -> Reply:
     """Correct a logbook entry with a new entry that points to it."""
     today = local_date(ctx.now)
@@ -303,7 +298,6 @@ SAFETY_WAIT_S = 1.5
 
 @subcommand("veiligheid", roles={Role.REGISSEUR}, usage=texts.USAGE_VEILIGHEID,
             summary=texts.SUMMARY_VEILIGHEID, order=25)
-@guarded("logbook.veiligheid")
 def handle_safety_command(ctx: CommandContext) -> Reply:
     """Store a safety report and alert the programme team at once, privately."""
     word, rest = next_token(ctx.args)

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import Block
 from bot import texts, views
 from bot.deps import Deps
 from bot.errors import BotError, ForbiddenError
+from bot.services.access import refusal_of
 from bot.services.users import Actor
 from storage import queries
 from storage.models import Role
@@ -134,7 +135,8 @@ def handle_regie_command(ack: Ack, body: dict[str, Any], context: dict[str, Any]
     try:
         reply = sub.handler(ctx)
     except ForbiddenError as exc:
-        refuse(deps, actor, f"command.{sub.name}", now, detail="forbidden")
+        if refusal_of(exc) is None:  # refusals that carry their own record were audited
+            refuse(deps, actor, f"command.{sub.name}", now, detail="forbidden")
         ack(text=exc.message)
         return
     except BotError as exc:
