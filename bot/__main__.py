@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NoReturn
 
+from bot import texts
 from bot.clock import system_clock
 from bot.config import Settings, load_settings
 from bot.errors import BotError, ConfigError
@@ -30,8 +31,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.has_slack_tokens:
         return cmd_socket(args, settings) if settings.slack_app_token else cmd_serve(
             args, settings)
-    print("Geen Slack-tokens gevonden: de lokale console start met demodata "
-          "(SQLite, " + settings.database_url + ").")
+    print(texts.NO_SLACK_TOKENS.format(url=settings.database_url))
     cmd_demo(args, settings)
     args.as_user = DEMO_SHELL_USER
     return cmd_shell(args, settings)
@@ -120,7 +120,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     runtime = open_runtime(settings, allow_local_key=True, upgrade=True)
     with runtime.deps.session_factory.begin() as session:
         added = load_demo(session, runtime.deps.clock())
-    print(f"Demodata geladen: {added} nieuwe casussen.")
+    print(texts.demo_loaded(added))
     runtime.close()
     return 0
 
@@ -132,7 +132,7 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
     engine = make_engine(settings.database_url)
     migrate.upgrade(engine)
-    print(f"Database op schemaversie {migrate.current_revision(engine)}.")
+    print(texts.schema_at(migrate.current_revision(engine)))
     engine.dispose()
     return 0
 
@@ -156,14 +156,12 @@ def cmd_keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
         with runtime.deps.session_factory.begin() as session:
             results = rotate(session, get_keyring(), runtime.deps.clock())
     except RotationError as exc:
-        raise ConfigError(f"{exc}; nothing was changed. Add the old key after the new one "
-                          "in REGIEBOT_ENCRYPTION_KEYS and try again.") from exc
+        raise ConfigError(texts.rotation_refused(str(exc))) from exc
     finally:
         runtime.close()
     for result in results:
-        print(f"{result.table}.{result.column}: {result.rotated} van {result.total} "
-              "opnieuw versleuteld")
-    print("Klaar. Oude sleutels kun je nu uit REGIEBOT_ENCRYPTION_KEYS halen.")
+        print(texts.rotation_line(result.table, result.column, result.rotated, result.total))
+    print(texts.ROTATION_DONE)
     return 0
 
 
@@ -182,8 +180,8 @@ def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
         user = add_user(session, slack_user_id=args.slack_user_id, name=args.naam,
                         organisation=args.organisatie, roles=args.rol, email=args.email,
                         now=runtime.deps.clock())
-        print(f"{user.slack_user_id} {user.name} ({user.organisation}): "
-              + ", ".join(sorted(r.value for r in user.role_set)))
+        print(texts.user_saved(user.slack_user_id, user.name, user.organisation,
+                               ", ".join(sorted(r.value for r in user.role_set))))
     return 0
 
 
@@ -197,14 +195,14 @@ def cmd_users_set(args: argparse.Namespace, settings: Settings) -> int:
     with runtime.deps.session_factory.begin() as session:
         user = queries.user_by_slack_id(session, args.slack_user_id)
         if user is None:
-            raise NotFoundError(f"Gebruiker {args.slack_user_id} is niet bekend.")
+            raise NotFoundError(texts.unknown_user(args.slack_user_id))
         add_user(session, slack_user_id=user.slack_user_id, name=args.naam or user.name,
                  organisation=args.organisatie or user.organisation,
                  roles=args.rol or [r.value for r in user.role_set],
                  email=args.email if args.email is not None else user.email,
                  now=runtime.deps.clock())
-        print(f"{user.slack_user_id} bijgewerkt: "
-              + ", ".join(sorted(r.value for r in user.role_set)))
+        print(texts.user_updated(user.slack_user_id,
+                                 ", ".join(sorted(r.value for r in user.role_set))))
     return 0
 
 
@@ -215,7 +213,7 @@ def cmd_users_list(args: argparse.Namespace, settings: Settings) -> int:
     runtime = _admin_runtime(settings)
     with runtime.deps.session_factory() as session:
         for user in queries.all_users(session):
-            state = "actief" if user.active else "gedeactiveerd"
+            state = texts.USER_ACTIVE if user.active else texts.USER_INACTIVE
             roles = ",".join(sorted(r.value for r in user.role_set))
             print(f"{user.slack_user_id}\t{user.name}\t{user.organisation}\t{roles}\t{state}")
     return 0
@@ -228,7 +226,7 @@ def cmd_users_deactivate(args: argparse.Namespace, settings: Settings) -> int:
     runtime = _admin_runtime(settings)
     with runtime.deps.session_factory.begin() as session:
         deactivate_user(session, args.slack_user_id, runtime.deps.clock())
-    print(f"{args.slack_user_id} gedeactiveerd.")
+    print(texts.user_deactivated(args.slack_user_id))
     return 0
 
 
@@ -239,7 +237,7 @@ def cmd_users_import(args: argparse.Namespace, settings: Settings) -> int:
     runtime = _admin_runtime(settings)
     with runtime.deps.session_factory.begin() as session:
         count = import_users(session, Path(args.file), runtime.deps.clock())
-    print(f"{count} gebruikers geïmporteerd.")
+    print(texts.users_imported(count))
     return 0
 
 
@@ -595,7 +593,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        print(f"Configuratiefout: {exc}", file=sys.stderr)
+        print(texts.config_error(str(exc)), file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -607,7 +605,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args, settings))
     except ConfigError as exc:
-        print(f"Configuratiefout: {exc}", file=sys.stderr)
+        print(texts.config_error(str(exc)), file=sys.stderr)
         return 2
     except BotError as exc:
         print(exc.message, file=sys.stderr)

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot import texts
 from bot.errors import ConfigError
 
 DEFAULT_SQLITE_PATH = Path("regiebot.sqlite3")
@@ -114,7 +115,7 @@ class Settings(BaseSettings):
             if field is None:
                 raise ValueError(f"unknown setting {name}")
             if getattr(self, field) in (None, ""):
-                raise ConfigError(f"Environment variable {name} is required for this mode.")
+                raise ConfigError(texts.env_required(name))
 
 
 def load_settings(**overrides: object) -> Settings:

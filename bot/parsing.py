@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot import texts
 from bot.errors import InputError
 
 # --- tokens ---------------------------------------------------------------------------
@@ -41,9 +42,7 @@ def parse_case_code(text: str) -> str:
     token = text.strip()
     match = _CASE_CODE.match(token)
     if match is None:
-        raise InputError(
-            f"`{_shown(token)}` is geen casuscode. Een casuscode is `R-` met vier cijfers, "
-            f"zoals `{CASE_CODE_FORMAT}`.")
+        raise InputError(texts.not_a_case_code(_shown(token), CASE_CODE_FORMAT))
     return f"R-{match.group(1)}"
 
 
@@ -78,9 +77,7 @@ def parse_date(text: str, today: date) -> date:
         return today - timedelta(days=_RELATIVE[token])
     match = _DATE.match(token)
     if match is None:
-        raise InputError(
-            f"`{_shown(text.strip())}` is geen datum die ik ken. Schrijf de datum als "
-            f"{DATE_FORMATS_HINT}.")
+        raise InputError(texts.not_a_date(_shown(text.strip()), DATE_FORMATS_HINT))
     day, month = int(match.group(1)), int(match.group(2))
     if match.group(3) is not None:
         return _make_date(int(match.group(3)), month, day, text)
@@ -95,7 +92,7 @@ def parse_iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError as exc:
-        raise InputError("Kies een geldige datum.") from exc
+        raise InputError(texts.CHOOSE_VALID_DATE) from exc
 
 
 def _make_date(year: int, month: int, day: int, text: str, *, leap_ok: bool = False) -> date:
@@ -109,9 +106,8 @@ def _make_date(year: int, month: int, day: int, text: str, *, leap_ok: bool = Fa
                     return date(year - back, 2, 29)
                 except ValueError:
                     continue
-        raise InputError(
-            f"`{_shown(text.strip())}` bestaat niet als datum. Schrijf de datum als "
-            f"{DATE_FORMATS_HINT}.") from exc
+        raise InputError(texts.date_does_not_exist(_shown(text.strip()),
+                                                   DATE_FORMATS_HINT)) from exc
 
 
 def format_date(day: date) -> str:
@@ -132,9 +128,8 @@ def parse_contact_kind(text: str) -> str:
     token = text.strip().lower()
     if token in CONTACT_KINDS:
         return token
-    raise InputError(
-        f"`{_shown(text.strip())}` is geen soort contact. Kies uit: "
-        + ", ".join(f"`{k}`" for k in CONTACT_KINDS) + ".")
+    raise InputError(texts.not_a_contact_kind(
+        _shown(text.strip()), ", ".join(f"`{k}`" for k in CONTACT_KINDS)))
 
 
 def near_contact_kind(token: str) -> str | None:
@@ -176,9 +171,7 @@ def parse_mention(text: str) -> Mention:
     match = _AT_NAME.match(token)
     if match is not None:
         return Mention(None, match.group(1))
-    raise InputError(
-        f"`{_shown(token)}` is geen collega. Noem de regisseur met een @-vermelding, "
-        "zoals `@Anna` (kies de naam uit de lijst die Slack toont).")
+    raise InputError(texts.not_a_colleague(_shown(token)))
 
 
 def looks_like_mention(token: str) -> bool:
@@ -197,9 +190,7 @@ def parse_risk_group(text: str) -> int:
     token = text.strip()
     if token.isdigit() and int(token) in RISK_GROUPS:
         return int(token)
-    raise InputError(
-        f"`{_shown(token)}` is geen risicogroep. Geef een getal van 1 tot en met 5, "
-        "zoals het Regieoverleg het heeft vastgesteld.")
+    raise InputError(texts.not_a_risk_group(_shown(token)))
 
 
 LETTER_RECIPIENTS: tuple[str, ...] = ("betrokkene", "ouders", "voogd", "pi")
@@ -214,9 +205,7 @@ def parse_letter_recipient(text: str) -> str:
     token = _LETTER_ALIASES.get(token, token)
     if token in LETTER_RECIPIENTS:
         return token
-    raise InputError(
-        f"`{_shown(text.strip())}` is geen ontvanger van de brief. Kies uit: `betrokkene`, "
-        "`ouders`, `voogd` of `pi` (ook voor een JJI).")
+    raise InputError(texts.not_a_letter_recipient(_shown(text.strip())))
 
 
 # --- free text ------------------------------------------------------------------------
@@ -239,19 +228,12 @@ def clean_text(text: str, *, what: str = "tekst", limit: int = MAX_ENTRY_LENGTH,
     value = unicodedata.normalize("NFC", _CONTROL_CHARS.sub("", value)).strip()
     if not value:
         if required:
-            raise InputError(f"De {what} is leeg. Schrijf na de andere gegevens wat er is "
-                             "gebeurd; er is niets opgeslagen.")
+            raise InputError(texts.text_empty(what))
         return ""
     if len(value) > limit:
-        raise InputError(
-            f"De {what} is te lang: {len(value)} tekens, hoogstens {limit}. Kort de tekst "
-            "in of verdeel hem over twee regels in het logboek; er is niets opgeslagen.")
+        raise InputError(texts.text_too_long(what, len(value), limit))
     if _SLACK_CONTROL.search(value):
-        raise InputError(
-            f"De {what} bevat Slack-opmaak die anderen kan oproepen of een link kan "
-            "verbergen (zoals `<!channel>`, een @-vermelding of `<https://…|tekst>`). "
-            "Noem collega's zonder @ en schrijf links voluit (https://…); er is niets "
-            "opgeslagen.")
+        raise InputError(texts.text_has_slack_markup(what))
     return value
 
 

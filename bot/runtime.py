@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from bot import texts
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.deps import Deps
@@ -45,9 +46,7 @@ def load_keyring(settings: Settings, *, allow_local_key: bool) -> Keyring:
     keys = settings.encryption_key_list
     if not keys:
         if not (allow_local_key and is_sqlite(settings.database_url)):
-            raise ConfigError(
-                "Environment variable REGIEBOT_ENCRYPTION_KEYS is required for this mode "
-                "(generate one with: regiebot keys generate).")
+            raise ConfigError(texts.ENCRYPTION_KEYS_REQUIRED)
         key_file = _local_key_file(settings)
         if not key_file.exists():
             key_file.touch(mode=0o600)
@@ -69,7 +68,7 @@ def open_runtime(settings: Settings, *, clock: Clock = system_clock,
     if upgrade:
         migrate.upgrade(engine)
     elif migrate.current_revision(engine) is None:
-        raise ConfigError("The database has no schema yet: run `regiebot db upgrade` first.")
+        raise ConfigError(texts.NO_SCHEMA)
     deps = Deps(settings=settings, session_factory=make_session_factory(engine), clock=clock,
                 instance_id=f"{socket.gethostname()}:{os.getpid()}")
     return Runtime(settings=settings, engine=engine, deps=deps)

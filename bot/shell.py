@@ -181,11 +181,11 @@ class Shell:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise ValueError("Meerdere gebruikers passen: " + ", ".join(
-                f"{self.names[m]} ({m})" for m in matches))
+            raise ValueError(texts.shell_ambiguous_user(", ".join(
+                f"{self.names[m]} ({m})" for m in matches)))
         if re.fullmatch(r"[UW][A-Z0-9]{2,31}", who):
             return who  # an unregistered user: the bot will refuse them, as in Slack
-        raise ValueError(f"Gebruiker '{who}' is niet bekend.")
+        raise ValueError(texts.shell_unknown_user(who))
 
     def run_line(self, line: str) -> str:
         """Handle one typed line and return everything the user would see."""
@@ -197,14 +197,15 @@ class Shell:
                 self.user_id = self.resolve(line.split(" ", 1)[1])
             except ValueError as exc:
                 return str(exc)
-            return f"Je bent nu {self.names.get(self.user_id, self.user_id)} ({self.user_id})."
+            return texts.shell_you_are(self.names.get(self.user_id, self.user_id), self.user_id,
+                                       now=True)
         mark = self.slack.mark()
         if line == ":home":
             response = self.driver.home_opened(self.user_id)
         elif line.startswith("/regie"):
             response = self.driver.command(self.user_id, line[len("/regie"):].strip())
         else:
-            return "Typ een commando dat begint met /regie, of :home, :als <naam>, :stop."
+            return texts.SHELL_HINT
         deliver_due(self.deps.session_factory, self.app.client, self.deps.clock(),
                     self.deps.instance_id)
         out = [render_response(response)]
@@ -231,7 +232,7 @@ def run_shell(deps: Deps, as_user: str, stdin: IO[str], stdout: IO[str]) -> int:
     interactive = stdin.isatty()
     try:
         print(texts.SHELL_BANNER, file=stdout)
-        print(f"Je bent {shell.names.get(shell.user_id, shell.user_id)} ({shell.user_id}).",
+        print(texts.shell_you_are(shell.names.get(shell.user_id, shell.user_id), shell.user_id),
               file=stdout)
         while True:
             if interactive:

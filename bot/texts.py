@@ -1263,3 +1263,211 @@ def series_reply(kind: str, filename: str) -> str:
     """Confirm the series calendar is on its way."""
     return (f"De vergaderreeks van het {meeting_name(kind)} komt als `{filename}` in je "
             "berichten met Regiebot.")
+
+
+# --- input parsing and validation (shared by every command) ------------------------------
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape text for Slack mrkdwn so it cannot ping channels or disguise links."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def not_a_case_code(shown: str, example: str) -> str:
+    """Refuse a token that is no case code."""
+    return (f"`{shown}` is geen casuscode. Een casuscode is `R-` met vier cijfers, "
+            f"zoals `{example}`.")
+
+
+def not_a_date(shown: str, hint: str) -> str:
+    """Refuse a token that is no date form we know."""
+    return f"`{shown}` is geen datum die ik ken. Schrijf de datum als {hint}."
+
+
+def date_does_not_exist(shown: str, hint: str) -> str:
+    """Refuse a date such as 31-11."""
+    return f"`{shown}` bestaat niet als datum. Schrijf de datum als {hint}."
+
+
+CHOOSE_VALID_DATE = "Kies een geldige datum."
+
+
+def not_a_contact_kind(shown: str, kinds: str) -> str:
+    """Refuse an unknown contact kind."""
+    return f"`{shown}` is geen soort contact. Kies uit: {kinds}."
+
+
+def not_a_colleague(shown: str) -> str:
+    """Refuse a token that is no @-mention."""
+    return (f"`{shown}` is geen collega. Noem de regisseur met een @-vermelding, "
+            "zoals `@Anna` (kies de naam uit de lijst die Slack toont).")
+
+
+def not_a_risk_group(shown: str) -> str:
+    """Refuse a risk group outside 1-5."""
+    return (f"`{shown}` is geen risicogroep. Geef een getal van 1 tot en met 5, "
+            "zoals het Regieoverleg het heeft vastgesteld.")
+
+
+RISK_GROUP_RANGE = "De risicogroep is een getal van 1 tot en met 5."
+
+
+def not_a_letter_recipient(shown: str) -> str:
+    """Refuse an unknown recipient of the notification letter."""
+    return (f"`{shown}` is geen ontvanger van de brief. Kies uit: `betrokkene`, "
+            "`ouders`, `voogd` of `pi` (ook voor een JJI).")
+
+
+LETTER_RECIPIENT_CHOICE = "Kies als ontvanger `betrokkene`, `ouders`, `voogd` of `pi`."
+
+
+def text_empty(what: str) -> str:
+    """Refuse empty free text."""
+    return (f"De {what} is leeg. Schrijf na de andere gegevens wat er is gebeurd; "
+            "er is niets opgeslagen.")
+
+
+def text_too_long(what: str, length: int, limit: int) -> str:
+    """Refuse free text over Slack's limit."""
+    return (f"De {what} is te lang: {length} tekens, hoogstens {limit}. Kort de tekst "
+            "in of verdeel hem over twee regels in het logboek; er is niets opgeslagen.")
+
+
+def text_has_slack_markup(what: str) -> str:
+    """Refuse free text with pings or disguised links."""
+    return (f"De {what} bevat Slack-opmaak die anderen kan oproepen of een link kan "
+            "verbergen (zoals `<!channel>`, een @-vermelding of `<https://…|tekst>`). "
+            "Noem collega's zonder @ en schrijf links voluit (https://…); er is niets "
+            "opgeslagen.")
+
+
+# --- per-case access -------------------------------------------------------------------
+
+def case_not_found(code: str) -> str:
+    """Refuse an unknown case code."""
+    return (f"Casus `{code}` bestaat niet. Controleer de code; `/regie casussen` toont je "
+            "eigen casussen.")
+
+
+LOGBOOK_REGISSEUR_ONLY = "Alleen de regisseur van een casus kan het logboek lezen en schrijven."
+
+
+def not_your_case(code: str) -> str:
+    """Refuse somebody else's case."""
+    return (f"Casus `{code}` is niet aan jou toegewezen. Je kunt alleen je eigen "
+            "casussen inzien en bijwerken; `/regie casussen` toont welke dat zijn.")
+
+
+# --- user administration and the command line ------------------------------------------------
+
+def unknown_role(value: str, valid: str) -> str:
+    """Refuse an unknown role name."""
+    return f"Onbekende rol '{value}'. Kies uit: {valid}."
+
+
+NO_ROLE = "Geef minstens één rol op."
+NAME_AND_ORGANISATION_REQUIRED = "Naam en organisatie zijn verplicht (hoogstens 120 tekens)."
+USERS_CSV_COLUMNS = ("De CSV moet de kolommen slack_user_id, naam, organisatie, rollen "
+                     "(gescheiden door ;) en optioneel email hebben.")
+
+
+def not_a_slack_user_id(value: str) -> str:
+    """Refuse something that is no Slack user id."""
+    return f"'{value}' is geen Slack-gebruikers-id (zoals U012AB3CD)."
+
+
+def not_an_email(value: str) -> str:
+    """Refuse an invalid e-mail address."""
+    return f"'{value}' is geen geldig e-mailadres."
+
+
+def unknown_user(slack_user_id: str) -> str:
+    """Say a user id is not registered."""
+    return f"Gebruiker {slack_user_id} is niet bekend."
+
+
+def csv_line(line_no: int, message: str) -> str:
+    """Prefix an import error with its CSV line."""
+    return f"Regel {line_no}: {message}"
+
+
+def env_required(name: str) -> str:
+    """Name the environment variable a mode needs."""
+    return f"Omgevingsvariabele {name} is nodig voor deze modus."
+
+
+ENCRYPTION_KEYS_REQUIRED = ("Omgevingsvariabele REGIEBOT_ENCRYPTION_KEYS is nodig voor deze "
+                            "modus (maak een sleutel met: regiebot keys generate).")
+NO_SCHEMA = "De database heeft nog geen schema: voer eerst `regiebot db upgrade` uit."
+
+
+def rotation_refused(reason: str) -> str:
+    """Explain a refused key rotation."""
+    return (f"{reason}; er is niets gewijzigd. Zet de oude sleutel achter de nieuwe in "
+            "REGIEBOT_ENCRYPTION_KEYS en probeer het opnieuw.")
+
+
+def rotation_line(table: str, column: str, rotated: int, total: int) -> str:
+    """Report one column of a key rotation."""
+    return f"{table}.{column}: {rotated} van {total} opnieuw versleuteld"
+
+
+ROTATION_DONE = "Klaar. Oude sleutels kun je nu uit REGIEBOT_ENCRYPTION_KEYS halen."
+NO_SLACK_TOKENS = "Geen Slack-tokens gevonden: de lokale console start met demodata ({url})."
+
+
+def demo_loaded(added: int) -> str:
+    """Confirm loading the demo data."""
+    return f"Demodata geladen: {added} nieuwe casussen."
+
+
+def schema_at(revision: str | None) -> str:
+    """Report the schema revision."""
+    return f"Database op schemaversie {revision}."
+
+
+def user_saved(slack_user_id: str, name: str, organisation: str, roles: str) -> str:
+    """Confirm a registered user."""
+    return f"{slack_user_id} {name} ({organisation}): {roles}"
+
+
+def user_updated(slack_user_id: str, roles: str) -> str:
+    """Confirm changed user data."""
+    return f"{slack_user_id} bijgewerkt: {roles}"
+
+
+USER_ACTIVE, USER_INACTIVE = "actief", "gedeactiveerd"
+
+
+def user_deactivated(slack_user_id: str) -> str:
+    """Confirm a deactivation."""
+    return f"{slack_user_id} gedeactiveerd."
+
+
+def users_imported(count: int) -> str:
+    """Confirm a CSV import."""
+    return f"{count} gebruikers geïmporteerd."
+
+
+def config_error(message: str) -> str:
+    """Prefix a configuration problem."""
+    return f"Configuratiefout: {message}"
+
+
+# --- shell --------------------------------------------------------------------------------
+
+def shell_ambiguous_user(options: str) -> str:
+    """Say several users match what was typed."""
+    return f"Meerdere gebruikers passen: {options}"
+
+
+def shell_unknown_user(who: str) -> str:
+    """Say no user matches what was typed."""
+    return f"Gebruiker '{who}' is niet bekend."
+
+
+def shell_you_are(name: str, slack_user_id: str, *, now: bool = False) -> str:
+    """Say who the console acts as."""
+    return f"Je bent {'nu ' if now else ''}{name} ({slack_user_id})."
+
+
+SHELL_HINT = "Typ een commando dat begint met /regie, of :home, :als <naam>, :stop."

@@ -37,9 +37,7 @@ MESSAGE_BLOCK_LIMIT = 50
 VIEW_BLOCK_LIMIT = 100
 
 
-def escape_mrkdwn(text: str) -> str:
-    """Escape user text for mrkdwn so it cannot ping channels or disguise links."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+escape_mrkdwn = texts.escape_mrkdwn  # escape user text before it is shown anywhere
 
 
 def clip(text: str, limit: int = SECTION_LIMIT) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import texts
 from bot.errors import BotError, ForbiddenError, NotFoundError
 from bot.parsing import parse_case_code
 from bot.services.users import Actor
@@ -55,9 +56,7 @@ def find_case(session: Session, actor: Actor, code: str, action: str) -> Case:
     """Return the case with this (already parsed) code, or raise CaseNotFoundError."""
     case = queries.case_by_code(session, code)
     if case is None:
-        raise CaseNotFoundError(
-            f"Casus `{code}` bestaat niet. Controleer de code; `/regie casussen` toont je "
-            "eigen casussen.", Refusal(action, code, "unknown_case"))
+        raise CaseNotFoundError(texts.case_not_found(code), Refusal(action, code, "unknown_case"))
     return case
 
 
@@ -71,15 +70,11 @@ def own_case(session: Session, actor: Actor, code: str, now: datetime,
     del now  # the time of the refusal is the caller's; kept in the signature for symmetry
     canonical = parse_case_code(code)
     if not actor.has(Role.REGISSEUR):
-        raise NotYourCaseError(
-            "Alleen de regisseur van een casus kan het logboek lezen en schrijven.",
-            Refusal(action, canonical, "role"))
+        raise NotYourCaseError(texts.LOGBOOK_REGISSEUR_ONLY, Refusal(action, canonical, "role"))
     case = find_case(session, actor, canonical, action)
     if case.regisseur_id != actor.user_id:
-        raise NotYourCaseError(
-            f"Casus `{canonical}` is niet aan jou toegewezen. Je kunt alleen je eigen "
-            "casussen inzien en bijwerken; `/regie casussen` toont welke dat zijn.",
-            Refusal(action, canonical, "not_own_case"))
+        raise NotYourCaseError(texts.not_your_case(canonical),
+                               Refusal(action, canonical, "not_own_case"))
     return case
 
 

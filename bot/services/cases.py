@@ -103,7 +103,7 @@ def record_intake(session: Session, actor: Actor, *, code: str, regisseur: Menti
         raise ConflictError(texts.case_code_purged(code))
     user = resolve_regisseur(session, regisseur)
     if not 1 <= risk_group <= 5:
-        raise InputError("De risicogroep is een getal van 1 tot en met 5.")
+        raise InputError(texts.RISK_GROUP_RANGE)
     case = Case(code=code, risk_group=risk_group, regisseur_id=user.id, phase=Phase.PLAN,
                 intake_on=decided_on, assigned_on=assigned, created_at=now, updated_at=now)
     session.add(case)
@@ -125,7 +125,7 @@ def record_letter(session: Session, actor: Actor, *, code: str, sent_on: date,
     action = "case.letter"
     _require_secretariat(actor, action, code)
     if recipient not in LETTER_RECIPIENTS:
-        raise InputError("Kies als ontvanger `betrokkene`, `ouders`, `voogd` of `pi`.")
+        raise InputError(texts.LETTER_RECIPIENT_CHOICE)
     case = find_case(session, actor, code, action)
     check_past_date(sent_on, local_date(now))
     if sent_on < case.intake_on:

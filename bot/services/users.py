@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from bot import texts
 from bot.errors import InputError, NotFoundError
 from storage import queries
 from storage.models import Role, User, UserRole
@@ -46,9 +47,9 @@ def parse_roles(values: Iterable[str]) -> frozenset[Role]:
             roles.add(Role(value.strip().lower()))
         except ValueError as exc:
             valid = ", ".join(r.value for r in Role)
-            raise InputError(f"Onbekende rol '{value}'. Kies uit: {valid}.") from exc
+            raise InputError(texts.unknown_role(value, valid)) from exc
     if not roles:
-        raise InputError("Geef minstens één rol op.")
+        raise InputError(texts.NO_ROLE)
     return frozenset(roles)
 
 
@@ -64,12 +65,12 @@ def add_user(
 ) -> User:
     """Register a user, or update name, organisation, roles and e-mail of an existing one."""
     if not SLACK_USER_ID.match(slack_user_id):
-        raise InputError(f"'{slack_user_id}' is geen Slack-gebruikers-id (zoals U012AB3CD).")
+        raise InputError(texts.not_a_slack_user_id(slack_user_id))
     name, organisation = name.strip(), organisation.strip()
     if not name or len(name) > 120 or not organisation or len(organisation) > 120:
-        raise InputError("Naam en organisatie zijn verplicht (hoogstens 120 tekens).")
+        raise InputError(texts.NAME_AND_ORGANISATION_REQUIRED)
     if email is not None and (not EMAIL.match(email) or len(email) > 254):
-        raise InputError(f"'{email}' is geen geldig e-mailadres.")
+        raise InputError(texts.not_an_email(email))
     role_set = parse_roles(roles)
     user = queries.user_by_slack_id(session, slack_user_id)
     if user is None:
@@ -88,7 +89,7 @@ def deactivate_user(session: Session, slack_user_id: str, now: datetime) -> User
     """Deactivate a user; their requests are refused and reminders stop."""
     user = queries.user_by_slack_id(session, slack_user_id)
     if user is None:
-        raise NotFoundError(f"Gebruiker {slack_user_id} is niet bekend.")
+        raise NotFoundError(texts.unknown_user(slack_user_id))
     user.active = False
     user.deactivated_at = now
     queries.add_audit(session, at=now, actor="cli", action="user.deactivate",
@@ -102,10 +103,7 @@ def import_users(session: Session, path: Path, now: datetime) -> int:
         reader = csv.DictReader(handle)
         required = {"slack_user_id", "naam", "organisatie", "rollen"}
         if reader.fieldnames is None or not required <= set(reader.fieldnames):
-            raise InputError(
-                "De CSV moet de kolommen slack_user_id, naam, organisatie, rollen "
-                "(gescheiden door ;) en optioneel email hebben."
-            )
+            raise InputError(texts.USERS_CSV_COLUMNS)
         count = 0
         for line_no, row in enumerate(reader, start=2):
             try:
@@ -119,7 +117,7 @@ def import_users(session: Session, path: Path, now: datetime) -> int:
                     now=now,
                 )
             except InputError as exc:
-                raise InputError(f"Regel {line_no}: {exc.message}") from exc
+                raise InputError(texts.csv_line(line_no, exc.message)) from exc
             count += 1
     return count
 
