@@ -217,7 +217,7 @@ _SLACK_CONTROL = re.compile(r"<\s*[!@#]|<[^<>]*\|[^<>]*>")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def clean_text(text: str, *, what: str = "tekst", limit: int = MAX_ENTRY_LENGTH,
+def clean_text(text: str, *, what: str = texts.TEXT_FIELD, limit: int = MAX_ENTRY_LENGTH,
                from_command: bool = False, required: bool = True) -> str:
     """Return free text ready to store, or raise InputError saying how to write it."""
     value = text

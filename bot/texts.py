@@ -1289,6 +1289,8 @@ def date_does_not_exist(shown: str, hint: str) -> str:
 
 
 CHOOSE_VALID_DATE = "Kies een geldige datum."
+PARTICIPANTS_FIELD = "lijst met deelnemers"  # "De <veld> is te lang: …"
+TEXT_FIELD = "tekst"
 
 
 def not_a_contact_kind(shown: str, kinds: str) -> str:

@@ -178,7 +178,7 @@ def handle_entry_submission(ack: Ack, body: dict[str, Any], context: dict[str, A
         errors[views.B_ENTRY_TEXT] = _plain(exc.message)
     if form.kind == "uvo":
         try:
-            participants = clean_text(form.participants or "", what="lijst met deelnemers",
+            participants = clean_text(form.participants or "", what=texts.PARTICIPANTS_FIELD,
                                       limit=MAX_PARTICIPANTS_LENGTH, required=False)
         except InputError as exc:
             errors[views.B_ENTRY_PARTICIPANTS] = _plain(exc.message)

@@ -119,7 +119,7 @@ def _write(session: Session, actor: Actor, *, code: str, kind: EntryKind, occurr
         raise ConflictError(texts.CASE_CLOSED_FOR_LOGGING)
     _check_entry_date(case, occurred_on, now)
     body = clean_text(text)
-    extra = (clean_text(participants, what="lijst met deelnemers",
+    extra = (clean_text(participants, what=texts.PARTICIPANTS_FIELD,
                         limit=MAX_PARTICIPANTS_LENGTH, required=False) or None
              if participants is not None else None)
     entry = LogEntry(case_id=case.id, author_id=actor.user_id, kind=kind,
