@@ -114,7 +114,6 @@ def build_app(deps: Deps, *, client: WebClient | None = None,
 
     @app.error
     def handle_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
-        # Log the type only: exception texts may quote case content.
         # Frames only, no message: exception texts may quote case content.
         log.error("unhandled %s in a listener:\n%s", type(error).__name__,
                   "".join(traceback.format_tb(error.__traceback__)))

@@ -74,10 +74,10 @@ def run_reminders_once(deps: Deps, client: WebClient | None, *, dry_run: bool = 
 
 def retention_tick(deps: Deps) -> None:
     """Purge the closed cases whose retention period has passed (idempotent, daily)."""
+    now = deps.clock()
     with deps.session_factory.begin() as session:
-        report = run_retention(session, now=deps.clock(),
-                               retention_days=deps.settings.retention_days)
-        pruned = outbox.prune(session, deps.clock())
+        report = run_retention(session, now=now, retention_days=deps.settings.retention_days)
+        pruned = outbox.prune(session, now)
     if pruned:
         log.info("retention: %d delivered outbox message(s) older than 30 days deleted", pruned)
     if report.items:
