@@ -19,6 +19,7 @@ from bot.clock import local_date
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.handlers.cases import case_transaction
+from bot.handlers.gate import quick_client
 from bot.handlers.home import HOME_SECTIONS
 from bot.handlers.router import CommandContext, Reply, subcommand
 from bot.meetings import MeetingKind
@@ -77,9 +78,10 @@ def _code_and_kind(first: str, second: str) -> tuple[str, MeetingKind]:
 def profile_emails(client: WebClient, slack_ids: Iterable[str]) -> dict[str, str]:
     """Return Slack profile e-mail addresses (users:read.email) of the given users."""
     found: dict[str, str] = {}
+    quick = quick_client(client)  # this runs before the acknowledgement
     for slack_id in slack_ids:
         try:
-            profile = client.users_info(user=slack_id)["user"].get("profile") or {}
+            profile = quick.users_info(user=slack_id)["user"].get("profile") or {}
         except (SlackApiError, OSError, KeyError):
             continue  # no address: the invite still arrives in Slack
         email = profile.get("email")

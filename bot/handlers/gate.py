@@ -27,6 +27,14 @@ PROFILE_TTL_S = 600.0
 MEMBER_CHECK_TIMEOUT_S = 1  # seconds; Slack answers users.info in a fraction of that
 
 
+def quick_client(client: WebClient, timeout_s: int = MEMBER_CHECK_TIMEOUT_S) -> WebClient:
+    """Return a client like `client` for look-ups before an acknowledgement: one short try,
+    no retries (the app client may sleep out a Retry-After, which Slack's 3 s do not allow)."""
+    return WebClient(token=client.token, base_url=client.base_url, timeout=timeout_s,
+                     ssl=client.ssl, proxy=client.proxy, headers=dict(client.headers),
+                     retry_handlers=[])
+
+
 class MemberCheck:
     """Ask Slack (users.info) whether a user is a full member of our workspace; cache it."""
 
@@ -43,9 +51,7 @@ class MemberCheck:
             hit = self._cache.get(user_id)
         if hit is not None and now - hit[0] < self.ttl_s:
             return hit[1]
-        quick = WebClient(token=client.token, base_url=client.base_url,
-                          timeout=MEMBER_CHECK_TIMEOUT_S, headers=dict(client.headers),
-                          retry_handlers=[])
+        quick = quick_client(client)
         try:
             user = quick.users_info(user=user_id)["user"]
         except SlackApiError as exc:
