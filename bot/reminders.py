@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
-from sqlalchemy import Select, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, func, literal, or_, select, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from bot import texts, views
 from bot.config import Settings
@@ -25,6 +26,7 @@ from bot.rules import (
     SECRETARIAT_KINDS,
     WARN_DAYS,
     CaseFacts,
+    Stage,
     case_schedule,
     digest_at,
     is_closed_on,
@@ -45,6 +47,7 @@ from storage.models import (
     User,
     UserRole,
 )
+from storage.types import UTCDateTime
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +73,7 @@ class Audience:
     secretaries: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WantedReminder:
     """A reminder row the sweep wants to exist (open) on the sweep day."""
 
@@ -82,6 +85,36 @@ class WantedReminder:
     due_on: date
     stage: str
     meeting_on: date | None = None
+
+
+@dataclass(slots=True)
+class OpenReminder:
+    """An open reminder row as the sweep handles it: plain data, not an ORM object."""
+
+    id: int | None                 # None until a new row is inserted
+    key: str
+    case_id: int
+    recipient_id: int | None
+    kind: str
+    due_on: date
+    stage: str
+    notified_at: datetime | None = None
+    snoozed_until: date | None = None
+    meeting_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """What a sweep changes: open rows to resolve, and the open rows it leaves."""
+
+    stale_ids: list[int]
+    kept: list[OpenReminder]       # open rows that stay as they are (unchanged)
+    new: list[OpenReminder]        # rows to insert, or to reopen when the key was closed
+
+    @property
+    def open_rows(self) -> list[OpenReminder]:
+        """Every row open after the sweep."""
+        return self.kept + self.new
 
 
 def deadline_key(case_id: int, kind: str, due_on: date, stage: str, recipient_id: int) -> str:
@@ -98,6 +131,7 @@ def due_reminders(facts: Iterable[CaseFacts], day: date, itat: SeriesConfig,
                   regie: SeriesConfig, audience: Audience) -> list[WantedReminder]:
     """Decide which reminders are open on `day`: one row per deadline stage and recipient."""
     wanted: list[WantedReminder] = []
+    stages: dict[date, Stage | None] = {}  # many deadlines share a date; stage_on is not free
     for case in facts:
         if is_closed_on(case, day):
             continue
@@ -105,7 +139,11 @@ def due_reminders(facts: Iterable[CaseFacts], day: date, itat: SeriesConfig,
         regisseur = case.regisseur_id
         has_regisseur = regisseur is not None and regisseur in audience.active_regisseurs
         for deadline in schedule.deadlines:
-            stage = stage_on(deadline.due_on, day)
+            due_on = deadline.due_on
+            if due_on in stages:
+                stage = stages[due_on]
+            else:
+                stage = stages[due_on] = stage_on(due_on, day)
             if stage is None:
                 continue
             if deadline.kind in SECRETARIAT_KINDS:
@@ -115,9 +153,9 @@ def due_reminders(facts: Iterable[CaseFacts], day: date, itat: SeriesConfig,
             else:
                 recipients = ()  # no active regisseur: the secretariat gets a notice instead
             wanted.extend(
-                WantedReminder(deadline_key(case.case_id, deadline.kind, deadline.due_on, stage,
-                                            r), case.case_id, case.code, r, deadline.kind,
-                               deadline.due_on, stage, deadline.meeting_on)
+                WantedReminder(deadline_key(case.case_id, deadline.kind, due_on, stage, r),
+                               case.case_id, case.code, r, deadline.kind, due_on, stage,
+                               deadline.meeting_on)
                 for r in recipients)
         notices = [] if has_regisseur else [NO_REGISSEUR]
         notices += [MISSING_PREFIX + m.kind for m in schedule.missing]
@@ -126,6 +164,35 @@ def due_reminders(facts: Iterable[CaseFacts], day: date, itat: SeriesConfig,
                            day, SIGNAL)
             for kind in notices for r in audience.secretaries)
     return wanted
+
+
+def _identity(row: OpenReminder | WantedReminder) -> tuple[int, str, date, int | None]:
+    return row.case_id, row.kind, row.due_on, row.recipient_id
+
+
+def reconcile(existing: Iterable[OpenReminder], wanted: Iterable[WantedReminder]
+              ) -> Reconciled:
+    """Split the open rows into kept and stale, and add the wanted rows that are not open."""
+    wanted_by_key = {w.key: w for w in wanted}
+    # A snooze covers the deadline, not one stage of it: a later stage inherits it.
+    snoozed: dict[tuple[int, str, date, int | None], date] = {}
+    stale_ids: list[int] = []
+    kept: list[OpenReminder] = []
+    for row in existing:
+        if row.snoozed_until is not None:
+            ident = _identity(row)
+            snoozed[ident] = max(snoozed.get(ident, row.snoozed_until), row.snoozed_until)
+        want = wanted_by_key.pop(row.key, None)
+        if want is None:  # done, moved, superseded by a later stage, or stopped
+            assert row.id is not None
+            stale_ids.append(row.id)
+        else:
+            row.meeting_on = want.meeting_on
+            kept.append(row)
+    new = [OpenReminder(None, w.key, w.case_id, w.recipient_id, w.kind, w.due_on, w.stage,
+                        None, snoozed.get(_identity(w)), w.meeting_on)
+           for w in wanted_by_key.values()]
+    return Reconciled(stale_ids, kept, new)
 
 
 def is_shown(stage: str, notified_at: datetime | None, snoozed_until: date | None,
@@ -164,8 +231,7 @@ def _active_regisseur_ids() -> Select[Any]:
             .where(User.active.is_(True), UserRole.role == Role.REGISSEUR))
 
 
-def candidate_case_ids(session: Session, day: date, settings: Settings) -> list[int]:
-    """Return the cases that may have a reminder on `day` (a cheap, generous SQL pre-filter)."""
+def _candidate_filter(day: date, settings: Settings) -> ColumnElement[bool]:
     # Every bound below is implied by a rule in bot.rules: a case left out has no deadline
     # within WARN_DAYS and no notice, so the sweep scales with what is due, not with all cases.
     horizon = day + timedelta(days=WARN_DAYS)
@@ -192,20 +258,23 @@ def candidate_case_ids(session: Session, day: date, settings: Settings) -> list[
     )
     with_open_rows = select(Reminder.case_id).where(Reminder.resolved_at.is_(None),
                                                      Reminder.case_id.is_not(None))
-    stmt = (select(Case.id).where(or_(and_(open_case, may_be_due), Case.id.in_(with_open_rows)))
-            .order_by(Case.id))
-    return list(session.scalars(stmt))
+    return or_(and_(open_case, may_be_due), Case.id.in_(with_open_rows))
 
 
-def _agenda_dates(session: Session, case_ids: Sequence[int]
+def candidate_case_ids(session: Session, day: date, settings: Settings) -> list[int]:
+    """Return the cases that may have a reminder on `day` (a cheap, generous SQL pre-filter)."""
+    return list(session.scalars(select(Case.id).where(_candidate_filter(day, settings))
+                                .order_by(Case.id)))
+
+
+def _agenda_dates(session: Session, cases: ColumnElement[bool]
                   ) -> dict[int, dict[str, date]]:
     # The concept plan's ITAT-R meeting and ready date, and the final plan's ready date.
     rows = session.execute(
         select(AgendaItem.case_id, AgendaItem.item_kind, AgendaItem.ready_at, Meeting.kind,
                Meeting.held_on)
         .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-        .where(queries.member_of(session, AgendaItem.case_id, case_ids),
-               AgendaItem.status == AGENDA_ACTIVE,
+        .where(cases, AgendaItem.status == AGENDA_ACTIVE,
                AgendaItem.item_kind.in_(("concept", "definitief"))))
     found: dict[int, dict[str, date]] = defaultdict(dict)
     for case_id, item_kind, ready_at, meeting_kind, held_on in rows:
@@ -220,18 +289,50 @@ def _agenda_dates(session: Session, case_ids: Sequence[int]
     return found
 
 
+# Only the columns the rules need, as plain rows: ORM entities cost more than the rules.
+_FACT_COLUMNS = (Case.id, Case.code, Case.phase, Case.regisseur_id, Case.intake_on,
+                 Case.assigned_on, Case.letter_sent_on, Case.plan_approved_on,
+                 Case.last_uvo_on, Case.last_evaluation_on, Case.uvo_interval_days,
+                 Case.evaluation_interval_days, Case.closed_on)
+
+
+def _facts_of(rows: Iterable[Any], settings: Settings,
+              agenda: dict[int, dict[str, date]]) -> list[CaseFacts]:
+    # The same facts as CaseFacts.from_case (tests compare the two).
+    uvo_days = settings.uvo_interval_weeks * 7
+    evaluation_days = settings.evaluation_interval_weeks * 7
+    no_dates: dict[str, date] = {}
+    return [CaseFacts(case_id, code, str(getattr(phase, "value", phase)), regisseur_id,
+                      intake_on, assigned_on, letter_sent_on, plan_approved_on, last_uvo_on,
+                      last_evaluation_on, uvo_interval or uvo_days,
+                      evaluation_interval or evaluation_days, closed_on,
+                      **agenda.get(case_id, no_dates))
+            for (case_id, code, phase, regisseur_id, intake_on, assigned_on, letter_sent_on,
+                 plan_approved_on, last_uvo_on, last_evaluation_on, uvo_interval,
+                 evaluation_interval, closed_on) in rows]
+
+
 def load_facts(session: Session, settings: Settings, case_ids: Sequence[int]
                ) -> list[CaseFacts]:
     """Return the facts of the given cases, with their agenda dates, in batches."""
     facts: list[CaseFacts] = []
     for batch in _chunks(case_ids):
-        cases = session.scalars(select(Case).options(lazyload(Case.regisseur))
-                                .where(queries.member_of(session, Case.id, batch))
-                                .order_by(Case.id))
-        agenda = _agenda_dates(session, batch)
-        facts.extend(CaseFacts.from_case(case, settings, **agenda.get(case.id, {}))
-                     for case in cases)
+        rows = session.execute(select(*_FACT_COLUMNS)
+                               .where(queries.member_of(session, Case.id, batch))
+                               .order_by(Case.id))
+        agenda = _agenda_dates(session, queries.member_of(session, AgendaItem.case_id, batch))
+        facts.extend(_facts_of(rows, settings, agenda))
     return facts
+
+
+def candidate_facts(session: Session, day: date, settings: Settings) -> list[CaseFacts]:
+    """Return the facts of the candidate cases of `day` (see candidate_case_ids)."""
+    # Two statements, however many cases: the filter is applied in the database twice
+    # rather than shipping tens of thousands of ids back to it in batches.
+    where = _candidate_filter(day, settings)
+    agenda = _agenda_dates(session, AgendaItem.case_id.in_(select(Case.id).where(where)))
+    rows = session.execute(select(*_FACT_COLUMNS).where(where).order_by(Case.id))
+    return _facts_of(rows, settings, agenda)
 
 
 def load_audience(session: Session) -> Audience:
@@ -267,6 +368,12 @@ class SweepResult:
     digests: list[PlannedDigest] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Recipient:
+    slack_user_id: str
+    name: str
+
+
 def sweep_status(session: Session, now: datetime, settings: Settings) -> SweepStatus | None:
     """Return why no sweep is due at `now`, or None when today's sweep is still to be done."""
     day = local_date(now)
@@ -283,8 +390,7 @@ def _claim_day(session: Session, day: date, now: datetime, instance_id: str) -> 
     # The first statement of the transaction is this insert: on PostgreSQL a second replica
     # waits on the primary key until the first commits (then inserts nothing), on SQLite
     # writers are serialised. A crashed sweep rolls back, so the next tick sweeps again.
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = postgresql.insert if _is_postgresql(session) else sqlite.insert
     stmt = upsert(ReminderSweep).values(day=day, swept_at=now, instance_id=instance_id[:64],
                                         reminders=0, digests=0)
     claimed = session.execute(stmt.on_conflict_do_nothing(index_elements=["day"])
@@ -302,127 +408,171 @@ def sweep(session: Session, now: datetime, settings: Settings, itat: SeriesConfi
     if not _claim_day(session, day, now, instance_id):
         return SweepResult(day, "already_swept")
 
-    case_ids = candidate_case_ids(session, day, settings)
-    facts = load_facts(session, settings, case_ids)
+    facts = candidate_facts(session, day, settings)
     audience = load_audience(session)
     wanted = due_reminders(facts, day, itat, regie, audience)
     if not audience.secretaries:
         log.warning("reminder sweep %s: no active secretary; letter deadlines and notices "
                     "have no recipient", day.isoformat())
-    open_rows = _apply(session, wanted, case_ids, now)
-    meetings = {w.key: w.meeting_on for w in wanted if w.meeting_on is not None}
-    digests = _queue_digests(session, open_rows, {f.case_id: f.code for f in facts}, meetings,
+    plan = reconcile(_open_reminders(session), wanted)
+    recipients = _active_recipients(session, {r.recipient_id for r in plan.open_rows
+                                              if r.recipient_id is not None})
+    # Decided before anything is written: a row is in today's digest if its recipient is
+    # active and is_shown says so; a row shown for the first time is marked as announced.
+    shown = [r for r in plan.open_rows if r.recipient_id in recipients
+             and is_shown(r.stage, r.notified_at, r.snoozed_until, day)]
+    first_shown = {r.key for r in shown if r.notified_at is None}
+    _write(session, plan, first_shown, now)
+    digests = _queue_digests(session, shown, recipients, {f.case_id: f.code for f in facts},
                              day, now)
     _cancel_stale_digests(session)
 
+    open_count = len(plan.kept) + len(plan.new)
     session.execute(update(ReminderSweep).where(ReminderSweep.day == day)
-                    .values(reminders=len(open_rows), digests=len(digests)))
+                    .values(reminders=open_count, digests=len(digests)))
     queries.add_audit(session, at=now, actor="system", action="reminders.sweep",
-                      detail=f"day={day.isoformat()} cases={len(case_ids)} "
-                             f"open={len(open_rows)} digests={len(digests)}")
-    log.info("reminder sweep %s: %d candidate cases, %d open reminders, %d digests",
-             day.isoformat(), len(case_ids), len(open_rows), len(digests))
-    return SweepResult(day, "swept", len(open_rows), digests)
+                      detail=f"day={day.isoformat()} cases={len(facts)} "
+                             f"open={open_count} digests={len(digests)}")
+    log.info("reminder sweep %s: %d candidate cases, %d open reminders (%d new, %d resolved), "
+             "%d digests", day.isoformat(), len(facts), open_count, len(plan.new),
+             len(plan.stale_ids), len(digests))
+    return SweepResult(day, "swept", open_count, digests)
 
 
-def _identity(row: Reminder | WantedReminder) -> tuple[int | None, str, date, int | None]:
-    return row.case_id, row.kind, row.due_on, row.recipient_id
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
-def _apply(session: Session, wanted: Sequence[WantedReminder], case_ids: Sequence[int],
-           now: datetime) -> list[Reminder]:
-    """Make the open reminder rows of these cases exactly `wanted`; return the open rows."""
-    wanted_by_key = {w.key: w for w in wanted}
-    open_rows: dict[str, Reminder] = {}
-    for batch in _chunks(case_ids):
-        for row in session.scalars(select(Reminder).where(
-                queries.member_of(session, Reminder.case_id, batch),
-                Reminder.resolved_at.is_(None))):
-            open_rows[row.key] = row
-    # A snooze covers the deadline, not one stage of it: a later stage inherits it.
-    snoozed: dict[tuple[int | None, str, date, int | None], date] = {}
-    for row in open_rows.values():
-        if row.snoozed_until is not None:
-            ident = _identity(row)
-            snoozed[ident] = max(snoozed.get(ident, row.snoozed_until), row.snoozed_until)
-
-    for key, row in list(open_rows.items()):
-        if key not in wanted_by_key:  # done, moved, superseded by a later stage, or stopped
-            row.resolved_at = now
-            del open_rows[key]
-
-    missing = [key for key in wanted_by_key if key not in open_rows]
-    closed_rows: dict[str, Reminder] = {}
-    for keys in _chunks(missing):
-        for closed in session.scalars(select(Reminder).where(
-                queries.member_of(session, Reminder.key, keys))):
-            closed_rows[closed.key] = closed
-    new_rows: list[dict[str, Any]] = []
-    for key in missing:
-        want = wanted_by_key[key]
-        reopened = closed_rows.get(key)
-        if reopened is None:
-            new_rows.append({"key": key, "case_id": want.case_id,
-                             "recipient_id": want.recipient_id, "kind": want.kind,
-                             "due_on": want.due_on, "stage": want.stage, "created_at": now,
-                             "snoozed_until": snoozed.get(_identity(want))})
-        else:  # the same deadline came back (e.g. a logged date was corrected): start afresh
-            reopened.resolved_at, reopened.notified_at = None, None
-            reopened.due_on = want.due_on
-            reopened.snoozed_until = snoozed.get(_identity(want))
-            open_rows[key] = reopened
-    for rows in _chunks(new_rows):  # a bulk INSERT .. RETURNING per batch
-        for added in session.scalars(insert(Reminder).returning(Reminder), list(rows)):
-            open_rows[added.key] = added
-    session.flush()
-    return list(open_rows.values())
+_OPEN_COLUMNS = (Reminder.id, Reminder.key, Reminder.case_id, Reminder.recipient_id,
+                 Reminder.kind, Reminder.due_on, Reminder.stage, Reminder.notified_at,
+                 Reminder.snoozed_until)
 
 
-def _queue_digests(session: Session, open_rows: Sequence[Reminder], codes: dict[int, str],
-                   meetings: dict[str, date], day: date, now: datetime) -> list[PlannedDigest]:
-    by_recipient: dict[int, list[Reminder]] = defaultdict(list)
-    for row in open_rows:
-        if row.recipient_id is not None and is_shown(row.stage, row.notified_at,
-                                                     row.snoozed_until, day):
+def _open_reminders(session: Session) -> list[OpenReminder]:
+    # Every case with an open row is a candidate (see _candidate_filter), so these are
+    # exactly the open rows of the candidate cases, read in one statement on ix_reminders_open.
+    rows: Iterable[Any] = session.execute(select(*_OPEN_COLUMNS).where(
+        Reminder.resolved_at.is_(None), Reminder.case_id.is_not(None)))
+    return [OpenReminder(*row) for row in rows]
+
+
+def _active_recipients(session: Session, user_ids: Collection[int]) -> dict[int, _Recipient]:
+    if not user_ids:
+        return {}
+    rows = session.execute(select(User.id, User.slack_user_id, User.name).where(
+        queries.member_of(session, User.id, sorted(user_ids)), User.active.is_(True)))
+    return {user_id: _Recipient(slack_id, name) for user_id, slack_id, name in rows}
+
+
+def _set_where_id_in(session: Session, ids: Sequence[int], **values: Any) -> None:
+    for batch in _chunks(ids):  # one statement per batch, not one per row
+        session.execute(update(Reminder).where(queries.member_of(session, Reminder.id, batch))
+                        .values(**values).execution_options(synchronize_session=False))
+
+
+def _write(session: Session, plan: Reconciled, first_shown: Collection[str],
+           now: datetime) -> None:
+    """Resolve the stale rows, insert (or reopen) the new ones, mark the first shown.
+
+    Unchanged rows are not written. New rows get their ids back from the INSERT.
+    """
+    _set_where_id_in(session, plan.stale_ids, resolved_at=now)
+    _set_where_id_in(session, [r.id for r in plan.kept if r.key in first_shown
+                               and r.id is not None], notified_at=now)
+    if not plan.new:
+        return
+    inserted = (_insert_postgresql(session, plan.new, first_shown, now)
+                if _is_postgresql(session) else _insert_sqlite(session, plan.new, first_shown, now))
+    ids = dict(inserted)
+    for row in plan.new:
+        row.id = ids[row.key]
+        if row.key in first_shown:
+            row.notified_at = now
+
+
+_REOPEN_COLUMNS = ("resolved_at", "notified_at", "due_on", "snoozed_until")
+
+
+def _insert_sqlite(session: Session, rows: Sequence[OpenReminder], first_shown: Collection[str],
+                   now: datetime) -> list[tuple[str, int]]:
+    # An upsert: a key that was open before and closed since (e.g. a logged date was
+    # corrected) comes back afresh on its old row. "insertmanyvalues" batches the VALUES.
+    table = cast(Table, Reminder.__table__)
+    stmt = sqlite.insert(table)
+    upsert = stmt.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={"resolved_at": None, "notified_at": stmt.excluded.notified_at,
+              "due_on": stmt.excluded.due_on, "snoozed_until": stmt.excluded.snoozed_until},
+    ).returning(table.c.key, table.c.id)
+    params = [{"key": r.key, "case_id": r.case_id, "recipient_id": r.recipient_id,
+               "kind": r.kind, "due_on": r.due_on, "stage": r.stage, "created_at": now,
+               "notified_at": now if r.key in first_shown else None,
+               "snoozed_until": r.snoozed_until} for r in rows]
+    return [(key, reminder_id) for key, reminder_id in session.execute(upsert, params)]
+
+
+def _insert_postgresql(session: Session, rows: Sequence[OpenReminder],
+                       first_shown: Collection[str], now: datetime) -> list[tuple[str, int]]:
+    # The same upsert as one statement over arrays (unnest): psycopg parses a statement with
+    # thousands of placeholders anew each time, which dominated large sweeps.
+    table = cast(Table, Reminder.__table__)
+    arrays = func.unnest(
+        literal([r.key for r in rows], postgresql.ARRAY(table.c.key.type)),
+        literal([r.case_id for r in rows], postgresql.ARRAY(table.c.case_id.type)),
+        literal([r.recipient_id for r in rows], postgresql.ARRAY(table.c.recipient_id.type)),
+        literal([r.kind for r in rows], postgresql.ARRAY(table.c.kind.type)),
+        literal([r.due_on for r in rows], postgresql.ARRAY(table.c.due_on.type)),
+        literal([r.stage for r in rows], postgresql.ARRAY(table.c.stage.type)),
+        literal([r.snoozed_until for r in rows], postgresql.ARRAY(table.c.snoozed_until.type)),
+        literal([r.key in first_shown for r in rows], postgresql.ARRAY(postgresql.BOOLEAN)),
+    ).table_valued("key", "case_id", "recipient_id", "kind", "due_on", "stage",
+                   "snoozed_until", "shown").render_derived()
+    moment = literal(now, UTCDateTime)
+    source = select(arrays.c.key, arrays.c.case_id, arrays.c.recipient_id, arrays.c.kind,
+                    arrays.c.due_on, arrays.c.stage, moment,
+                    sql_case((arrays.c.shown, moment), else_=None), arrays.c.snoozed_until)
+    stmt = postgresql.insert(table).from_select(
+        ["key", "case_id", "recipient_id", "kind", "due_on", "stage", "created_at",
+         "notified_at", "snoozed_until"], source)
+    upsert = stmt.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={"resolved_at": None, "notified_at": stmt.excluded.notified_at,
+              "due_on": stmt.excluded.due_on, "snoozed_until": stmt.excluded.snoozed_until},
+    ).returning(table.c.key, table.c.id)
+    return [(key, reminder_id) for key, reminder_id in session.execute(upsert)]
+
+
+def _queue_digests(session: Session, shown: Sequence[OpenReminder],
+                   recipients: dict[int, _Recipient], codes: dict[int, str], day: date,
+                   now: datetime) -> list[PlannedDigest]:
+    by_recipient: dict[int, list[OpenReminder]] = defaultdict(list)
+    for row in shown:
+        if row.recipient_id is not None:
             by_recipient[row.recipient_id].append(row)
-    if not by_recipient:
-        return []
-    users = {u.id: u for u in session.scalars(select(User).where(
-        queries.member_of(session, User.id, list(by_recipient)), User.active.is_(True)))}
     planned: list[PlannedDigest] = []
-    first_shown: list[int] = []
     for recipient_id in sorted(by_recipient):
-        user = users.get(recipient_id)
-        if user is None:
-            continue
+        user = recipients[recipient_id]
         rows = by_recipient[recipient_id]
         groups = group_digest(
-            (codes.get(row.case_id or 0, "?"),
-             views.DigestItem(row.id, row.kind, row.due_on, row.stage, meetings.get(row.key)))
+            (codes.get(row.case_id, "?"),
+             views.DigestItem(row.id or 0, row.kind, row.due_on, row.stage, row.meeting_on))
             for row in rows)
         text, blocks = views.render_digest(day, groups)
-        payload_blocks = views.as_dicts(blocks)
         enqueue(session, dedupe_key=f"{DIGEST_PREFIX}{user.slack_user_id}:{day.isoformat()}",
                 kind="dm", recipient=user.slack_user_id,
-                payload=message_payload(text, payload_blocks), now=now)
-        first_shown.extend(row.id for row in rows if row.notified_at is None)
+                payload=message_payload(text, blocks), now=now)
         queries.add_audit(session, at=now, actor="system", action="reminders.digest",
                           detail=f"to={user.slack_user_id} cases={len(groups)} "
                                  f"items={len(rows)}")
-        planned.append(PlannedDigest(user.slack_user_id, user.name, text, payload_blocks,
-                                     len(rows)))
-    for ids in _chunks(first_shown):  # one statement per batch, not one per row
-        session.execute(update(Reminder).where(queries.member_of(session, Reminder.id, ids))
-                        .values(notified_at=now)
-                        .execution_options(synchronize_session=False))
+        planned.append(PlannedDigest(user.slack_user_id, user.name, text, blocks, len(rows)))
     # Today's digest folds in everything: an older one still waiting (Slack was down) goes.
     today_keys = [f"{DIGEST_PREFIX}{p.slack_user_id}:{day.isoformat()}" for p in planned]
     for batch in _chunks(today_keys):
-        recipients = [key[len(DIGEST_PREFIX):].rsplit(":", 1)[0] for key in batch]
+        recipient_ids = [key[len(DIGEST_PREFIX):].rsplit(":", 1)[0] for key in batch]
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.status == "pending", OutboxMessage.locked_by.is_(None),
-                   OutboxMessage.recipient.in_(recipients),
+                   OutboxMessage.recipient.in_(recipient_ids),
                    OutboxMessage.dedupe_key.like(DIGEST_PREFIX + "%"),
                    OutboxMessage.dedupe_key.not_in(batch))
             .values(status="superseded"))

@@ -98,9 +98,10 @@ def render_home(sections: Sequence[Block]) -> View:
 REMINDER_LOG_ACTION = "reminder.log"        # action_id prefix; the value holds the reminder id
 REMINDER_SNOOZE_ACTION = "reminder.snooze"
 ACTIONS_LIMIT = 25                           # elements per actions block
+CONTEXT_LIMIT = 2000                         # characters per context element
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DigestItem:
     """One open reminder in a digest."""
 
@@ -111,7 +112,7 @@ class DigestItem:
     meeting_on: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DigestCase:
     """A case and its open reminders, as one group in the digest."""
 
@@ -131,37 +132,60 @@ def _digest_line(item: DigestItem, day: date) -> str:
     return line
 
 
-def _digest_buttons(item: DigestItem) -> list[ButtonElement]:
+# The digest is the one large message (a sweep renders some 1,200 buttons for 25 people), so
+# it is built as the plain dicts the Web API takes instead of slack_sdk models, whose
+# to_dict() validation cost more than the rest of the sweep's rendering. These helpers give
+# exactly what the models' to_dict() gives; tests parse every digest back through slack_sdk.
+
+def _plain_dict(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _mrkdwn_dict(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": clip(text, limit)}
+
+
+def _digest_buttons(item: DigestItem) -> list[dict[str, Any]]:
     value = str(item.reminder_id)
-    buttons = []
+    buttons: list[dict[str, Any]] = []
     if not item.kind.startswith("ontbrekend:"):
-        buttons.append(ButtonElement(text=texts.button_log(item.kind), value=value,
-                                     action_id=f"{REMINDER_LOG_ACTION}.{value}",
-                                     style="primary" if item.stage == "overdue" else None))
-    buttons.append(ButtonElement(text=texts.button_snooze(item.kind), value=value,
-                                 action_id=f"{REMINDER_SNOOZE_ACTION}.{value}"))
+        log_button = {"type": "button", "text": _plain_dict(texts.button_log(item.kind)),
+                      "action_id": f"{REMINDER_LOG_ACTION}.{value}", "value": value}
+        if item.stage == "overdue":
+            log_button["style"] = "primary"
+        buttons.append(log_button)
+    buttons.append({"type": "button", "text": _plain_dict(texts.button_snooze(item.kind)),
+                    "action_id": f"{REMINDER_SNOOZE_ACTION}.{value}", "value": value})
     return buttons
 
 
-def render_digest(day: date, cases: Sequence[DigestCase]) -> tuple[str, list[Block]]:
-    """Render one person's daily digest: (notification text, blocks within Slack's limit)."""
-    blocks: list[Block] = [HeaderBlock(text=texts.digest_header(day))]
+def _digest_context(markdown: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [_mrkdwn_dict(markdown, CONTEXT_LIMIT)]}
+
+
+def render_digest(day: date, cases: Sequence[DigestCase]
+                  ) -> tuple[str, list[dict[str, Any]]]:
+    """Render one person's daily digest: (notification text, block dicts within Slack's
+    limit)."""
+    blocks: list[dict[str, Any]] = [{"type": "header",
+                                     "text": _plain_dict(texts.digest_header(day))}]
     room = MESSAGE_BLOCK_LIMIT - 2  # keep space for the summary and the footer
     shown = 0
     for case in cases:
         if len(blocks) + 2 > room:
             break
         lines = "\n".join(_digest_line(item, day) for item in case.items)
-        blocks.append(section(f"*{escape_mrkdwn(case.code)}*\n{lines}"))
+        blocks.append({"type": "section", "text": _mrkdwn_dict(
+            f"*{escape_mrkdwn(case.code)}*\n{lines}", SECTION_LIMIT)})
         buttons = [b for item in case.items for b in _digest_buttons(item)]
-        blocks.append(ActionsBlock(elements=buttons[:ACTIONS_LIMIT]))
+        blocks.append({"type": "actions", "elements": buttons[:ACTIONS_LIMIT]})
         shown += 1
     rest = cases[shown:]
     if rest:
         codes = ", ".join(escape_mrkdwn(c.code) for c in rest[:40])
-        blocks.append(context(texts.digest_more(len(rest), codes + (" …" if len(rest) > 40
-                                                                     else ""))))
-    blocks.append(context(texts.DIGEST_FOOTER))
+        blocks.append(_digest_context(texts.digest_more(len(rest), codes + (
+            " …" if len(rest) > 40 else ""))))
+    blocks.append(_digest_context(texts.DIGEST_FOOTER))
     return texts.digest_fallback(sum(len(c.items) for c in cases)), blocks
 
 
