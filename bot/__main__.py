@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from datetime import date, datetime
 from pathlib import Path
 from typing import NoReturn
@@ -58,16 +61,35 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve HTTP: POST /slack/events and GET /healthz."""
     import waitress
 
-    from bot.app import build_app
+    from bot.app import build_app, work_executor
     from bot.web import make_wsgi_app
 
     runtime = _production_runtime(settings)
-    app = build_app(runtime.deps)
+    executor = work_executor()
+    app = build_app(runtime.deps, executor=executor)
     _start_scheduler(runtime, app.client)
     log.info("serving HTTP on port %d", settings.port)
-    waitress.serve(make_wsgi_app(app, runtime.deps), host=args.host, port=settings.port,
-                   threads=8, ident="regiebot")
+    with _draining(executor):
+        waitress.serve(make_wsgi_app(app, runtime.deps), host=args.host, port=settings.port,
+                       threads=8, ident="regiebot")
     return 0
+
+
+@contextlib.contextmanager
+def _draining(executor: Executor) -> Iterator[None]:
+    """Stop cleanly on SIGTERM (docker stop, Kubernetes): finish the command work that was
+    already acknowledged before the process exits."""
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    except KeyboardInterrupt:
+        pass
+    finally:
+        log.info("stopping: finishing acknowledged commands")
+        executor.shutdown(wait=True)
 
 
 def _start_health_server(runtime: Runtime, host: str, port: int) -> None:
@@ -86,17 +108,19 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     """Connect with Socket Mode (no public endpoint needed)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import build_app, make_web_client
+    from bot.app import build_app, make_web_client, work_executor
 
     runtime = _production_runtime(settings, "SLACK_APP_TOKEN")
-    app = build_app(runtime.deps)
+    executor = work_executor()
+    app = build_app(runtime.deps, executor=executor)
     _start_scheduler(runtime, app.client)
     _start_health_server(runtime, args.host, settings.port)
     assert settings.slack_app_token is not None
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value(),
                                 web_client=make_web_client(runtime.deps))
     log.info("connecting with Socket Mode")
-    handler.start()
+    with _draining(executor):
+        handler.start()
     return 0
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
@@ -23,6 +25,8 @@ from bot.handlers import gate as gate_handler
 from bot.mailer import SmtpConfig
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+WORKERS = 8  # command work after the acknowledgement; each holds at most one DB connection
 
 
 def make_web_client(deps: Deps, *, max_retries: int = 2) -> WebClient:
@@ -95,9 +99,32 @@ def smtp_config(settings: Settings) -> SmtpConfig | None:
                       sender=settings.smtp_sender, sender_name=settings.smtp_sender_name)
 
 
+class InlineExecutor(Executor):
+    """Runs submitted work at once, in the caller's thread: the console and the tests use it
+    so a command's reply is there when its request returns (after the acknowledgement has
+    been decided, as in production)."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to the future, as a thread pool would
+            future.set_exception(exc)
+        return future
+
+
+def work_executor(max_workers: int = WORKERS) -> ThreadPoolExecutor:
+    """The pool that runs command work after the acknowledgement (HTTP and Socket Mode).
+    Its threads are joined at interpreter exit, so queued work finishes on a clean stop."""
+    return ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="regiebot-work")
+
+
 def build_app(deps: Deps, *, client: WebClient | None = None,
-              request_verification_enabled: bool = True) -> App:
-    """Build the bolt app with our middleware and every handler module registered."""
+              request_verification_enabled: bool = True,
+              executor: Executor | None = None) -> App:
+    """Build the bolt app with our middleware and every handler module registered.
+
+    `executor` runs the work behind acknowledged commands (default: a thread pool)."""
     signing_secret = deps.settings.slack_signing_secret
     app = App(
         client=client or make_web_client(deps),
@@ -107,6 +134,8 @@ def build_app(deps: Deps, *, client: WebClient | None = None,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("regiebot.bolt"),
     )
+    # Work behind acknowledged commands (bot.handlers.router) runs here, after the ack.
+    deps.extra["work_executor"] = executor or work_executor()
     outbox.configure_mail(smtp_config(deps.settings))
     deps.extra["members"] = gate_handler.register(app, deps)
     for module in HANDLER_MODULES:

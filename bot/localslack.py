@@ -67,6 +67,15 @@ class UploadedFile:
 
 
 @dataclass
+class Answer:
+    """What a user sees after a slash command: the acknowledgement, then any replies the
+    app posted to the command's response_url."""
+
+    ack: BoltResponse
+    replies: list[dict[str, Any]]
+
+
+@dataclass
 class SlackUser:
     """A user in the stand-in's directory, as users.info reports it."""
 
@@ -104,6 +113,7 @@ class LocalSlack:
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._recorded = threading.Condition(self.state.lock)  # notified on every record
 
     # -- lifecycle -------------------------------------------------------------
     def start(self) -> LocalSlack:
@@ -205,8 +215,9 @@ class LocalSlack:
         try:
             yield
         finally:
-            with self.state.lock:
+            with self._recorded:
                 self.state.in_flight[method] -= 1
+                self._recorded.notify_all()
 
     def reset(self) -> None:
         """Forget calls, faults and files (not the directory)."""
@@ -228,8 +239,29 @@ class LocalSlack:
         return None
 
     def _record(self, method: str, args: dict[str, Any]) -> None:
-        with self.state.lock:
+        with self._recorded:
             self.state.calls.append(Call(method, args, time.time()))
+            self._recorded.notify_all()
+
+    def replies_to(self, response_url: str) -> list[Call]:
+        """Return the posts made to one response_url, oldest first."""
+        path = urllib.parse.urlparse(response_url).path
+        return [c for c in self.calls_to("response_url") if c.args.get("url") == path]
+
+    def wait_for_replies(self, response_url: str, count: int = 1, *,
+                         timeout_s: float = 10.0) -> list[Call]:
+        """Wait (bounded) until `count` posts reached a response_url and were answered;
+        return what arrived."""
+        deadline = time.monotonic() + timeout_s
+        path = urllib.parse.urlparse(response_url).path
+        with self._recorded:
+            while True:
+                replies = [c for c in self.state.calls
+                           if c.method == "response_url" and c.args.get("url") == path]
+                left = deadline - time.monotonic()
+                if (len(replies) >= count and not self.state.in_flight[path]) or left <= 0:
+                    return replies
+                self._recorded.wait(left)
 
     def _new_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids):08d}"
@@ -496,19 +528,29 @@ class SlackDriver:
         return f"{next(self._trigger)}.local.trigger"
 
     def command(self, user_id: str, text: str, *, channel_id: str = "C0LOCAL01",
-                team_id: str | None = None, extra: dict[str, str] | None = None
-                ) -> BoltResponse:
-        """Send `/regie <text>` as the given user."""
+                team_id: str | None = None, extra: dict[str, str] | None = None,
+                response_url: str | None = None) -> BoltResponse:
+        """Send `/regie <text>` as the given user; return the acknowledgement only."""
         form = {
             "token": "deprecated", "team_id": team_id or self.team_id, "team_domain": "lokaal",
             "channel_id": channel_id, "channel_name": "lokaal", "user_id": user_id,
             "user_name": user_id.lower(), "command": "/regie", "text": text,
             "api_app_id": "A0REGIEBOT", "is_enterprise_install": "false",
-            "response_url": self.slack.response_url(), "trigger_id": self.trigger_id(),
+            "response_url": response_url or self.slack.response_url(),
+            "trigger_id": self.trigger_id(),
         }
         form.update(extra or {})
         body = urllib.parse.urlencode(form)
         return self.send(body, self.signed_headers(body))
+
+    def ask(self, user_id: str, text: str, *, wait_s: float = 0.0, **kwargs: Any) -> Answer:
+        """Send `/regie <text>` and collect the acknowledgement and the replies that followed
+        on its response_url; with `wait_s`, wait that long at most for a first reply."""
+        url = self.slack.response_url()
+        ack = self.command(user_id, text, response_url=url, **kwargs)
+        if wait_s and ack.status == 200 and not ack.body:
+            self.slack.wait_for_replies(url, timeout_s=wait_s)
+        return Answer(ack, [c.args for c in self.slack.replies_to(url)])
 
     def interactive(self, payload: dict[str, Any]) -> BoltResponse:
         """Send an interactivity payload (block_actions, view_submission, …)."""

@@ -13,9 +13,9 @@ from typing import IO, Any
 from slack_bolt import App, BoltResponse
 
 from bot import texts
-from bot.app import build_app
+from bot.app import InlineExecutor, build_app
 from bot.deps import Deps
-from bot.localslack import LOCAL_TEAM_ID, Call, LocalSlack, SlackDriver, dm_channel
+from bot.localslack import LOCAL_TEAM_ID, Answer, Call, LocalSlack, SlackDriver, dm_channel
 from bot.outbox import deliver_due
 from storage import queries
 
@@ -91,6 +91,14 @@ def render_response(response: BoltResponse) -> str:
     return _plain(body.get("text", ""))
 
 
+def render_answer(answer: Answer) -> str:
+    """Render what a user sees after a slash command: the acknowledgement and the replies."""
+    shown = [render_response(answer.ack)]
+    shown += [render_blocks(r["blocks"]) if r.get("blocks") else _plain(r.get("text", ""))
+              for r in answer.replies]
+    return "\n".join(part for part in shown if part)
+
+
 def render_call(call: Call, names: dict[str, str]) -> str | None:
     """Render one recorded Web API call as something the user would see."""
     args = call.args
@@ -155,7 +163,7 @@ class Shell:
         })
         local_deps = Deps(settings=settings, session_factory=deps.session_factory,
                           clock=deps.clock, instance_id=deps.instance_id + ":shell")
-        app = build_app(local_deps)
+        app = build_app(local_deps, executor=InlineExecutor())
         shell = cls(local_deps, slack, app, SlackDriver(app, secret, slack), "")
         shell.refresh_directory()
         shell.user_id = shell.resolve(as_user)
@@ -184,7 +192,9 @@ class Shell:
             raise ValueError(texts.shell_ambiguous_user(", ".join(
                 f"{self.names[m]} ({m})" for m in matches)))
         if re.fullmatch(r"[UW][A-Z0-9]{2,31}", who):
-            return who  # an unregistered user: the bot will refuse them, as in Slack
+            # A workspace member Regiebot does not know: the bot refuses them, as in Slack.
+            self.slack.add_user(who, who)
+            return who
         raise ValueError(texts.shell_unknown_user(who))
 
     def run_line(self, line: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, any_, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from storage.models import AuditEvent, Case, Role, User, UserRole
 
@@ -29,10 +29,17 @@ def user_by_slack_id(session: Session, slack_user_id: str) -> User | None:
     return session.scalars(select(User).where(User.slack_user_id == slack_user_id)).first()
 
 
-def user_with_roles(session: Session, slack_user_id: str) -> User | None:
-    """Return the user with this Slack id and their roles, in one statement."""
-    return session.scalars(select(User).options(joinedload(User.roles))
-                           .where(User.slack_user_id == slack_user_id)).unique().first()
+def user_roles(session: Session, slack_user_id: str
+               ) -> tuple[int, str, bool, frozenset[Role]] | None:
+    """Return (id, name, active, roles) of the user with this Slack id, in one light query
+    (no ORM objects: it runs for every request)."""
+    rows = session.execute(select(User.id, User.name, User.active, UserRole.role)
+                           .outerjoin(UserRole, UserRole.user_id == User.id)
+                           .where(User.slack_user_id == slack_user_id)).all()
+    if not rows:
+        return None
+    user_id, name, active, _ = rows[0]
+    return user_id, name, bool(active), frozenset(r.role for r in rows if r.role is not None)
 
 
 def users_with_role(session: Session, role: Role, *, active_only: bool = True) -> Sequence[User]:

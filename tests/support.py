@@ -13,12 +13,12 @@ from slack_bolt import App, BoltResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.app import build_app
+from bot.app import InlineExecutor, build_app
 from bot.deps import Deps
-from bot.localslack import Call, LocalSlack, SlackDriver, dm_channel
+from bot.localslack import Answer, Call, LocalSlack, SlackDriver, dm_channel
 from bot.outbox import DeliveryResult, deliver_due
 from bot.services.users import add_user
-from bot.shell import render_blocks, render_response
+from bot.shell import render_answer, render_blocks
 from storage.models import AuditEvent
 
 TEST_KEY = "bXktdGVzdC1rZXktZm9yLXJlZ2llYm90LXRlc3RzLTE="  # 32 bytes, urlsafe base64
@@ -67,7 +67,7 @@ class Bot:
 
     @classmethod
     def build(cls, deps: Deps, slack: LocalSlack) -> Bot:
-        app = build_app(deps)
+        app = build_app(deps, executor=InlineExecutor())
         return cls(deps, slack, app, SlackDriver(app, TEST_SIGNING_SECRET, slack))
 
     def register_standard_users(self) -> None:
@@ -87,11 +87,25 @@ class Bot:
         """Send `/regie <text>` as a user and return bolt's response."""
         return self.driver.command(user_id, text, **kwargs)
 
+    def ask(self, user_id: str, text: str, **kwargs: Any) -> Answer:
+        """Send `/regie <text>`: the acknowledgement and the replies on its response_url."""
+        return self.driver.ask(user_id, text, **kwargs)
+
     def say(self, user_id: str, text: str) -> str:
-        """Send `/regie <text>` and return the ephemeral reply as plain text."""
-        response = self.command(user_id, text)
-        assert response.status == 200, (response.status, response.body)
-        return render_response(response)
+        """Send `/regie <text>` and return what the user sees (ephemeral) as plain text."""
+        answer = self.ask(user_id, text)
+        assert answer.ack.status == 200, (answer.ack.status, answer.ack.body)
+        return render_answer(answer)
+
+    def reply(self, user_id: str, text: str) -> dict[str, Any]:
+        """Send `/regie <text>` and return the one message the user gets, as Slack got it:
+        the acknowledgement when it has a body (a refusal at the door), else the reply."""
+        answer = self.ask(user_id, text)
+        if answer.ack.body:
+            assert not answer.replies, answer.replies
+            return self.reply_json(answer.ack)
+        (reply,) = answer.replies
+        return reply
 
     def reply_json(self, response: BoltResponse) -> dict[str, Any]:
         assert response.status == 200, (response.status, response.body)

@@ -300,10 +300,9 @@ def test_hostile_text_in_arguments_is_not_echoed_as_markup(bot: Bot) -> None:
     add_case(bot, "R-0042")
     for args in ("gereed R-0042 <!channel>", "gereed R-0042 itat <@U0SEC0001>",
                  "besluit R-0042 <!here|here>"):
-        response = bot.command(SECRETARIS if "besluit" in args else REGISSEUR, args)
-        assert response.status == 200
-        assert "<!" not in response.body and "<@" not in response.body, response.body
-        assert "&lt;" in response.body
+        raw = json.dumps(bot.reply(SECRETARIS if "besluit" in args else REGISSEUR, args))
+        assert "<!" not in raw and "<@" not in raw, raw
+        assert "&lt;" in raw
     assert agenda_rows(bot) == []
 
 
@@ -385,10 +384,10 @@ def test_names_in_the_agenda_are_escaped(bot: Bot) -> None:
     add_case(bot, "R-0002", REGISSEUR2, last_uvo_on=date(2026, 11, 2))
     bot.say(REGISSEUR2, "gereed R-0002 itat")
 
-    response = bot.command(SECRETARIS, "agenda itat")
+    raw = json.dumps(bot.reply(SECRETARIS, "agenda itat"))
 
-    assert "<!channel>" not in response.body
-    assert "&lt;!channel&gt; Bram" in response.body
+    assert "<!channel>" not in raw
+    assert "&lt;!channel&gt; Bram" in raw
 
 
 # -- move (secretariat) -------------------------------------------------------------------

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from bot.clock import AMSTERDAM
 from bot.localslack import Fault, LocalSlack, dm_channel
 from bot.outbox import CLAIM_LIMIT, LEASE
 from bot.services.users import add_user
-from bot.shell import render_response
+from bot.shell import render_answer
 from storage.db import make_engine, make_session_factory
 from storage.models import AuditEvent, Case, LogEntry, OutboxMessage, Phase, Reminder, ReminderSweep
 from tests import pg, processes
@@ -31,6 +32,7 @@ pytestmark = pytest.mark.slow
 
 MONDAY_0900 = datetime(2026, 11, 23, 9, 0, tzinfo=AMSTERDAM)
 ACK_BOUND_S = 3.0  # Slack's acknowledgement window
+REPLY_WAIT_S = 20.0  # upper bound for the reply after the ack (a response_url is valid 30 min)
 
 
 @pytest.fixture
@@ -227,27 +229,29 @@ def run_through_a_database_outage(server: PgServer, url: str,
     with processes.serving(processes.bot_env(url, slack), slack,
                            tmp_path / "serve.log") as served:
         say = served.driver
-        before = say.command(REGISSEUR, "contact R-0001 gesprek Voor de storing gesproken")
-        assert "regel #1" in render_response(before), render_response(before)
+        before = render_answer(say.ask(REGISSEUR, "contact R-0001 gesprek Voor de storing "
+                                               "gesproken", wait_s=REPLY_WAIT_S))
+        assert "regel #1" in before, before
 
         server.stop("fast")
         try:
             assert served.healthz() == 503
             for line in ("contact R-0001 gesprek Tijdens de storing", "logboek R-0001",
                          "casussen"):
-                during = say.command(REGISSEUR, line)
-                assert during.status == 200
+                during = say.ask(REGISSEUR, line, wait_s=REPLY_WAIT_S)
+                assert during.ack.status == 200
                 assert say.last_elapsed_s < ACK_BOUND_S
-                assert render_response(during) == texts.GENERIC_ERROR
-                assert "Traceback" not in str(during.body)
+                assert render_answer(during) == texts.GENERIC_ERROR
+                assert "Traceback" not in json.dumps(during.replies)
             assert served.process.poll() is None
         finally:
             server.start()
 
         wait_until(lambda: served.healthz() == 200, timeout_s=30, what="healthz after restart")
-        after = say.command(REGISSEUR, "contact R-0001 telefonisch Na de storing gebeld")
-        assert "regel #2" in render_response(after), render_response(after)
-        shown = render_response(say.command(REGISSEUR, "logboek R-0001"))
+        after = render_answer(say.ask(REGISSEUR, "contact R-0001 telefonisch Na de storing "
+                                              "gebeld", wait_s=REPLY_WAIT_S))
+        assert "regel #2" in after, after
+        shown = render_answer(say.ask(REGISSEUR, "logboek R-0001", wait_s=REPLY_WAIT_S))
         assert "Voor de storing gesproken" in shown and "Na de storing gebeld" in shown
         assert "Tijdens de storing" not in shown
         assert served.process.poll() is None, served.log()[-3000:]
@@ -266,10 +270,10 @@ def test_serve_keeps_answering_through_a_slack_outage_and_delivers_everything_on
         say = served.driver
 
         def answered(user: str, line: str) -> str:
-            response = say.command(user, line)
-            assert response.status == 200, response.body
+            answer = say.ask(user, line, wait_s=REPLY_WAIT_S)
+            assert answer.ack.status == 200, answer.ack.body
             assert say.last_elapsed_s < ACK_BOUND_S, (line, say.last_elapsed_s)
-            return render_response(response)
+            return render_answer(answer)
 
         assert "regel #1" in answered(REGISSEUR, "contact R-0001 gesprek Voor de storing")
         outage = [  # Slack answers 429 with Retry-After, then 500, then not in time at all
@@ -311,3 +315,28 @@ def test_serve_keeps_answering_through_a_slack_outage_and_delivers_everything_on
     assert targets["C0SECRET01"] == 1  # the secretariat's notice of the plan made ready
     posted = Counter(str(c.args["channel"]) for c in bot.calls("chat.postMessage"))
     assert posted == targets  # every queued message exactly once, none lost
+
+
+# -- a clean stop while acknowledged work is still running ----------------------------------
+
+def test_sigterm_finishes_the_commands_already_acknowledged_before_serve_exits(
+        bot: Bot, db_url: str, tmp_path: Path) -> None:
+    add_case(bot, "R-0001", REGISSEUR, last_uvo_on=date(2026, 11, 2))
+    # The safety alert's DM is slow, so the work behind the ack is still running at SIGTERM.
+    bot.slack.inject(Fault("chat.postMessage", delay_s=1.0, times=5))
+    with processes.serving(processes.bot_env(db_url, bot.slack), bot.slack,
+                           tmp_path / "serve.log") as served:
+        url = bot.slack.response_url()
+        ack = served.driver.command(REGISSEUR, "veiligheid R-0001 Dreiging bij het huisbezoek",
+                                    response_url=url)
+        assert (ack.status, ack.body) == (200, "")
+        wait_until(lambda: bot.slack.in_flight("chat.postMessage") >= 1, timeout_s=20,
+                   what="the safety alert to reach Slack")
+        assert bot.slack.replies_to(url) == []  # the work is not done yet
+        served.process.terminate()  # SIGTERM, as docker stop and Kubernetes send
+        # Without the drain, SIGTERM ends the process at once (exit -15) and the work is lost.
+        assert served.process.wait(timeout=30) == 0, served.log()[-3000:]
+    (reply,) = bot.slack.replies_to(url)
+    assert "vastgelegd" in json.dumps(reply.args)
+    with bot.deps.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(LogEntry)) == 1

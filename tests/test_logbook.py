@@ -40,7 +40,7 @@ def the_case(bot: Bot, code: str = "R-0001") -> Case:
 
 
 def ack_json(bot: Bot, user: str, command: str) -> dict[str, object]:
-    return bot.reply_json(bot.command(user, command))
+    return bot.reply(user, command)
 
 
 # --- logging -----------------------------------------------------------------------------
@@ -121,8 +121,9 @@ def test_logbook_is_paged_and_the_older_button_shows_the_next_page(cases: Bot) -
     first = cases.say(REGISSEUR, "logboek R-0001")
     assert "Pagina 1 van 2 · 12 regels" in first and "[Oudere regels]" in first
     assert "Gesprek nummer 14" in first and "Gesprek nummer 4" not in first
+    mark = cases.slack.mark()
     cases.driver.block_action(REGISSEUR, "logbook_page_older", "R-0001|2")
-    (page,) = cases.calls("response_url")
+    (page,) = [c for c in cases.slack.since(mark) if c.method == "response_url"]
     assert page.args["replace_original"] in (True, "true")
     blocks = json.dumps(page.args["blocks"])
     assert "Gesprek nummer 4" in blocks and "Gesprek nummer 3" in blocks
@@ -133,8 +134,9 @@ def test_logbook_is_paged_and_the_older_button_shows_the_next_page(cases: Bot) -
 
 def test_the_page_button_for_somebody_elses_case_is_refused(cases: Bot) -> None:
     cases.say(REGISSEUR2, "contact R-0002 Geheim van Bram")
+    mark = cases.slack.mark()
     cases.driver.block_action(REGISSEUR, "logbook_page_older", "R-0002|1")
-    (answer,) = cases.calls("response_url")
+    (answer,) = [c for c in cases.slack.since(mark) if c.method == "response_url"]
     assert "niet aan jou toegewezen" in answer.args["text"]
     assert "Geheim" not in json.dumps(answer.args)
     assert cases.audit_count(action="logbook.read", case_code="R-0002", outcome="refused") == 1

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from bot import __main__ as cli
 from bot.clock import AMSTERDAM, fixed_clock
 from bot.localslack import UploadedFile
-from bot.shell import render_response
+from bot.shell import render_answer
 from storage.models import AuditEvent, Case, OutboxMessage, Phase
 from tests.support import BEHEERDER, PROGRAMMA, REGISSEUR, SECRETARIS, TEST_KEY, Bot
 
@@ -44,10 +44,10 @@ def _uploads(bot: Bot) -> dict[str, UploadedFile]:
 
 def test_programme_team_gets_figures_ephemerally_and_files_in_its_dm(bot: Bot) -> None:
     _add_cases(bot, 7)
-    response = bot.command(PROGRAMMA, "monitor 01-09-2026 vandaag")
-    body = bot.reply_json(response)
-    assert body.get("response_type", "ephemeral") == "ephemeral"
-    text = render_response(response)
+    answer = bot.ask(PROGRAMMA, "monitor 01-09-2026 vandaag")
+    (body,) = answer.replies
+    assert body["response_type"] == "ephemeral"
+    text = render_answer(answer)
     assert "Monitor IPGA Radicalisering" in text
     assert "Periode 01-09-2026 t/m 23-11-2026" in text
     assert "uitvoering: *7*" in text
@@ -119,7 +119,7 @@ def test_a_period_starting_tomorrow_is_refused(bot: Bot) -> None:
 def test_an_unreadable_date_says_how_to_write_it(bot: Bot) -> None:
     text = bot.say(PROGRAMMA, "monitor 31-02-2026")
     assert "bestaat niet als datum" in text and "22-11-2026" in text
-    raw = bot.command(PROGRAMMA, "monitor gisteren <!channel>").body  # the ack as sent
+    raw = json.dumps(bot.reply(PROGRAMMA, "monitor gisteren <!channel>"))  # as sent
     assert "geen datum" in raw and "<!channel>" not in raw
     assert _outbox_count(bot) == 0
 

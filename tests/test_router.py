@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from bot.handlers.router import REGISTRY, Reply, subcommand
+from bot import texts
+from bot.handlers.router import REGISTRY, CommandContext, Reply, _trusted_response_url, subcommand
+from bot.localslack import LocalSlack
+from storage import queries
 from storage.models import Role
 from tests.support import BEHEERDER, PROGRAMMA, REGISSEUR, SECRETARIS, Bot
 
@@ -59,11 +64,12 @@ def test_forbidden_subcommand_is_refused_and_audited(bot: Bot, probe_command: ob
 
 def test_allowed_subcommand_runs_and_replies_ephemerally(bot: Bot,
                                                          probe_command: object) -> None:
-    response = bot.command(SECRETARIS, "testprobe")
-    assert response.status == 200
-    # A plain-text acknowledgement is shown to the caller only (ephemeral).
-    assert response.body == "probe ok"
-    assert "in_channel" not in response.body
+    answer = bot.ask(SECRETARIS, "testprobe")
+    # The acknowledgement is empty; the reply follows on the response_url, to the caller only.
+    assert (answer.ack.status, answer.ack.body) == (200, "")
+    (reply,) = answer.replies
+    assert reply["text"] == "probe ok"
+    assert reply["response_type"] == "ephemeral"
 
 
 def test_overlong_command_text_is_refused_and_nothing_runs(bot: Bot,
@@ -78,6 +84,53 @@ def test_huge_unknown_word_is_not_echoed_in_full(bot: Bot) -> None:
 
 
 def test_unknown_subcommand_is_echoed_escaped(bot: Bot) -> None:
-    body = bot.command(SECRETARIS, "<!channel>").body
+    body = json.dumps(bot.reply(SECRETARIS, "<!channel>"))
     assert "<!channel>" not in body
     assert "&lt;!channel&gt;" in body
+
+
+def test_an_unregistered_user_is_refused_on_the_reply_and_audited(bot: Bot) -> None:
+    bot.slack.add_user("U0NOBODY1", "Niet Geregistreerd")
+    answer = bot.ask("U0NOBODY1", "casussen")
+    assert answer.ack.body == ""
+    assert [r["text"] for r in answer.replies] == [texts.REFUSED_UNREGISTERED]
+    assert bot.audit_count(action="refused.unregistered", actor="U0NOBODY1") == 1
+
+
+def test_a_user_deactivated_after_the_last_request_is_refused_on_fresh_data(bot: Bot) -> None:
+    assert texts.REFUSED_DEACTIVATED not in bot.say(REGISSEUR, "casussen")
+    with bot.session() as session:
+        user = queries.user_by_slack_id(session, REGISSEUR)
+        assert user is not None
+        user.active = False
+    assert bot.say(REGISSEUR, "casussen") == texts.REFUSED_DEACTIVATED
+    assert bot.audit_count(action="refused.deactivated", actor=REGISSEUR) == 1
+
+
+def test_an_error_in_the_work_after_the_ack_gets_the_generic_reply_and_no_traceback(
+        bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+    @subcommand("testboom", roles={Role.SECRETARIS}, usage="/regie testboom", summary="test")
+    def boom(ctx: CommandContext) -> Reply:
+        raise RuntimeError(ctx.args)  # an exception text quoting what the user typed
+
+    try:
+        answer = bot.ask(SECRETARIS, "testboom geheime casusinhoud")
+    finally:
+        REGISTRY.pop("testboom", None)
+    assert answer.ack.status == 200
+    assert [r["text"] for r in answer.replies] == [texts.GENERIC_ERROR]
+    assert "RuntimeError" in caplog.text and "geheime casusinhoud" not in caplog.text
+
+
+def test_replies_go_only_to_slack_or_the_configured_api_host(bot: Bot) -> None:
+    trusted = bot.deps.settings.slack_api_url
+    assert _trusted_response_url("https://hooks.slack.com/commands/T1/2/abc", trusted)
+    assert _trusted_response_url(bot.slack.response_url(), trusted)
+    for url in ("http://hooks.slack.com/commands/x", "https://hooks.slack.com.evil.nl/x",
+                "https://evil.example/hooks.slack.com", "file:///etc/passwd", ""):
+        assert not _trusted_response_url(url, trusted), url
+    with LocalSlack() as elsewhere:  # a listener on another port: not the configured host
+        answer = bot.ask(SECRETARIS, "help", extra={"response_url": elsewhere.response_url()})
+        assert answer.ack.body == "" and answer.replies == []
+        assert elsewhere.calls == []
+    assert bot.ask(SECRETARIS, "help").replies  # the same command to Slack's URL is answered

@@ -11,7 +11,10 @@ from collections.abc import Iterator
 import pytest
 from waitress.server import create_server
 
+from bot.app import build_app, work_executor
+from bot.handlers.router import REGISTRY, Reply, subcommand
 from bot.web import make_wsgi_app
+from storage.models import Role
 from tests.support import REGISSEUR, SECRETARIS, Bot
 
 
@@ -41,15 +44,59 @@ def test_healthz_answers_ok(server: tuple[str, int]) -> None:
     assert json.loads(body) == {"status": "ok"}
 
 
-def test_signed_slash_command_over_http_gets_the_help(server: tuple[str, int],
-                                                      bot: Bot) -> None:
-    form = urllib.parse.urlencode({"command": "/regie", "text": "help", "user_id": SECRETARIS,
+@pytest.fixture
+def pooled(bot: Bot) -> Iterator[tuple[str, int]]:
+    """HTTP mode as `regiebot serve` runs it: command work in a thread pool after the ack."""
+    executor = work_executor(2)
+    app = build_app(bot.deps, executor=executor)
+    srv = create_server(make_wsgi_app(app, bot.deps), host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    yield "127.0.0.1", int(srv.effective_port)  # type: ignore[union-attr]
+    srv.close()
+    thread.join(timeout=5)
+    executor.shutdown(wait=True)
+
+
+def _signed_command(bot: Bot, user: str, text: str, response_url: str
+                    ) -> tuple[bytes, dict[str, str]]:
+    form = urllib.parse.urlencode({"command": "/regie", "text": text, "user_id": user,
                                    "team_id": bot.driver.team_id, "channel_id": "C1",
-                                   "trigger_id": "1.2", "response_url": "http://x/"})
-    status, body = _request(server, "POST", "/slack/events", form.encode(),
-                            bot.driver.signed_headers(form))
-    assert status == 200
-    assert b"Regiebot" in body or b"regie" in body
+                                   "trigger_id": "1.2", "response_url": response_url})
+    return form.encode(), bot.driver.signed_headers(form)
+
+
+def test_signed_slash_command_over_http_is_acked_then_answered_on_its_response_url(
+        pooled: tuple[str, int], bot: Bot) -> None:
+    url = bot.slack.response_url()
+    status, body = _request(pooled, "POST", "/slack/events",
+                            *_signed_command(bot, SECRETARIS, "help", url))
+    assert (status, body) == (200, b"")
+    (reply,) = bot.slack.wait_for_replies(url, timeout_s=10)
+    assert "/regie opname" in json.dumps(reply.args["blocks"])
+
+
+def test_the_acknowledgement_does_not_wait_for_the_work(pooled: tuple[str, int],
+                                                        bot: Bot) -> None:
+    release = threading.Event()
+
+    @subcommand("testslow", roles={Role.SECRETARIS}, usage="/regie testslow", summary="test")
+    def slow(ctx: object) -> Reply:
+        assert release.wait(10)
+        return Reply(text="klaar")
+
+    url = bot.slack.response_url()
+    try:
+        status, body = _request(pooled, "POST", "/slack/events",
+                                *_signed_command(bot, SECRETARIS, "testslow", url))
+        assert (status, body) == (200, b"")  # answered while the work is still blocked
+        assert bot.slack.replies_to(url) == []
+        release.set()
+        (reply,) = bot.slack.wait_for_replies(url, timeout_s=10)
+        assert reply.args["text"] == "klaar"
+    finally:
+        release.set()
+        REGISTRY.pop("testslow", None)
 
 
 def test_unsigned_request_is_rejected_with_401(server: tuple[str, int]) -> None:

@@ -1,4 +1,7 @@
-"""Global middleware: one workspace, registered active members only, each event once."""
+"""Global middleware: one workspace, registered active members only, each event once.
+
+Slash commands pass the workspace and membership checks here and are acknowledged at
+once; their worker (bot.handlers.router) resolves the registered user after the ack."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import texts
 from bot.deps import Deps
-from bot.services.users import Actor
+from bot.services.users import Actor, actor_for
 from storage import queries
 from storage.models import SlackEvent
 
@@ -130,11 +133,6 @@ def _refusal_response(body: dict[str, Any], message: str) -> BoltResponse:
 def make_gate(deps: Deps, members: MemberCheck) -> Callable[..., BoltResponse | None]:
     """Build the middleware that admits only registered, active members of our workspace."""
 
-    def audit(actor: str, reason: str) -> None:
-        with deps.session_factory.begin() as session:
-            queries.add_audit(session, at=deps.clock(), actor=actor or "unknown",
-                              action="refused." + reason, outcome="refused")
-
     def gate(req: BoltRequest, body: dict[str, Any], context: dict[str, Any],
              client: WebClient, next: Callable[[], None]) -> BoltResponse | None:
         if not isinstance(body, dict):
@@ -143,7 +141,7 @@ def make_gate(deps: Deps, members: MemberCheck) -> Callable[..., BoltResponse | 
         allowed_team = deps.settings.team_id
         teams = _team_ids(body)
         if allowed_team is None or not teams or teams != {allowed_team}:
-            audit(user_id, "workspace")
+            audit_refusal(deps, user_id, "workspace")
             return _refusal_response(body, texts.REFUSED_WORKSPACE)
 
         if body.get("type") == "event_callback":
@@ -158,26 +156,55 @@ def make_gate(deps: Deps, members: MemberCheck) -> Callable[..., BoltResponse | 
 
         if not user_id:
             return BoltResponse(status=400, body="")
-        with deps.session_factory() as session:
-            user = queries.user_with_roles(session, user_id)
-            actor = Actor.of(user) if user is not None and user.active else None
-        if user is None:
-            audit(user_id, "unregistered")
-            return _refusal_response(body, texts.REFUSED_UNREGISTERED)
-        if actor is None:
-            audit(user_id, "deactivated")
-            return _refusal_response(body, texts.REFUSED_DEACTIVATED)
-        reason = members.refusal(client, user_id)
-        if reason == "unavailable":
-            return _refusal_response(body, texts.SLACK_UNAVAILABLE)
-        if reason is not None:
-            audit(user_id, reason)
-            return _refusal_response(body, texts.REFUSED_GUEST)
-        context["actor"] = actor
+        if body.get("command"):
+            # A slash command is acknowledged before any database work: its worker runs
+            # after the acknowledgement and resolves the actor itself (`resolve_actor`).
+            refused = _member_refusal(deps, members, client, user_id)
+            if refused is not None:
+                return _refusal_response(body, refused)
+            next()
+            return None
+        actor_or_refusal = resolve_actor(deps, user_id)
+        if isinstance(actor_or_refusal, str):
+            return _refusal_response(body, actor_or_refusal)
+        refused = _member_refusal(deps, members, client, user_id)
+        if refused is not None:
+            return _refusal_response(body, refused)
+        context["actor"] = actor_or_refusal
         next()
         return None
 
     return gate
+
+
+def _member_refusal(deps: Deps, members: MemberCheck, client: WebClient, user_id: str
+                    ) -> str | None:
+    """Return the Dutch refusal when Slack says the user is no full member (or cannot say)."""
+    reason = members.refusal(client, user_id)
+    if reason == "unavailable":
+        return texts.SLACK_UNAVAILABLE
+    if reason is not None:
+        audit_refusal(deps, user_id, reason)
+        return texts.REFUSED_GUEST
+    return None
+
+
+def audit_refusal(deps: Deps, user_id: str, reason: str) -> None:
+    """Record a refused request in the audit trail, in its own transaction."""
+    with deps.session_factory.begin() as session:
+        queries.add_audit(session, at=deps.clock(), actor=user_id or "unknown",
+                          action="refused." + reason, outcome="refused")
+
+
+def resolve_actor(deps: Deps, user_id: str) -> Actor | str:
+    """Return the registered, active user behind a request, or the Dutch refusal (audited)."""
+    with deps.session_factory() as session:
+        actor = actor_for(session, user_id)
+        if actor is not None:
+            return actor
+        registered = queries.user_by_slack_id(session, user_id) is not None
+    audit_refusal(deps, user_id, "deactivated" if registered else "unregistered")
+    return texts.REFUSED_DEACTIVATED if registered else texts.REFUSED_UNREGISTERED
 
 
 def _first_delivery(deps: Deps, event_id: str) -> bool:

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import difflib
 import logging
+import traceback
+import urllib.parse
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 from slack_sdk.models.blocks import Block
+from slack_sdk.webhook import WebhookClient
 
 from bot import texts, views
 from bot.deps import Deps
 from bot.errors import BotError, ForbiddenError
+from bot.handlers.gate import resolve_actor
 from bot.services.access import refusal_of
 from bot.services.users import Actor
 from storage import queries
@@ -23,6 +33,8 @@ from storage.models import Role
 
 log = logging.getLogger(__name__)
 MAX_ARGS_LENGTH = 4000
+SLACK_HOOKS_HOST = "hooks.slack.com"
+COMMAND_FIELDS = ("user_id", "text", "trigger_id", "channel_id", "response_url")
 
 
 @dataclass(frozen=True)
@@ -40,7 +52,7 @@ class CommandContext:
 
 @dataclass
 class Reply:
-    """What the command answers, ephemerally, in its acknowledgement."""
+    """What the command answers, ephemerally, on its response_url."""
 
     text: str
     blocks: list[Block] | None = None
@@ -107,51 +119,89 @@ def refuse(deps: Deps, actor: Actor, action: str, now: datetime,
                           outcome="refused", case_code=case_code, detail=detail)
 
 
-def handle_regie_command(ack: Ack, body: dict[str, Any], context: dict[str, Any],
-                         client: WebClient, deps: Deps) -> None:
-    """Route `/regie <sub> …` to its handler and acknowledge with the ephemeral reply."""
-    actor: Actor = context["actor"]
+def answer_regie_command(body: dict[str, Any], actor: Actor, client: WebClient,
+                         deps: Deps) -> Reply:
+    """Route `/regie <sub> …` to its handler and return the ephemeral reply."""
     text = str(body.get("text") or "").strip()
     word, _, args = text.partition(" ")
     word = word.lower()
     if word in ("", "help", "hulp", "?"):
-        ack(text=texts.HELP_TITLE, blocks=views.as_dicts(help_blocks(actor)))
-        return
+        return Reply(texts.HELP_TITLE, help_blocks(actor))
     sub = REGISTRY.get(word)
     if sub is None:
-        ack(text=texts.unknown_command(views.escape_mrkdwn(word), suggest(word, actor)))
-        return
+        return Reply(texts.unknown_command(views.escape_mrkdwn(word), suggest(word, actor)))
     now = deps.clock()
     if not sub.roles & actor.roles:
         refuse(deps, actor, f"command.{sub.name}", now, detail="role")
-        ack(text=texts.refused_role(sub.name, (texts.ROLE_LABELS[r] for r in sub.roles)))
-        return
+        return Reply(texts.refused_role(sub.name, (texts.ROLE_LABELS[r] for r in sub.roles)))
     if len(args) > MAX_ARGS_LENGTH:
-        ack(text=texts.TEXT_TOO_LONG_COMMAND)
-        return
+        return Reply(texts.TEXT_TOO_LONG_COMMAND)
     ctx = CommandContext(actor=actor, args=args.strip(), now=now, deps=deps, client=client,
                          trigger_id=str(body.get("trigger_id") or ""),
                          channel_id=str(body.get("channel_id") or ""))
     try:
-        reply = sub.handler(ctx)
+        return sub.handler(ctx)
     except ForbiddenError as exc:
         if refusal_of(exc) is None:  # refusals that carry their own record were audited
             refuse(deps, actor, f"command.{sub.name}", now, detail="forbidden")
-        ack(text=exc.message)
-        return
+        return Reply(exc.message)
     except BotError as exc:
-        ack(text=exc.message)
+        return Reply(exc.message)
+
+
+def run_regie_command(body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    """The work behind an acknowledged `/regie`: authorise on fresh data, run the subcommand,
+    and answer on the command's response_url. Never raises."""
+    try:
+        actor = resolve_actor(deps, str(body.get("user_id") or ""))
+        reply = Reply(actor) if isinstance(actor, str) else answer_regie_command(
+            body, actor, client, deps)
+    except Exception as error:
+        # Frames only, no message: exception texts may quote case content.
+        log.error("unhandled %s in /regie:\n%s", type(error).__name__,
+                  "".join(traceback.format_tb(error.__traceback__)))
+        reply = Reply(texts.GENERIC_ERROR)
+    if reply.text or reply.blocks:
+        post_reply(deps, str(body.get("response_url") or ""), reply)
+
+
+def post_reply(deps: Deps, response_url: str, reply: Reply) -> None:
+    """Post an ephemeral reply to a command's response_url (Slack's, or the stand-in's)."""
+    if not _trusted_response_url(response_url, deps.settings.slack_api_url):
+        log.warning("reply not sent: response_url is not Slack's")
         return
-    if reply.blocks:
-        ack(text=reply.text, blocks=views.as_dicts(views.limit_blocks(reply.blocks)))
-    else:
-        ack(text=reply.text)
+    webhook = WebhookClient(response_url, timeout=10, retry_handlers=[
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ])
+    blocks = views.limit_blocks(reply.blocks) if reply.blocks else None
+    try:
+        response = webhook.send(text=reply.text, blocks=blocks, response_type="ephemeral")
+    except OSError as exc:
+        log.warning("reply to /regie not delivered: %s", type(exc).__name__)
+        return
+    if response.status_code != 200:
+        log.warning("reply to /regie not delivered: HTTP %d", response.status_code)
+
+
+def _trusted_response_url(url: str, api_url: str) -> bool:
+    """Only Slack's hooks (or the configured Slack API host, e.g. the stand-in) get replies."""
+    parsed = urllib.parse.urlparse(url)
+    if parsed.scheme == "https" and parsed.hostname == SLACK_HOOKS_HOST:
+        return True
+    api = urllib.parse.urlparse(api_url)
+    return bool(parsed.hostname) and (parsed.scheme, parsed.netloc) == (api.scheme, api.netloc)
 
 
 def register(app: App, deps: Deps) -> None:
-    """Register the `/regie` command."""
-    def regie(ack: Ack, body: dict[str, Any], context: dict[str, Any],
-              client: WebClient) -> None:
-        handle_regie_command(ack, body, context, client, deps)
+    """Register `/regie`: acknowledge at once, then do the work in the app's work executor."""
+    executor = cast(Executor, deps.extra["work_executor"])
+
+    def regie(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        # Only the fields the work reads; bolt's lazy listeners would deep-copy the request.
+        fields = {key: str(body.get(key) or "") for key in COMMAND_FIELDS}
+        executor.submit(run_regie_command, fields, client, deps)
 
     app.command("/regie")(regie)

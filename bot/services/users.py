@@ -124,7 +124,7 @@ def import_users(session: Session, path: Path, now: datetime) -> int:
 
 def actor_for(session: Session, slack_user_id: str) -> Actor | None:
     """Return the active registered actor for a Slack user id, or None."""
-    user = queries.user_with_roles(session, slack_user_id)
-    if user is None or not user.active:
+    found = queries.user_roles(session, slack_user_id)
+    if found is None or not found[2]:
         return None
-    return Actor.of(user)
+    return Actor(found[0], slack_user_id, found[1], found[3])
