@@ -11,7 +11,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, func, literal, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    and_,
+    column,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -204,9 +219,11 @@ def is_shown(stage: str, notified_at: datetime | None, snoozed_until: date | Non
     return notified_at is None or stage in REPEATING_STAGES
 
 
+_URGENCY = {"overdue": 0, SIGNAL: 1, "due": 2, "week": 3}
+
+
 def _urgency(item: views.DigestItem) -> tuple[int, date]:
-    order = {"overdue": 0, SIGNAL: 1, "due": 2, "week": 3}
-    return order.get(item.stage, 4), item.due_on
+    return _URGENCY.get(item.stage, 4), item.due_on
 
 
 def group_digest(items: Iterable[tuple[str, views.DigestItem]]) -> list[views.DigestCase]:
@@ -290,8 +307,9 @@ def _agenda_dates(session: Session, cases: ColumnElement[bool]
 
 
 # Only the columns the rules need, as plain rows: ORM entities cost more than the rules.
-_FACT_COLUMNS = (Case.id, Case.code, Case.phase, Case.regisseur_id, Case.intake_on,
-                 Case.assigned_on, Case.letter_sent_on, Case.plan_approved_on,
+# The phase comes as its stored string (the rules compare strings; no Enum per row).
+_FACT_COLUMNS = (Case.id, Case.code, type_coerce(Case.phase, String), Case.regisseur_id,
+                 Case.intake_on, Case.assigned_on, Case.letter_sent_on, Case.plan_approved_on,
                  Case.last_uvo_on, Case.last_evaluation_on, Case.uvo_interval_days,
                  Case.evaluation_interval_days, Case.closed_on)
 
@@ -302,7 +320,7 @@ def _facts_of(rows: Iterable[Any], settings: Settings,
     uvo_days = settings.uvo_interval_weeks * 7
     evaluation_days = settings.evaluation_interval_weeks * 7
     no_dates: dict[str, date] = {}
-    return [CaseFacts(case_id, code, str(getattr(phase, "value", phase)), regisseur_id,
+    return [CaseFacts(case_id, code, str(phase), regisseur_id,
                       intake_on, assigned_on, letter_sent_on, plan_approved_on, last_uvo_on,
                       last_evaluation_on, uvo_interval or uvo_days,
                       evaluation_interval or evaluation_days, closed_on,
@@ -490,18 +508,16 @@ def _write(session: Session, plan: Reconciled, first_shown: Collection[str],
             row.notified_at = now
 
 
-_REOPEN_COLUMNS = ("resolved_at", "notified_at", "due_on", "snoozed_until")
-
-
 def _insert_sqlite(session: Session, rows: Sequence[OpenReminder], first_shown: Collection[str],
                    now: datetime) -> list[tuple[str, int]]:
     # An upsert: a key that was open before and closed since (e.g. a logged date was
-    # corrected) comes back afresh on its old row. "insertmanyvalues" batches the VALUES.
+    # corrected) comes back afresh on its old row. "insertmanyvalues" batches the VALUES
+    # only while the ON CONFLICT clause has no parameters of its own, hence null().
     table = cast(Table, Reminder.__table__)
     stmt = sqlite.insert(table)
     upsert = stmt.on_conflict_do_update(
         index_elements=[table.c.key],
-        set_={"resolved_at": None, "notified_at": stmt.excluded.notified_at,
+        set_={"resolved_at": null(), "notified_at": stmt.excluded.notified_at,
               "due_on": stmt.excluded.due_on, "snoozed_until": stmt.excluded.snoozed_until},
     ).returning(table.c.key, table.c.id)
     params = [{"key": r.key, "case_id": r.case_id, "recipient_id": r.recipient_id,
@@ -513,30 +529,27 @@ def _insert_sqlite(session: Session, rows: Sequence[OpenReminder], first_shown: 
 
 def _insert_postgresql(session: Session, rows: Sequence[OpenReminder],
                        first_shown: Collection[str], now: datetime) -> list[tuple[str, int]]:
-    # The same upsert as one statement over arrays (unnest): psycopg parses a statement with
-    # thousands of placeholders anew each time, which dominated large sweeps.
+    # The same upsert as one statement over one JSON document: psycopg parses a statement
+    # with thousands of placeholders anew each time, and dumps long arrays element by element.
     table = cast(Table, Reminder.__table__)
-    arrays = func.unnest(
-        literal([r.key for r in rows], postgresql.ARRAY(table.c.key.type)),
-        literal([r.case_id for r in rows], postgresql.ARRAY(table.c.case_id.type)),
-        literal([r.recipient_id for r in rows], postgresql.ARRAY(table.c.recipient_id.type)),
-        literal([r.kind for r in rows], postgresql.ARRAY(table.c.kind.type)),
-        literal([r.due_on for r in rows], postgresql.ARRAY(table.c.due_on.type)),
-        literal([r.stage for r in rows], postgresql.ARRAY(table.c.stage.type)),
-        literal([r.snoozed_until for r in rows], postgresql.ARRAY(table.c.snoozed_until.type)),
-        literal([r.key in first_shown for r in rows], postgresql.ARRAY(postgresql.BOOLEAN)),
-    ).table_valued("key", "case_id", "recipient_id", "kind", "due_on", "stage",
-                   "snoozed_until", "shown").render_derived()
+    document = [{"key": r.key, "case_id": r.case_id, "recipient_id": r.recipient_id,
+                 "kind": r.kind, "due_on": r.due_on.isoformat(), "stage": r.stage,
+                 "snoozed_until": r.snoozed_until and r.snoozed_until.isoformat(),
+                 "shown": r.key in first_shown} for r in rows]
+    source_rows = func.json_to_recordset(literal(document, postgresql.JSON)).table_valued(
+        table.c.key, table.c.case_id, table.c.recipient_id, table.c.kind, table.c.due_on,
+        table.c.stage, table.c.snoozed_until, column("shown", Boolean),
+    ).render_derived(with_types=True)
     moment = literal(now, UTCDateTime)
-    source = select(arrays.c.key, arrays.c.case_id, arrays.c.recipient_id, arrays.c.kind,
-                    arrays.c.due_on, arrays.c.stage, moment,
-                    sql_case((arrays.c.shown, moment), else_=None), arrays.c.snoozed_until)
+    c = source_rows.c
+    source = select(c.key, c.case_id, c.recipient_id, c.kind, c.due_on, c.stage, moment,
+                    sql_case((c.shown, moment), else_=None), c.snoozed_until)
     stmt = postgresql.insert(table).from_select(
         ["key", "case_id", "recipient_id", "kind", "due_on", "stage", "created_at",
          "notified_at", "snoozed_until"], source)
     upsert = stmt.on_conflict_do_update(
         index_elements=[table.c.key],
-        set_={"resolved_at": None, "notified_at": stmt.excluded.notified_at,
+        set_={"resolved_at": null(), "notified_at": stmt.excluded.notified_at,
               "due_on": stmt.excluded.due_on, "snoozed_until": stmt.excluded.snoozed_until},
     ).returning(table.c.key, table.c.id)
     return [(key, reminder_id) for key, reminder_id in session.execute(upsert)]
