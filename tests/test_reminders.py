@@ -11,19 +11,22 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from slack_sdk.models.blocks import Block
+from sqlalchemy import select, text
 
-from bot import jobs, texts
+from bot import jobs, texts, views
 from bot.__main__ import main
 from bot.clock import AMSTERDAM
 from bot.localslack import Fault, dm_channel
 from bot.reminders import (
     Audience,
     candidate_case_ids,
+    candidate_facts,
     due_reminders,
     load_audience,
     load_facts,
 )
+from bot.rules import CaseFacts
 from bot.services.users import deactivate_user
 from storage.models import (
     Case,
@@ -273,6 +276,74 @@ def test_closing_the_case_resolves_its_reminders(quiet: Bot) -> None:
         assert all(r.resolved_at is not None for r in session.scalars(select(Reminder)))
 
 
+def test_a_deadline_that_comes_back_reopens_its_old_row_and_is_announced_again(
+        quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))  # overdue since 27-10
+    tick(bot)
+    first = open_reminder(bot, REGISSEUR, "uvo")
+    set_case(bot, "R-0001", last_uvo_on=date(2026, 11, 20))  # logged on the wrong case
+    at(bot, MONDAY + timedelta(days=1))
+    tick(bot)
+    set_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))  # the correction
+    wednesday = MONDAY + timedelta(days=2)
+    at(bot, wednesday)
+    tick(bot)
+    assert open_reminder(bot, REGISSEUR, "uvo") == first  # the same key, the same row
+    with bot.session() as session:
+        [row] = session.scalars(select(Reminder)).all()
+        assert row.resolved_at is None
+        assert row.notified_at == bot.deps.clock()
+    latest = digests(bot, REGISSEUR)[-1]
+    assert "woensdag 25 november" in latest and "*29 dagen te laat*" in latest
+    assert f"reminder.log.{first}" in json.dumps(digest_blocks(bot, REGISSEUR)[-1])
+
+
+def _record_updates(bot: Bot) -> None:
+    """Make the database note the id of every reminder row any statement updates."""
+    with bot.session() as session:
+        session.execute(text("CREATE TABLE touched_reminders (id INTEGER)"))
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text(
+                "CREATE FUNCTION note_touched() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                "BEGIN INSERT INTO touched_reminders (id) VALUES (NEW.id); RETURN NEW; END $$"))
+            session.execute(text(
+                "CREATE TRIGGER reminders_touched AFTER UPDATE ON reminders "
+                "FOR EACH ROW EXECUTE FUNCTION note_touched()"))
+        else:
+            session.execute(text(
+                "CREATE TRIGGER reminders_touched AFTER UPDATE ON reminders "
+                "BEGIN INSERT INTO touched_reminders (id) VALUES (new.id); END"))
+
+
+def test_the_next_days_sweep_writes_only_the_rows_that_changed(quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))    # overdue: shown again, unchanged
+    add_case(bot, "R-0002", last_uvo_on=date(2026, 10, 1))   # due Thursday: still "week"
+    add_case(bot, "R-0003", last_uvo_on=date(2026, 9, 29))   # due Tuesday: "week" -> "due"
+    add_case(bot, "R-0004", last_uvo_on=date(2026, 9, 2))    # overdue, then logged
+    tick(bot)
+    with bot.session() as session:
+        monday = {code: rid for code, rid in session.execute(
+            select(Case.code, Reminder.id).join(Case, Reminder.case_id == Case.id))}
+    assert sorted(monday) == ["R-0001", "R-0002", "R-0003", "R-0004"]
+    set_case(bot, "R-0004", last_uvo_on=MONDAY)
+    _record_updates(bot)
+    at(bot, MONDAY + timedelta(days=1))
+    tick(bot)
+    with bot.session() as session:
+        touched = sorted(session.scalars(text("SELECT id FROM touched_reminders")))
+        added = session.execute(select(Case.code, Reminder.stage).join(
+            Case, Reminder.case_id == Case.id).where(Reminder.id > max(monday.values()))).all()
+        unchanged = session.scalars(select(Reminder).where(
+            Reminder.id.in_([monday["R-0001"], monday["R-0002"]]))).all()
+    assert touched == sorted([monday["R-0003"], monday["R-0004"]])  # resolved, nothing else
+    assert [tuple(a) for a in added] == [("R-0003", "due")]
+    assert all(r.resolved_at is None and r.notified_at is not None for r in unchanged)
+    tuesday = digests(bot, REGISSEUR)[-1]
+    assert "R-0001" in tuesday and "R-0003" in tuesday and "R-0002" not in tuesday
+
+
 # -- buttons ------------------------------------------------------------------------------
 
 def test_snooze_hides_the_reminder_for_three_days(quiet: Bot) -> None:
@@ -291,6 +362,24 @@ def test_snooze_hides_the_reminder_for_three_days(quiet: Bot) -> None:
         tick(bot)
         latest = digests(bot, REGISSEUR)[-1]
         assert "R-0002" in latest and ("R-0001" in latest) == shows_uvo
+
+
+def test_a_later_stage_of_a_snoozed_deadline_stays_snoozed(quiet: Bot) -> None:
+    bot = quiet
+    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 30))  # UVO due Wednesday 25-11
+    tick(bot)
+    reminder = open_reminder(bot, REGISSEUR, "uvo")
+    bot.driver.block_action(REGISSEUR, f"reminder.snooze.{reminder}", str(reminder))
+    for offset in (1, 2):  # Tuesday: the week stage; Wednesday: the due stage, new row
+        at(bot, MONDAY + timedelta(days=offset))
+        tick(bot)
+    assert len(digests(bot, REGISSEUR)) == 1  # only Monday's
+    with bot.session() as session:
+        due = session.scalars(select(Reminder).where(Reminder.stage == "due")).one()
+        assert due.snoozed_until == date(2026, 11, 26)
+    at(bot, MONDAY + timedelta(days=3))
+    tick(bot)
+    assert "*1 dag te laat*" in digests(bot, REGISSEUR)[-1]
 
 
 def test_someone_elses_reminder_cannot_be_snoozed_and_the_attempt_is_audited(
@@ -451,6 +540,30 @@ def test_a_long_digest_stays_within_50_blocks_and_summarises_the_rest(quiet: Bot
     assert all(len(b.get("elements", [])) <= 25 for b in blocks if b["type"] == "actions")
 
 
+DIGEST_KINDS = ["uvo", "evaluatie", "itat_cutoff", "regie_cutoff", "brief", "geen_regisseur",
+                "ontbrekend:uvo", "ontbrekend:evaluatie", "ontbrekend:itat_cutoff"]
+digest_items = st.builds(
+    views.DigestItem, reminder_id=st.integers(1, 10**12), kind=st.sampled_from(DIGEST_KINDS),
+    due_on=st.dates(date(2026, 1, 1), date(2027, 12, 31)),
+    stage=st.sampled_from(["week", "due", "overdue", "signal"]),
+    meeting_on=st.none() | st.dates(date(2026, 1, 1), date(2027, 12, 31)))
+digest_cases = st.builds(views.DigestCase, code=st.text(min_size=1, max_size=40),
+                         items=st.lists(digest_items, min_size=1, max_size=15).map(tuple))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(digest_cases, max_size=60), st.dates(date(2026, 1, 1), date(2027, 12, 31)))
+def test_every_digest_is_valid_block_kit_within_slacks_limits_with_codes_escaped(
+        cases: list[views.DigestCase], day: date) -> None:
+    fallback, blocks = views.render_digest(day, cases)
+    assert len(blocks) <= 50 and str(sum(len(c.items) for c in cases)) in fallback
+    for block in blocks:  # slack_sdk validates lengths and counts; the dicts are its own form
+        assert Block.parse(block).to_dict() == block
+    mrkdwn = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    mrkdwn += [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
+    assert not any("<" in t or ">" in t for t in mrkdwn)  # user text is escaped
+
+
 @st.composite
 def case_rows(draw: st.DrawFn) -> dict[str, Any]:
     intake = draw(st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 11, 30)))
@@ -488,6 +601,33 @@ def test_the_sql_prefilter_never_drops_a_case_that_has_something_due(quiet: Bot)
                                    itat, regie, audience)
             assert {w.case_id for w in wanted} <= set(
                 candidate_case_ids(session, day, bot.deps.settings))
+            session.rollback()
+
+    check()
+
+
+def test_facts_read_as_plain_rows_are_the_facts_of_the_case(quiet: Bot) -> None:
+    bot = quiet
+    ids = {name: user_id(bot, name) for name in (REGISSEUR, REGISSEUR2)}
+    app_settings = bot.deps.settings
+
+    @settings(max_examples=8, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(case_rows(), min_size=1, max_size=20),
+           st.dates(min_value=date(2026, 11, 1), max_value=date(2027, 3, 31)))
+    def check(rows: list[dict[str, Any]], day: date) -> None:
+        with bot.deps.session_factory() as session:
+            for n, values in enumerate(rows):
+                regisseur = values.pop("regisseur")
+                session.add(Case(code=f"F-{n:04d}", risk_group=2, created_at=bot.deps.clock(),
+                                 updated_at=bot.deps.clock(),
+                                 regisseur_id=ids[regisseur] if regisseur else None, **values))
+            session.flush()
+            cases = session.scalars(select(Case).order_by(Case.id)).all()
+            expected = [CaseFacts.from_case(c, app_settings) for c in cases]
+            assert load_facts(session, app_settings, [c.id for c in cases]) == expected
+            assert candidate_facts(session, day, app_settings) == load_facts(
+                session, app_settings, candidate_case_ids(session, day, app_settings))
             session.rollback()
 
     check()
