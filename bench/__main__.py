@@ -37,12 +37,14 @@ def section_ack(pg_url: str | None, quick: bool) -> list[Row]:
         figures = ack_latency.run(url, sequential=100 if quick else 300,
                                   per_client=10 if quick else 25)
         by = {(s, m): (p50, p99) for s, m, p50, p99 in figures}
-        for scenario in sorted({s for s, _, _, _ in figures}):
+        for scenario in dict.fromkeys(s for s, _, _, _ in figures):
             bare, full = by[(scenario, "bare")], by[(scenario, "full")]
+            reply = by[(scenario, "reply")]
             rows.append((f"ack /regie contact, {scenario}, {label}",
-                         f"p50 {full[0]:.1f} ms, p99 {full[1]:.1f} ms",
-                         f"bare p50 {bare[0]:.1f} / p99 {bare[1]:.1f} ms; "
-                         f"ratio p50 {full[0] / bare[0]:.2f}x"))
+                         f"p50 {full[0]:.2f} ms, p99 {full[1]:.1f} ms",
+                         f"bare p50 {bare[0]:.2f} / p99 {bare[1]:.1f} ms; "
+                         f"ratio p50 {full[0] / bare[0]:.2f}x; stored and confirmed "
+                         f"(reply) p50 {reply[0]:.1f} / p99 {reply[1]:.1f} ms"))
     return rows
 
 

@@ -43,20 +43,23 @@ def main() -> int:
     parser.add_argument("--mode", choices=["full", "bare"], required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--slack-url", help="the Slack stand-in to use (default: start one)")
     args = parser.parse_args()
+
     set_keyring(Keyring([KEY]))
-    slack = LocalSlack().start()
+    slack = None if args.slack_url else LocalSlack().start()
+    api_url = args.slack_url or slack.api_url  # type: ignore[union-attr]
     settings = Settings(SLACK_BOT_TOKEN=SecretStr("xoxb-bench"),
                         SLACK_SIGNING_SECRET=SecretStr(SIGNING_SECRET),
-                        SLACK_API_URL=slack.api_url, DATABASE_URL=args.db,
+                        SLACK_API_URL=api_url, DATABASE_URL=args.db,
                         REGIEBOT_TEAM_ID=LOCAL_TEAM_ID, _env_file=None)  # type: ignore[call-arg]
     engine = make_engine(args.db)
     deps = Deps(settings=settings, session_factory=make_session_factory(engine),
                 clock=system_clock, instance_id=f"bench-{os.getpid()}")
     for user_id in os.environ.get("BENCH_USERS", "").split(","):
-        if user_id:
+        if user_id and slack is not None:
             slack.add_user(user_id, user_id)
-    app = build_app(deps) if args.mode == "full" else bare_app(slack.api_url)
+    app = build_app(deps) if args.mode == "full" else bare_app(api_url)
     server = create_server(make_wsgi_app(app, deps), host="127.0.0.1", port=0,
                            threads=args.threads)
     print(server.effective_port, flush=True)  # type: ignore[union-attr]
