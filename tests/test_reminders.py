@@ -558,7 +558,8 @@ def test_every_digest_is_valid_block_kit_within_slacks_limits_with_codes_escaped
     fallback, blocks = views.render_digest(day, cases)
     assert len(blocks) <= 50 and str(sum(len(c.items) for c in cases)) in fallback
     for block in blocks:  # slack_sdk validates lengths and counts; the dicts are its own form
-        assert Block.parse(block).to_dict() == block
+        parsed = Block.parse(block)
+        assert parsed is not None and parsed.to_dict() == block
     mrkdwn = [b["text"]["text"] for b in blocks if b["type"] == "section"]
     mrkdwn += [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
     assert not any("<" in t or ">" in t for t in mrkdwn)  # user text is escaped
