@@ -558,18 +558,20 @@ def _insert_postgresql(session: Session, rows: Sequence[OpenReminder],
 def _queue_digests(session: Session, shown: Sequence[OpenReminder],
                    recipients: dict[int, _Recipient], codes: dict[int, str], day: date,
                    now: datetime) -> list[PlannedDigest]:
-    by_recipient: dict[int, list[OpenReminder]] = defaultdict(list)
+    # Called after _write: every row has its id (the buttons carry it).
+    by_recipient: dict[int, list[tuple[int, OpenReminder]]] = defaultdict(list)
     for row in shown:
-        if row.recipient_id is not None:
-            by_recipient[row.recipient_id].append(row)
+        if row.recipient_id is None or row.id is None:
+            raise ValueError("a reminder in a digest has no recipient or no id")
+        by_recipient[row.recipient_id].append((row.id, row))
     planned: list[PlannedDigest] = []
     for recipient_id in sorted(by_recipient):
         user = recipients[recipient_id]
         rows = by_recipient[recipient_id]
         groups = group_digest(
             (codes.get(row.case_id, "?"),
-             views.DigestItem(row.id or 0, row.kind, row.due_on, row.stage, row.meeting_on))
-            for row in rows)
+             views.DigestItem(row_id, row.kind, row.due_on, row.stage, row.meeting_on))
+            for row_id, row in rows)
         text, blocks = views.render_digest(day, groups)
         enqueue(session, dedupe_key=f"{DIGEST_PREFIX}{user.slack_user_id}:{day.isoformat()}",
                 kind="dm", recipient=user.slack_user_id,
