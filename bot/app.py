@@ -11,11 +11,6 @@ from typing import Any, TypeVar
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from bot import outbox, texts
 from bot.config import Settings
@@ -36,11 +31,7 @@ def make_web_client(deps: Deps, *, max_retries: int = 2) -> WebClient:
         token=token.get_secret_value() if token else None,
         base_url=deps.settings.slack_api_url,
         timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=max_retries),
-            RateLimitErrorRetryHandler(max_retry_count=max_retries),
-            ServerErrorRetryHandler(max_retry_count=max_retries),
-        ],
+        retry_handlers=gate_handler.retry_handlers(max_retries),
     )
 
 
