@@ -634,6 +634,20 @@ def test_facts_read_as_plain_rows_are_the_facts_of_the_case(quiet: Bot) -> None:
     check()
 
 
+def test_a_case_on_two_agendas_is_one_set_of_facts_with_both_plan_dates(quiet: Bot) -> None:
+    add_case(quiet, "R-0001", phase=Phase.PLAN, intake_on=date(2026, 10, 20),
+             assigned_on=date(2026, 10, 20), letter_sent_on=date(2026, 10, 27),
+             plan_approved_on=None, last_uvo_on=None, last_evaluation_on=None)
+    at(quiet, date(2026, 11, 26), 8)
+    assert "R-0001" in quiet.say(REGISSEUR, "gereed R-0001 itat")
+    assert "R-0001" in quiet.say(REGISSEUR, "gereed R-0001 regie definitief")
+    with quiet.deps.session_factory() as session:
+        [facts] = candidate_facts(session, date(2026, 11, 26), quiet.deps.settings)
+        assert load_facts(session, quiet.deps.settings, [facts.case_id]) == [facts]
+    assert facts.itat_presented_on == date(2026, 12, 10)  # the ITAT-R the plan is on
+    assert facts.itat_ready_on == facts.regie_ready_on == date(2026, 11, 26)
+
+
 def test_due_reminders_gives_one_row_per_recipient_and_unique_keys(quiet: Bot) -> None:
     add_case(quiet, "R-0001", letter_sent_on=None, regisseur=None,
              intake_on=date(2026, 11, 1))
