@@ -10,7 +10,7 @@ import urllib.parse
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -56,6 +56,9 @@ def _no_errors_logged(caplog: pytest.LogCaptureFixture) -> None:
        user=st.sampled_from([REGISSEUR, SECRETARIS, PROGRAMMA]))
 def test_fuzzed_command_arguments_never_crash_or_store(
         bot: Bot, caplog: pytest.LogCaptureFixture, word: str, args: str, user: str) -> None:
+    # The one valid request this can generate: the monitor for the default period, which
+    # rightly queues its CSV and chart for the programme team's DM.
+    assume(not (word == "monitor" and user == PROGRAMMA and not args.strip()))
     before = _stored(bot)
     answer = bot.ask(user, f"{word} {args}")
     assert answer.ack.status == 200
