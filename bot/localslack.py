@@ -228,10 +228,11 @@ class LocalSlack:
             self.state.files.clear()
 
     # -- request handling ---------------------------------------------------
-    def _take_fault(self, method: str) -> Fault | None:
+    def _take_fault(self, method: str, *, wildcard: bool = True) -> Fault | None:
         with self.state.lock:
             for fault in self.state.faults:
-                if fault.method in (method, "*") and fault.times > 0:
+                if (fault.method == method or (wildcard and fault.method == "*")) \
+                        and fault.times > 0:
                     fault.times -= 1
                     if fault.times == 0:
                         self.state.faults.remove(fault)
@@ -431,6 +432,24 @@ def _make_handler(slack: LocalSlack) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(raw)
 
+        def _faulted(self, fault: Fault | None) -> bool:
+            """Apply a fault to this request; True when it has been answered with it."""
+            if fault is None:
+                return False
+            if fault.delay_s:
+                time.sleep(fault.delay_s)  # simulates a slow Slack, not a test waiting
+            if fault.status != 200:
+                headers = ({"Retry-After": str(fault.retry_after)}
+                           if fault.retry_after is not None else None)
+                self._reply(fault.status, {"ok": False, "error": "ratelimited"
+                                           if fault.status == 429 else "internal_error"},
+                            headers)
+                return True
+            if fault.error:
+                self._reply(200, {"ok": False, "error": fault.error})
+                return True
+            return False
+
         def do_GET(self) -> None:
             self.do_POST()
 
@@ -450,6 +469,9 @@ def _make_handler(slack: LocalSlack) -> type[BaseHTTPRequestHandler]:
                 self._reply(200 if ok else 404, {"ok": ok})
                 return
             if path.startswith("/response/"):
+                # Slack's hooks host: only faults named "response_url" apply here.
+                if self._faulted(slack._take_fault("response_url", wildcard=False)):
+                    return
                 slack._record("response_url", {"url": path, **_decode(raw, self.headers)})
                 self._reply(200, {"ok": True})
                 return
@@ -459,20 +481,8 @@ def _make_handler(slack: LocalSlack) -> type[BaseHTTPRequestHandler]:
             method = path[len("/api/"):]
             args = dict(urllib.parse.parse_qsl(parsed.query))
             args.update(_decode(raw, self.headers))
-            fault = slack._take_fault(method)
-            if fault is not None:
-                if fault.delay_s:
-                    time.sleep(fault.delay_s)  # simulates a slow Slack, not a test waiting
-                if fault.status != 200:
-                    headers = ({"Retry-After": str(fault.retry_after)}
-                               if fault.retry_after is not None else None)
-                    self._reply(fault.status, {"ok": False, "error": "ratelimited"
-                                               if fault.status == 429 else "internal_error"},
-                                headers)
-                    return
-                if fault.error:
-                    self._reply(200, {"ok": False, "error": fault.error})
-                    return
+            if self._faulted(slack._take_fault(method)):
+                return
             bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
             token = bearer or str(args.pop("token", "")) or None
             self._reply(200, slack.handle_api(method, args, token))

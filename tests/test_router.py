@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import time
+import urllib.parse
 
 import pytest
 
 from bot import texts
 from bot.handlers.router import REGISTRY, CommandContext, Reply, _trusted_response_url, subcommand
-from bot.localslack import LocalSlack
+from bot.localslack import Fault, LocalSlack
 from storage import queries
 from storage.models import Role
 from tests.support import BEHEERDER, PROGRAMMA, REGISSEUR, SECRETARIS, Bot
+from tests.test_agenda import add_case
 
 
 @pytest.fixture
@@ -134,3 +137,24 @@ def test_replies_go_only_to_slack_or_the_configured_api_host(bot: Bot) -> None:
         assert answer.ack.body == "" and answer.replies == []
         assert elsewhere.calls == []
     assert bot.ask(SECRETARIS, "help").replies  # the same command to Slack's URL is answered
+
+
+def test_a_reply_that_fails_once_is_retried(bot: Bot) -> None:
+    bot.slack.inject(Fault("response_url", status=500, times=1))
+    url = bot.slack.response_url()
+    bot.driver.command(SECRETARIS, "help", response_url=url)
+    assert bot.slack.received(urllib.parse.urlparse(url).path) == 2  # refused, then sent
+    assert len(bot.slack.replies_to(url)) == 1
+
+
+def test_a_long_retry_after_on_the_reply_is_not_slept_out_and_the_work_is_kept(
+        bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+    add_case(bot, "R-0001")
+    bot.slack.inject(Fault("response_url", status=429, retry_after=120, times=5))
+    started = time.monotonic()
+    answer = bot.ask(REGISSEUR, "contact R-0001 gesprek Kort gesproken")
+    assert time.monotonic() - started < 10  # not 120 s: the work thread is free again
+    assert answer.replies == []  # the confirmation is lost, the entry is not
+    bot.slack.clear_faults()
+    assert "Kort gesproken" in bot.say(REGISSEUR, "logboek R-0001")
+    assert "reply to /regie not delivered" in caplog.text

@@ -15,12 +15,6 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry import RetryHandler
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from sqlalchemy.exc import IntegrityError
 
 from bot import texts
@@ -34,14 +28,6 @@ PROFILE_TTL_S = 600.0
 # users.info runs before the acknowledgement: one quick try, never the app client's retries
 # (which sleep out a Retry-After), so a Slack outage cannot push us past Slack's 3 seconds.
 MEMBER_CHECK_TIMEOUT_S = 1  # seconds; Slack answers users.info in a fraction of that
-
-
-def retry_handlers(max_retries: int) -> list[RetryHandler]:
-    """slack_sdk's retries for connection errors, 429 (honouring Retry-After) and 5xx, for
-    calls that may take their time (never before an acknowledgement: see quick_client)."""
-    return [ConnectionErrorRetryHandler(max_retry_count=max_retries),
-            RateLimitErrorRetryHandler(max_retry_count=max_retries),
-            ServerErrorRetryHandler(max_retry_count=max_retries)]
 
 
 def quick_client(client: WebClient, timeout_s: int = MEMBER_CHECK_TIMEOUT_S) -> WebClient:

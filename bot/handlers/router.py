@@ -14,13 +14,18 @@ from typing import Any, cast
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 from slack_sdk.models.blocks import Block
 from slack_sdk.webhook import WebhookClient
 
 from bot import texts, views
 from bot.deps import Deps
 from bot.errors import BotError, ForbiddenError
-from bot.handlers.gate import resolve_actor, retry_handlers
+from bot.handlers.gate import resolve_actor
+from bot.outbox import ShortRateLimitRetryHandler
 from bot.services.access import refusal_of
 from bot.services.users import Actor
 from storage import queries
@@ -29,6 +34,7 @@ from storage.models import Role
 log = logging.getLogger(__name__)
 MAX_ARGS_LENGTH = 4000
 SLACK_HOOKS_HOST = "hooks.slack.com"
+REPLY_TIMEOUT_S = 5
 COMMAND_FIELDS = ("user_id", "text", "trigger_id", "channel_id", "response_url")
 
 
@@ -165,7 +171,10 @@ def post_reply(deps: Deps, response_url: str, reply: Reply) -> None:
     if not _trusted_response_url(response_url, deps.settings.slack_api_url):
         log.warning("reply not sent: response_url is not Slack's")
         return
-    webhook = WebhookClient(response_url, timeout=10, retry_handlers=retry_handlers(2))
+    # Short and few retries: a reply stuck in a long Retry-After would hold a work thread.
+    webhook = WebhookClient(response_url, timeout=REPLY_TIMEOUT_S, retry_handlers=[
+        ConnectionErrorRetryHandler(max_retry_count=1), ServerErrorRetryHandler(max_retry_count=1),
+        ShortRateLimitRetryHandler()])
     blocks = views.limit_blocks(reply.blocks) if reply.blocks else None
     try:
         response = webhook.send(text=reply.text, blocks=blocks, response_type="ephemeral")
