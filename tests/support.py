@@ -140,3 +140,17 @@ class Bot:
             for key, value in filters.items():
                 stmt = stmt.where(getattr(AuditEvent, key) == value)
             return int(session.scalar(stmt) or 0)
+
+
+def cli_environment(monkeypatch: Any, tmp_path: Any, db_url: str, now: datetime) -> None:
+    """Run `bot.__main__` in-process against `db_url` at a fixed moment: no Slack tokens,
+    no stray .env, the test key."""
+    from bot import __main__ as cli
+    from bot.clock import fixed_clock
+
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("REGIEBOT_ENCRYPTION_KEYS", TEST_KEY)
+    monkeypatch.setattr(cli, "system_clock", fixed_clock(now))

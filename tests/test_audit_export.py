@@ -13,12 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import __main__ as cli
-from bot.clock import AMSTERDAM, fixed_clock
+from bot.clock import AMSTERDAM
 from bot.errors import InputError
 from bot.services.audit_export import HEADER, write_audit_csv
 from storage import queries
 from storage.models import AuditEvent
-from tests.support import PROGRAMMA, REGISSEUR, REGISSEUR2, SECRETARIS, TEST_KEY, Bot
+from tests.support import (
+    PROGRAMMA,
+    REGISSEUR,
+    REGISSEUR2,
+    SECRETARIS,
+    Bot,
+    cli_environment,
+)
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=AMSTERDAM).astimezone(UTC)
 
@@ -130,12 +137,7 @@ def test_case_text_from_real_commands_never_reaches_the_export(bot: Bot) -> None
 
 @pytest.fixture
 def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("REGIEBOT_ENCRYPTION_KEYS", TEST_KEY)
-    monkeypatch.setattr(cli, "system_clock", fixed_clock(NOW))
+    cli_environment(monkeypatch, tmp_path, db_url, NOW)
     return tmp_path
 
 

@@ -13,11 +13,18 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from bot import __main__ as cli
-from bot.clock import AMSTERDAM, fixed_clock
+from bot.clock import AMSTERDAM
 from bot.localslack import UploadedFile
 from bot.shell import render_answer
 from storage.models import AuditEvent, Case, OutboxMessage, Phase
-from tests.support import BEHEERDER, PROGRAMMA, REGISSEUR, SECRETARIS, TEST_KEY, Bot
+from tests.support import (
+    BEHEERDER,
+    PROGRAMMA,
+    REGISSEUR,
+    SECRETARIS,
+    Bot,
+    cli_environment,
+)
 
 DM_PROGRAMMA = "D" + PROGRAMMA.lstrip("U")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=AMSTERDAM).astimezone(UTC)
@@ -163,12 +170,7 @@ def test_file_messages_carry_no_case_content(bot: Bot) -> None:
 
 @pytest.fixture
 def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("REGIEBOT_ENCRYPTION_KEYS", TEST_KEY)
-    monkeypatch.setattr(cli, "system_clock", fixed_clock(NOW))
+    cli_environment(monkeypatch, tmp_path, db_url, NOW)
     out = tmp_path / "out"
     out.mkdir()
     return out

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from bot import jobs, texts, views
 from bot.__main__ import main
@@ -579,6 +580,17 @@ def case_rows(draw: st.DrawFn) -> dict[str, Any]:
             "regisseur": draw(st.sampled_from([REGISSEUR, REGISSEUR2, None]))}
 
 
+def _add_generated_cases(session: Session, bot: Bot, rows: list[dict[str, Any]],
+                         ids: dict[str, int], prefix: str) -> None:
+    """Add generated case rows (from `case_rows()`) and flush them."""
+    for n, values in enumerate(rows):
+        regisseur = values.pop("regisseur")
+        session.add(Case(code=f"{prefix}-{n:04d}", risk_group=2, created_at=bot.deps.clock(),
+                         updated_at=bot.deps.clock(),
+                         regisseur_id=ids[regisseur] if regisseur else None, **values))
+    session.flush()
+
+
 def test_the_sql_prefilter_never_drops_a_case_that_has_something_due(quiet: Bot) -> None:
     bot = quiet
     ids = {name: user_id(bot, name) for name in (REGISSEUR, REGISSEUR2)}
@@ -590,12 +602,7 @@ def test_the_sql_prefilter_never_drops_a_case_that_has_something_due(quiet: Bot)
            st.dates(min_value=date(2026, 11, 1), max_value=date(2027, 3, 31)))
     def check(rows: list[dict[str, Any]], day: date) -> None:
         with bot.deps.session_factory() as session:
-            for n, values in enumerate(rows):
-                regisseur = values.pop("regisseur")
-                session.add(Case(code=f"P-{n:04d}", risk_group=2, created_at=bot.deps.clock(),
-                                 updated_at=bot.deps.clock(),
-                                 regisseur_id=ids[regisseur] if regisseur else None, **values))
-            session.flush()
+            _add_generated_cases(session, bot, rows, ids, "P")
             everything = list(session.scalars(select(Case.id)))
             audience = load_audience(session)
             wanted = due_reminders(load_facts(session, bot.deps.settings, everything), day,
@@ -618,12 +625,7 @@ def test_facts_read_as_plain_rows_are_the_facts_of_the_case(quiet: Bot) -> None:
            st.dates(min_value=date(2026, 11, 1), max_value=date(2027, 3, 31)))
     def check(rows: list[dict[str, Any]], day: date) -> None:
         with bot.deps.session_factory() as session:
-            for n, values in enumerate(rows):
-                regisseur = values.pop("regisseur")
-                session.add(Case(code=f"F-{n:04d}", risk_group=2, created_at=bot.deps.clock(),
-                                 updated_at=bot.deps.clock(),
-                                 regisseur_id=ids[regisseur] if regisseur else None, **values))
-            session.flush()
+            _add_generated_cases(session, bot, rows, ids, "F")
             cases = session.scalars(select(Case).order_by(Case.id)).all()
             expected = [CaseFacts.from_case(c, app_settings) for c in cases]
             assert load_facts(session, app_settings, [c.id for c in cases]) == expected
