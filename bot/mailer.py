@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address
@@ -17,7 +18,18 @@ ATTACHMENT_FILENAME = "invite.ics"
 
 
 class MailError(Exception):
-    """Sending an e-mail failed; the message is a short reason without message content."""
+    """Sending an e-mail failed; the message is a short reason without message content.
+    `permanent`: the server refused for good (a 5xx answer), so retrying cannot help."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+def _refusal_is_final(codes: Iterable[int]) -> bool:
+    """Tell whether every SMTP reply code is a permanent (5xx) failure."""
+    codes = list(codes)
+    return bool(codes) and all(500 <= code < 600 for code in codes)
 
 
 @dataclass(frozen=True)
@@ -97,10 +109,15 @@ def send_message(config: SmtpConfig, message: EmailMessage) -> None:
         raise
     except smtplib.SMTPAuthenticationError as error:
         raise MailError(f"SMTP login refused ({error.smtp_code})") from error
+    except smtplib.SMTPSenderRefused as error:  # our configuration: worth retrying once fixed
+        raise MailError(f"SMTP server refused the sender ({error.smtp_code})") from error
     except smtplib.SMTPRecipientsRefused as error:
-        raise MailError("SMTP server refused the recipient") from error
+        codes = [code for code, _ in error.recipients.values()]
+        raise MailError(f"SMTP server refused the recipient ({codes[0] if codes else '?'})",
+                        permanent=_refusal_is_final(codes)) from error
     except smtplib.SMTPResponseException as error:
-        raise MailError(f"SMTP server answered {error.smtp_code}") from error
+        raise MailError(f"SMTP server answered {error.smtp_code}",
+                        permanent=_refusal_is_final([error.smtp_code])) from error
     except ssl.SSLError as error:
         raise MailError(f"TLS with the SMTP server failed ({error.reason})") from error
     except smtplib.SMTPException as error:
@@ -111,7 +128,9 @@ def send_message(config: SmtpConfig, message: EmailMessage) -> None:
             f"({error.strerror or type(error).__name__})"
         ) from error
     if refused:
-        raise MailError("SMTP server refused the recipient")
+        codes = [code for code, _ in refused.values()]
+        raise MailError(f"SMTP server refused a recipient ({codes[0]})",
+                        permanent=_refusal_is_final(codes))
 
 
 def _calendar_method(ics: bytes) -> str:

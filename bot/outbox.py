@@ -333,8 +333,9 @@ def _attempt(client: WebClient, message: OutboxMessage) -> tuple[Outcome, float 
         return "retry", None, code
     except PermanentError as exc:
         return "failed", None, str(exc)
-    except MailError as exc:  # SMTP trouble is transient; the reason names no message content
-        return "retry", None, str(exc)[:200]
+    except MailError as exc:  # the reason names no message content
+        # A 5xx refusal (no such recipient, message rejected) is final; the rest is retried.
+        return ("failed" if exc.permanent else "retry"), None, str(exc)[:200]
     except (OSError, TimeoutError) as exc:  # connection refused, reset, timed out, SMTP
         return "retry", None, type(exc).__name__
     except Exception as exc:

@@ -203,3 +203,20 @@ def test_closing_a_case_emails_the_cancel_to_the_slack_profile_address(
     assert [calendar_part(m)[0] for m in to_bram] == ["REQUEST", "CANCEL"]
     cancel = read_invite(calendar_part(to_bram[1])[1])
     assert (cancel.method, cancel.uid, cancel.sequence) == ("CANCEL", item_uid(bot, "R-0002"), 1)
+
+
+def test_a_recipient_the_mail_server_refuses_for_good_is_not_retried(
+        bot: Bot, smtp: Smtp) -> None:
+    smtp.handler.refuse_recipients = True  # 550 5.1.1 No such user
+    ready_and_publish(bot)
+
+    result = bot.deliver()
+
+    assert result.failed == 1 and result.retried == 0
+    with bot.session() as session:
+        email = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "email")).one()
+        assert (email.status, email.attempts) == ("failed", 1)
+        assert email.last_error == "SMTP server refused the recipient (550)"
+    assert uploads(bot, REGISSEUR)  # the Slack invite went out all the same
+    bot.deps.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
+    assert bot.deliver().sent == 0 and smtp.handler.envelopes == []

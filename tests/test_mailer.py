@@ -52,6 +52,7 @@ class RecordingHandler:
     """An aiosmtpd handler that keeps every delivered envelope and can refuse recipients."""
 
     refuse_recipients: bool = False
+    refusal: str = "550 5.1.1 No such user"
     envelopes: list[Any] = field(default_factory=list)
 
     async def handle_RCPT(
@@ -59,7 +60,7 @@ class RecordingHandler:
     ) -> str:
         """Accept or refuse a recipient."""
         if self.refuse_recipients:
-            return "550 5.1.1 No such user"
+            return self.refusal
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -347,12 +348,18 @@ def test_wrong_password_raises_mail_error(
     assert tls_smtp_server.handler.envelopes == []
 
 
-def test_refused_recipient_raises_mail_error() -> None:
+@pytest.mark.parametrize(("refusal", "permanent"), [
+    ("550 5.1.1 No such user", True),
+    ("450 4.2.1 Mailbox busy, try again later", False),
+])
+def test_refused_recipient_raises_mail_error_final_only_for_5xx(refusal: str,
+                                                                permanent: bool) -> None:
     with (
-        run_server(RecordingHandler(refuse_recipients=True)) as server,
-        pytest.raises(MailError, match="refused the recipient"),
+        run_server(RecordingHandler(refuse_recipients=True, refusal=refusal)) as server,
+        pytest.raises(MailError, match="refused the recipient") as raised,
     ):
         send_message(config_for(server.port), imip_message()[1])
+    assert raised.value.permanent is permanent
 
 
 def test_smtp_config_repr_hides_the_password() -> None:
