@@ -15,7 +15,7 @@ import json
 import logging
 import time
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
@@ -80,6 +80,21 @@ def enqueue(session: Session, *, dedupe_key: str, kind: str, recipient: str,
     except IntegrityError:
         return False  # another replica queued the same message first
     return True
+
+
+def withdraw(session: Session, *, case_id: int, recipients: Iterable[str]) -> int:
+    """Cancel the pending messages about a case to these recipients (Slack ids or e-mail
+    addresses), e.g. after a hand-over; return how many. One already being sent by another
+    replica may still arrive."""
+    wanted = [r for r in recipients if r]
+    if not wanted:
+        return 0
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.case_id == case_id, OutboxMessage.status == PENDING,
+               OutboxMessage.recipient.in_(wanted))
+        .values(status=CANCELLED, locked_by=None, locked_until=None))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def message_payload(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -7,8 +7,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from storage.models import Case, OutboxMessage, Phase, PurgedCase
+from bot.localslack import dm_channel
+from storage.models import AuditEvent, Case, OutboxMessage, Phase, PurgedCase
 from tests.support import BEHEERDER, PROGRAMMA, REGISSEUR, REGISSEUR2, SECRETARIS, Bot
+from tests.test_agenda import add_case
 
 
 def intake(bot: Bot, code: str = "R-0001", who: str = REGISSEUR, group: int = 3,
@@ -255,3 +257,28 @@ def test_my_cases_without_cases_says_so(bot: Bot) -> None:
 def test_secretariat_cannot_list_cases_as_a_regisseur(bot: Bot) -> None:
     intake(bot)
     assert "alleen beschikbaar" in bot.say(SECRETARIS, "casussen")
+
+
+def test_hand_over_withdraws_what_was_still_queued_for_the_old_regisseur(bot: Bot) -> None:
+    add_case(bot, "R-0001", REGISSEUR, last_uvo_on=date(2026, 11, 2))
+    add_case(bot, "R-0002", REGISSEUR, last_uvo_on=date(2026, 11, 2))
+    bot.say(REGISSEUR, "gereed R-0001 itat")
+    bot.say(REGISSEUR, "gereed R-0002 itat")
+    bot.say(SECRETARIS, "publiceer itat")  # slot DMs and invitations queued, not yet sent
+    bot.say(SECRETARIS, f"overdracht R-0001 <@{REGISSEUR2}>")
+    bot.deliver()
+
+    to_anna = bot.dm_texts(REGISSEUR)
+    assert any("geen toegang meer" in t for t in to_anna)
+    assert not any("R-0001" in t and "geen toegang meer" not in t for t in to_anna)
+    assert any("R-0002" in t for t in to_anna)  # her other case's slot still comes
+    titles = [f.title or "" for f in bot.slack.state.files.values()
+              if f.completed and f.channel_id == dm_channel(REGISSEUR)]
+    assert titles and not any("R-0001" in t for t in titles)
+    with bot.session() as session:
+        cancelled = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.status == "cancelled")).all()
+        assert {m.recipient for m in cancelled} == {REGISSEUR} and len(cancelled) == 2
+        (detail,) = session.scalars(select(AuditEvent.detail).where(
+            AuditEvent.action == "case.handover", AuditEvent.outcome == "ok")).all()
+        assert detail is not None and detail.endswith("withdrawn=2")

@@ -12,7 +12,7 @@ from bot.clock import local_date
 from bot.config import Settings
 from bot.errors import ConflictError, InputError, NotFoundError
 from bot.meetings import SeriesConfig
-from bot.outbox import enqueue, message_payload
+from bot.outbox import enqueue, message_payload, withdraw
 from bot.parsing import LETTER_RECIPIENTS, Mention, format_date
 from bot.reminders import load_facts
 from bot.rules import REGISSEUR_KINDS, CaseFacts, Deadline, case_deadlines, target_itat_on
@@ -173,8 +173,13 @@ def hand_over(session: Session, actor: Actor, *, code: str, to: Mention, now: da
     case.regisseur = new
     case.updated_at = now
     old_id = old.slack_user_id if old else "-"
+    # What was queued for the old regisseur about this case (a slot, an invitation) is no
+    # longer theirs to receive.
+    withdrawn = withdraw(session, case_id=case.id, recipients=(
+        old.slack_user_id, old.email or "")) if old is not None else 0
     queries.add_audit(session, at=now, actor=actor.slack_user_id, action=action,
-                      case_code=code, detail=f"from={old_id} to={new.slack_user_id}")
+                      case_code=code, detail=f"from={old_id} to={new.slack_user_id} "
+                                             f"withdrawn={withdrawn}")
     stamp = now.isoformat()
     old_name = old.name if old else "—"
     enqueue(session, dedupe_key=f"case.handover:{case.id}:{stamp}:new", kind="dm",
