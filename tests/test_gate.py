@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
 
+from bot.handlers.gate import MemberCheck
 from bot.localslack import Fault
 from storage.models import SlackEvent, User
 from tests.support import REGISSEUR, SECRETARIS, Bot
@@ -120,3 +122,43 @@ def test_expired_guest_answer_still_refuses_during_an_outage(bot: Bot) -> None:
     bot.deps.extra["members"].ttl_s = 0.0
     bot.slack.inject(Fault("users.info", status=500, times=5))
     assert "Gasten" in bot.say(REGISSEUR, "help")
+
+
+def test_concurrent_requests_of_one_user_share_one_membership_lookup(bot: Bot) -> None:
+    members: MemberCheck = bot.deps.extra["members"]
+    members.forget()
+    bot.slack.inject(Fault("users.info", delay_s=0.3))  # Slack answers slowly, once
+    start = threading.Barrier(10)
+    answers: list[str | None] = []
+
+    def ask() -> None:
+        start.wait(timeout=10)
+        answers.append(members.refusal(bot.app.client, REGISSEUR))
+
+    threads = [threading.Thread(target=ask) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert answers == [None] * 10
+    assert bot.slack.received("users.info") == 1
+
+
+def test_requests_waiting_on_a_failed_lookup_are_told_slack_is_unavailable(bot: Bot) -> None:
+    members: MemberCheck = bot.deps.extra["members"]
+    members.forget()
+    bot.slack.inject(Fault("users.info", status=500, delay_s=0.3))
+    start = threading.Barrier(3)
+    answers: list[str | None] = []
+
+    def ask() -> None:
+        start.wait(timeout=10)
+        answers.append(members.refusal(bot.app.client, REGISSEUR))
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert answers == ["unavailable"] * 3  # nothing known yet: fail closed
+    assert bot.slack.received("users.info") == 1

@@ -4,9 +4,11 @@ agenda: every digest, agenda DM, .ics invite and announcement exactly once."""
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from sqlalchemy import select
 from bot import texts
 from bot.localslack import Call, Fault, dm_channel
 from bot.services.users import add_user
+from bot.shell import render_answer
 from storage.models import AgendaItem, Case, OutboxMessage, Phase, Reminder, User
 from tests import processes
 from tests.pg import PgServer
@@ -147,3 +150,59 @@ def test_three_processes_deliver_every_digest_and_invite_exactly_once(bot: Bot,
             User.slack_user_id.in_(regisseurs))))
         assert {r.recipient_id for r in reminders} == recipients
         assert {r.notified_at for r in reminders} == {MONDAY_0900}  # one digest built them
+
+
+# -- two replicas placing plans on the same agenda at once ------------------------------------
+
+CASES_AT_ONCE = 12
+
+
+def test_two_replicas_marking_plans_ready_at_once_give_every_case_one_free_slot(
+        bot: Bot, db_url: str, tmp_path: Path) -> None:
+    from tests.test_agenda import REGISSEUR, add_case
+
+    codes = [f"R-{n:04d}" for n in range(1, CASES_AT_ONCE + 1)]
+    for code in codes:
+        add_case(bot, code, REGISSEUR, last_uvo_on=date(2026, 11, 2))
+    env = processes.bot_env(db_url, bot.slack)
+    with processes.serving(env, bot.slack, tmp_path / "a.log") as first, \
+            processes.serving(env, bot.slack, tmp_path / "b.log") as second:
+        # Every case once through each replica, all at the same moment: each plan must land
+        # on one slot, and no slot may be given twice.
+        jobs = [(driver, code) for code in codes for driver in (first.driver, second.driver)]
+        start = threading.Barrier(len(jobs))
+        answers: dict[int, str] = {}
+
+        def mark(n: int, driver: processes.HttpDriver, code: str) -> None:
+            start.wait(timeout=30)
+            answers[n] = render_answer(driver.ask(REGISSEUR, f"gereed {code} itat",
+                                                  wait_s=30))
+
+        threads = [threading.Thread(target=mark, args=(n, d, c))
+                   for n, (d, c) in enumerate(jobs)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert first.process.poll() is None and second.process.poll() is None
+    assert len(answers) == len(jobs), answers
+    for code in codes:  # one replica placed it, the other said it was already there
+        said = sorted("al op de agenda" in answers[n] for n, (_, c) in enumerate(jobs)
+                      if c == code)
+        assert said == [False, True], [answers[n] for n, (_, c) in enumerate(jobs) if c == code]
+        assert any(f"`{code}` staat op de agenda" in answers[n]
+                   for n, (_, c) in enumerate(jobs) if c == code)
+
+    with bot.session() as session:
+        rows = session.execute(
+            select(Case.code, AgendaItem.meeting_id, AgendaItem.position)
+            .join(Case, AgendaItem.case_id == Case.id)
+            .where(AgendaItem.status == "actief")).all()
+    assert sorted(code for code, _, _ in rows) == codes  # one item per case, none lost
+    capacity = bot.deps.settings.itat_capacity
+    by_meeting = Counter(meeting for _, meeting, _ in rows)
+    assert len(by_meeting) == 2 and sorted(by_meeting.values()) == [
+        CASES_AT_ONCE - capacity, capacity]  # the first meeting full, the rest on the next
+    slots = [(meeting, position) for _, meeting, position in rows]
+    assert len(set(slots)) == len(slots)  # no slot given twice
+    assert all(position is not None and 0 <= position < capacity for _, position in slots)

@@ -45,25 +45,53 @@ class MemberCheck:
         self.team_id = team_id
         self.ttl_s = ttl_s
         self._cache: dict[str, tuple[float, str | None]] = {}
+        self._asking: dict[str, threading.Event] = {}  # users.info calls under way
         self._lock = threading.Lock()
 
     def refusal(self, client: WebClient, user_id: str) -> str | None:
-        """Return a refusal reason ('guest', 'external', 'unavailable') or None."""
+        """Return a refusal reason ('guest', 'external', 'unavailable') or None.
+
+        Concurrent requests of one user whose answer is not cached share one users.info
+        call: the first asks Slack, the others wait for its answer (as long as it may take)."""
         now = time.monotonic()
         with self._lock:
             hit = self._cache.get(user_id)
-        if hit is not None and now - hit[0] < self.ttl_s:
-            return hit[1]
-        quick = quick_client(client)
-        try:
-            user = quick.users_info(user=user_id)["user"]
-        except SlackApiError as exc:
-            if exc.response.get("error") == "user_not_found":
-                reason: str | None = "external"
+            if hit is not None and now - hit[0] < self.ttl_s:
+                return hit[1]
+            asking = self._asking.get(user_id)
+            if asking is None:
+                asking = self._asking[user_id] = threading.Event()
+                leader = True
             else:
-                return self._stale_or_unavailable(hit)
-        except OSError:
+                leader = False
+        if not leader:
+            asking.wait(MEMBER_CHECK_TIMEOUT_S + 0.5)
+            with self._lock:
+                answer = self._cache.get(user_id)
+            if answer is not None and time.monotonic() - answer[0] < self.ttl_s:
+                return answer[1]
             return self._stale_or_unavailable(hit)
+        try:
+            reason = self._ask(client, user_id)
+        finally:
+            with self._lock:
+                self._asking.pop(user_id, None)
+            asking.set()
+        if reason == "unavailable":
+            return self._stale_or_unavailable(hit)
+        return reason
+
+    def _ask(self, client: WebClient, user_id: str) -> str | None:
+        """Ask Slack once and cache the answer; 'unavailable' (not cached) when it cannot."""
+        asked_at = time.monotonic()
+        try:
+            user = quick_client(client).users_info(user=user_id)["user"]
+        except SlackApiError as exc:
+            if exc.response.get("error") != "user_not_found":
+                return "unavailable"
+            reason: str | None = "external"
+        except OSError:
+            return "unavailable"
         else:
             reason = None
             if user.get("is_restricted") or user.get("is_ultra_restricted"):
@@ -72,7 +100,7 @@ class MemberCheck:
                   or (self.team_id and user.get("team_id") not in (None, self.team_id))):
                 reason = "external"
         with self._lock:
-            self._cache[user_id] = (now, reason)
+            self._cache[user_id] = (asked_at, reason)
         return reason
 
     @staticmethod
