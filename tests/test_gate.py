@@ -124,41 +124,33 @@ def test_expired_guest_answer_still_refuses_during_an_outage(bot: Bot) -> None:
     assert "Gasten" in bot.say(REGISSEUR, "help")
 
 
-def test_concurrent_requests_of_one_user_share_one_membership_lookup(bot: Bot) -> None:
+def _ask_membership_at_once(bot: Bot, times: int) -> list[str | None]:
+    """Ask the membership check for REGISSEUR from `times` threads at the same moment."""
     members: MemberCheck = bot.deps.extra["members"]
     members.forget()
-    bot.slack.inject(Fault("users.info", delay_s=0.3))  # Slack answers slowly, once
-    start = threading.Barrier(10)
+    start = threading.Barrier(times)
     answers: list[str | None] = []
 
     def ask() -> None:
         start.wait(timeout=10)
         answers.append(members.refusal(bot.app.client, REGISSEUR))
 
-    threads = [threading.Thread(target=ask) for _ in range(10)]
+    threads = [threading.Thread(target=ask) for _ in range(times)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=10)
-    assert answers == [None] * 10
+    return answers
+
+
+def test_concurrent_requests_of_one_user_share_one_membership_lookup(bot: Bot) -> None:
+    bot.slack.inject(Fault("users.info", delay_s=0.3))  # Slack answers slowly, once
+    assert _ask_membership_at_once(bot, 10) == [None] * 10
     assert bot.slack.received("users.info") == 1
 
 
 def test_requests_waiting_on_a_failed_lookup_are_told_slack_is_unavailable(bot: Bot) -> None:
-    members: MemberCheck = bot.deps.extra["members"]
-    members.forget()
     bot.slack.inject(Fault("users.info", status=500, delay_s=0.3))
-    start = threading.Barrier(3)
-    answers: list[str | None] = []
-
-    def ask() -> None:
-        start.wait(timeout=10)
-        answers.append(members.refusal(bot.app.client, REGISSEUR))
-
-    threads = [threading.Thread(target=ask) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=10)
-    assert answers == ["unavailable"] * 3  # nothing known yet: fail closed
+    # Nothing known yet: fail closed, for the one who asked and for those who waited.
+    assert _ask_membership_at_once(bot, 3) == ["unavailable"] * 3
     assert bot.slack.received("users.info") == 1
