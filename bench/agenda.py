@@ -13,8 +13,8 @@ from pydantic import SecretStr
 from bench.serve_app import KEY
 from bot.clock import AMSTERDAM
 from bot.config import Settings
-from bot.deps import Deps
-from bot.services import agenda
+from bot.services.agenda import items, publish
+from bot.services.agenda.config import AgendaConfig
 from bot.services.users import Actor, add_user
 from storage import migrate
 from storage.crypto import Keyring, set_keyring
@@ -37,8 +37,7 @@ def run(capacity: int, url: str | None = None) -> dict[str, float]:
                         SMTP_SENDER="secretariaat@example.org",
                         REGIEBOT_ENCRYPTION_KEYS=SecretStr(KEY),
                         _env_file=None)  # type: ignore[call-arg]
-    deps = Deps(settings=settings, session_factory=factory, clock=lambda: NOW)
-    cfg = agenda.AgendaConfig.from_deps(deps)
+    cfg = AgendaConfig.from_settings(settings)
     regisseurs: list[Actor] = []
     with factory.begin() as session:
         secretary = Actor.of(add_user(session, slack_user_id="U0BENCHSEC", name="Secretaris",
@@ -56,18 +55,18 @@ def run(capacity: int, url: str | None = None) -> dict[str, float]:
     started = time.perf_counter()
     with factory.begin() as session:
         for n, actor in enumerate(regisseurs):
-            agenda.mark_ready(session, actor, f"R-{n + 1:04d}", "itat", "concept", cfg, NOW)
+            items.mark_ready(session, actor, f"R-{n + 1:04d}", "itat", "concept", cfg, NOW)
     ready_s = time.perf_counter() - started
     started = time.perf_counter()
     with factory.begin() as session:
-        first = agenda.publish(session, secretary, "itat", None, cfg, NOW)
+        first = publish.publish(session, secretary, "itat", None, cfg, NOW)
     publish_s = time.perf_counter() - started
     with factory.begin() as session:
-        agenda.move_item(session, secretary, "R-0001", "itat", first.meeting.held_on, capacity,
-                         cfg, NOW)
+        items.move_item(session, secretary, "R-0001", "itat", first.meeting.held_on, capacity,
+                        cfg, NOW)
     started = time.perf_counter()
     with factory.begin() as session:
-        agenda.publish(session, secretary, "itat", None, cfg, NOW)
+        publish.publish(session, secretary, "itat", None, cfg, NOW)
     republish_s = time.perf_counter() - started
     engine.dispose()
     return {"items": float(capacity), "ready_s": ready_s, "publish_s": publish_s,

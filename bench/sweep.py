@@ -27,7 +27,6 @@ from sqlalchemy import func, insert, select, text
 from bench.serve_app import KEY
 from bot.clock import AMSTERDAM
 from bot.config import Settings
-from bot.deps import Deps
 from bot.services.users import add_user
 from storage import migrate
 from storage.crypto import Keyring, get_keyring, set_keyring
@@ -120,26 +119,26 @@ def populate(url: str, cases: int, quiet: bool) -> None:
 def sweep_once(url: str) -> dict[str, float]:
     """Sweep as of SWEEP_AT (every due reminder is new) and again the next working day
     (steady state: most rows exist); report both times, reminders and peak memory."""
-    from bot.reminders import sweep
+    from bot.services.reminders import sweep
+    from bot.views.messages import render_digest
 
     set_keyring(Keyring([KEY]))
     engine = make_engine(url)
     factory = make_session_factory(engine)
     settings = _settings(url)
-    deps = Deps(settings=settings, session_factory=factory, clock=lambda: SWEEP_AT)
     # Warm up what a running bot already has loaded (the holiday calendar, Block Kit models)
     # so the figure is the sweep's own work, as it is every minute in a serving process.
-    from bot import views
     from bot.meetings import is_working_day
+    from bot.views.blocks import as_dicts, section
 
     is_working_day(SWEEP_AT.date())
-    views.as_dicts([views.section("warm-up")])
+    as_dicts([section("warm-up")])
     figures: dict[str, float] = {}
     for label, at in (("", SWEEP_AT), ("next_day_", SWEEP_AT + timedelta(days=1))):
         started = time.perf_counter()
         with factory.begin() as session:
-            result = sweep(session, at, settings, deps.series("itat"), deps.series("regie"),
-                           instance_id="bench")
+            result = sweep(session, at, settings, settings.series("itat"),
+                           settings.series("regie"), render=render_digest, instance_id="bench")
         figures[label + "seconds"] = time.perf_counter() - started
         with factory() as session:
             figures[label + "reminders"] = float(session.scalar(

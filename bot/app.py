@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -17,12 +17,11 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot import outbox, texts
-from bot.config import Settings
+from bot import texts
 from bot.deps import Deps
-from bot.handlers import HANDLER_MODULES
-from bot.handlers import gate as gate_handler
-from bot.mailer import SmtpConfig
+from bot.handlers import register_all
+from bot.handlers.common import Subcommand
+from bot.handlers.gate import MemberCheck
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -91,17 +90,6 @@ def _well_formed(body: Any) -> bool:
     return True
 
 
-def smtp_config(settings: Settings) -> SmtpConfig | None:
-    """Return the SMTP configuration for iMIP invites, or None when e-mail is not set up."""
-    if not settings.smtp_host or not settings.smtp_sender:
-        return None
-    password = settings.smtp_password
-    return SmtpConfig(host=settings.smtp_host, port=settings.smtp_port,
-                      starttls=settings.smtp_starttls, username=settings.smtp_username,
-                      password=password.get_secret_value() if password else None,
-                      sender=settings.smtp_sender, sender_name=settings.smtp_sender_name)
-
-
 class InlineExecutor(Executor):
     """Runs submitted work at once, in the caller's thread: the console and the tests use it
     so a command's reply is there when its request returns (after the acknowledgement has
@@ -124,10 +112,13 @@ def work_executor(max_workers: int = WORKERS) -> ThreadPoolExecutor:
 
 def build_app(deps: Deps, *, client: WebClient | None = None,
               request_verification_enabled: bool = True,
-              executor: Executor | None = None) -> App:
-    """Build the bolt app with our middleware and every handler module registered.
+              executor: Executor | None = None, members: MemberCheck | None = None,
+              extra_subcommands: Sequence[Subcommand] = ()) -> App:
+    """Build the bolt app with our middleware and every handler registered.
 
-    `executor` runs the work behind acknowledged commands (default: a thread pool)."""
+    `executor` runs the work behind acknowledged commands (default: a thread pool);
+    `members` caches Slack's membership answers (default: a fresh cache); tests may add
+    `extra_subcommands`."""
     signing_secret = deps.settings.slack_signing_secret
     app = App(
         client=client or make_web_client(deps),
@@ -137,12 +128,10 @@ def build_app(deps: Deps, *, client: WebClient | None = None,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("regiebot.bolt"),
     )
-    # Work behind acknowledged commands (bot.handlers.router) runs here, after the ack.
-    deps.extra["work_executor"] = executor or work_executor()
-    outbox.configure_mail(smtp_config(deps.settings))
-    deps.extra["members"] = gate_handler.register(app, deps)
-    for module in HANDLER_MODULES:
-        module.register(app, deps)
+    # Work behind acknowledged commands (bot.handlers.router) runs in the executor.
+    register_all(app, deps, executor=executor or work_executor(),
+                 members=members or MemberCheck(deps.settings.team_id),
+                 extra_subcommands=extra_subcommands)
 
     @app.error
     def handle_error(error: Exception, body: dict[str, Any]) -> BoltResponse:

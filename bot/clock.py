@@ -1,4 +1,4 @@
-"""The clock: time enters the bot here and is passed down as an argument."""
+"""The clock: the one Amsterdam time zone; time enters the bot here and is passed down."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ def fixed_clock(at: datetime) -> Clock:
 
 def local_date(at: datetime) -> date:
     """Return the Amsterdam calendar date of an aware instant."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("local_date needs an aware datetime")
     return at.astimezone(AMSTERDAM).date()
 
 

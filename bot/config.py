@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot import texts
 from bot.errors import ConfigError
+from bot.meetings import SeriesConfig
 
 DEFAULT_SQLITE_PATH = Path("regiebot.sqlite3")
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
@@ -105,6 +106,22 @@ class Settings(BaseSettings):
     def has_slack_tokens(self) -> bool:
         """Tell whether Slack credentials are configured."""
         return self.slack_bot_token is not None and self.slack_signing_secret is not None
+
+    def series(self, kind: str) -> SeriesConfig:
+        """Return the configured meeting series for 'itat' or 'regie'."""
+        if kind == "itat":
+            return SeriesConfig(kind="itat", anchor_on=self.itat_anchor_on, interval_weeks=3,
+                                start_time=self.itat_start_time,
+                                slot_minutes=self.itat_slot_minutes,
+                                capacity=self.itat_capacity, location=self.itat_location,
+                                holiday_policy=self.meeting_holiday_policy)
+        if kind == "regie":
+            return SeriesConfig(kind="regie", anchor_on=self.regie_anchor_on, interval_weeks=2,
+                                start_time=self.regie_start_time,
+                                slot_minutes=self.regie_slot_minutes,
+                                capacity=self.regie_capacity, location=self.regie_location,
+                                holiday_policy=self.meeting_holiday_policy)
+        raise ValueError(f"unknown meeting kind {kind!r}")
 
     def require(self, *names: str) -> None:
         """Raise ConfigError naming the first missing environment variable."""

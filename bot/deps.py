@@ -1,42 +1,37 @@
-"""What the handlers and jobs need: settings, the session factory and the clock."""
+"""What the handlers and jobs need: settings, the session factory, the clock, this instance."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.meetings import SeriesConfig
+from bot.mailer import SmtpConfig
 
 
 @dataclass
 class Deps:
-    """Shared dependencies passed to every handler module's register()."""
+    """Shared dependencies passed to the handlers, the jobs and the command line."""
 
     settings: Settings
     session_factory: sessionmaker[Session]
     clock: Clock
     instance_id: str = "regiebot"
-    extra: dict[str, object] = field(default_factory=dict)
 
-    def series(self, kind: str) -> SeriesConfig:
-        """Return the configured meeting series for 'itat' or 'regie'."""
-        return series_config(self.settings, kind)
+    @property
+    def mail(self) -> SmtpConfig | None:
+        """Return the SMTP server for e-mailed invitations, or None when it is not set up."""
+        return smtp_config(self.settings)
 
 
-def series_config(settings: Settings, kind: str) -> SeriesConfig:
-    """Return the meeting series for 'itat' or 'regie' as the settings configure it."""
-    s = settings
-    if kind == "itat":
-        return SeriesConfig(kind="itat", anchor_on=s.itat_anchor_on, interval_weeks=3,
-                            start_time=s.itat_start_time, slot_minutes=s.itat_slot_minutes,
-                            capacity=s.itat_capacity, location=s.itat_location,
-                            holiday_policy=s.meeting_holiday_policy)
-    if kind == "regie":
-        return SeriesConfig(kind="regie", anchor_on=s.regie_anchor_on, interval_weeks=2,
-                            start_time=s.regie_start_time, slot_minutes=s.regie_slot_minutes,
-                            capacity=s.regie_capacity, location=s.regie_location,
-                            holiday_policy=s.meeting_holiday_policy)
-    raise ValueError(f"unknown meeting kind {kind!r}")
+def smtp_config(settings: Settings) -> SmtpConfig | None:
+    """Return the SMTP configuration for iMIP invites, or None when e-mail is not set up."""
+    if not settings.smtp_host or not settings.smtp_sender:
+        return None
+    password = settings.smtp_password
+    return SmtpConfig(host=settings.smtp_host, port=settings.smtp_port,
+                      starttls=settings.smtp_starttls, username=settings.smtp_username,
+                      password=password.get_secret_value() if password else None,
+                      sender=settings.smtp_sender, sender_name=settings.smtp_sender_name)

@@ -10,9 +10,11 @@ from slack_sdk import WebClient
 from bot import outbox
 from bot.deps import Deps
 from bot.outbox import DeliveryResult, deliver_all
-from bot.reminders import SweepResult, sweep, sweep_status
-from bot.services import agenda
+from bot.services.agenda.config import AgendaConfig
+from bot.services.agenda.publish import remind_publish
+from bot.services.reminders import SweepResult, sweep, sweep_status
 from bot.services.retention import run_retention
+from bot.views.messages import render_digest
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,8 @@ RETENTION_HOUR = 3  # Europe/Amsterdam
 
 def deliver_tick(deps: Deps, client: WebClient) -> None:
     """Deliver whatever the outbox holds that is due now."""
-    result = deliver_all(deps.session_factory, client, deps.clock(), deps.instance_id)
+    result = deliver_all(deps.session_factory, client, deps.clock(), deps.instance_id,
+                         mail=deps.mail)
     if result.sent or result.retried or result.failed:
         log.info("outbox: sent=%d retried=%d failed=%d", result.sent, result.retried,
                  result.failed)
@@ -33,7 +36,7 @@ def deliver_tick(deps: Deps, client: WebClient) -> None:
 def agenda_reminder_tick(deps: Deps) -> None:
     """Remind the secretariat to publish agendas whose cut-off has passed (once per meeting)."""
     with deps.session_factory.begin() as session:
-        queued = agenda.remind_publish(session, agenda.AgendaConfig.from_deps(deps), deps.clock())
+        queued = remind_publish(session, AgendaConfig.from_settings(deps.settings), deps.clock())
     if queued:
         log.info("agenda: %d publish reminder(s) queued", queued)
 
@@ -46,7 +49,8 @@ def sweep_tick(deps: Deps) -> None:
         if sweep_status(session, now, deps.settings) is not None:
             return
     with deps.session_factory.begin() as session:
-        result = sweep(session, now, deps.settings, deps.series("itat"), deps.series("regie"),
+        result = sweep(session, now, deps.settings, deps.settings.series("itat"),
+                       deps.settings.series("regie"), render=render_digest,
                        instance_id=deps.instance_id)
     if result.status == "swept":
         log.info("reminders: %d open, %d digests queued for %s", result.reminders,
@@ -57,18 +61,20 @@ def run_reminders_once(deps: Deps, client: WebClient | None, *, dry_run: bool = 
                        ) -> tuple[SweepResult, DeliveryResult | None]:
     """Sweep and deliver once as of the deps' clock; a dry run writes and sends nothing."""
     now = deps.clock()
-    itat, regie = deps.series("itat"), deps.series("regie")
+    itat, regie = deps.settings.series("itat"), deps.settings.series("regie")
     if dry_run:
         with deps.session_factory() as session:
-            result = sweep(session, now, deps.settings, itat, regie,
+            result = sweep(session, now, deps.settings, itat, regie, render=render_digest,
                            instance_id=deps.instance_id)
             session.rollback()
         return result, None
     with deps.session_factory.begin() as session:
-        result = sweep(session, now, deps.settings, itat, regie, instance_id=deps.instance_id)
+        result = sweep(session, now, deps.settings, itat, regie, render=render_digest,
+                       instance_id=deps.instance_id)
     delivered = None
     if client is not None:
-        delivered = deliver_all(deps.session_factory, client, now, deps.instance_id)
+        delivered = deliver_all(deps.session_factory, client, now, deps.instance_id,
+                                mail=deps.mail)
     return result, delivered
 
 

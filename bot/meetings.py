@@ -1,21 +1,21 @@
-"""Pure meeting-series logic for ITAT-R and Regieoverleg: cycle dates, holidays, cut-offs, slots."""
+"""Meeting series of ITAT-R and Regieoverleg: dates, holidays, cut-offs, slot allocation (pure)."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Literal, get_args
-from zoneinfo import ZoneInfo
 
 import holidays
 
+from bot.clock import AMSTERDAM
+
 MeetingKind = Literal["itat", "regie"]
 HolidayPolicy = Literal["skip", "next_working_day"]
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+MEETING_KINDS: tuple[MeetingKind, ...] = ("itat", "regie")
 
 _SATURDAY = 5
 
@@ -258,3 +258,103 @@ def holiday_exceptions(series: SeriesConfig, first_on: date, last_on: date) -> l
         if planned_on >= first_on and not is_working_day(planned_on):
             found.append(planned_on)
     return found
+
+
+def next_meeting(series: SeriesConfig, now: datetime) -> Meeting:
+    """Return the first meeting of a series that has not started yet."""
+    return next_meetings(series, now + timedelta(seconds=1), 1)[0]
+
+
+def occurrence_of(series: SeriesConfig, planned_on: date, held_on: date,
+                  starts_at: datetime) -> Meeting:
+    """Return a stored meeting as the series computes it now, else as it was agreed."""
+    occurrence = meeting_on(series, planned_on)
+    if occurrence is not None and occurrence.planned_on == planned_on:
+        return occurrence
+    # The series configuration changed after the meeting was stored; keep what was agreed.
+    return Meeting(kind=series.kind, planned_on=planned_on, held_on=held_on,
+                   starts_at=starts_at,
+                   cutoff_at=starts_at - timedelta(days=series.cutoff_days))
+
+
+def slot_times(series: SeriesConfig, meeting: Meeting, position: int
+               ) -> tuple[datetime, datetime]:
+    """Return the start and end of slot `position`, also beyond a since lowered capacity."""
+    if 0 <= position < series.capacity:
+        return slot_start(meeting, series, position), slot_end(meeting, series, position)
+    # Capacity was lowered after the item was placed: keep counting slots.
+    start = meeting.starts_at + timedelta(minutes=position * series.slot_minutes)
+    return start, start + timedelta(minutes=series.slot_minutes)
+
+
+# -- slot allocation ---------------------------------------------------------------------
+
+def lowest_free(taken: Iterable[int], capacity: int) -> int | None:
+    """Return the lowest slot position not taken, or None when the meeting is full."""
+    used = set(taken)
+    return next((p for p in range(capacity) if p not in used), None)
+
+
+def place(positions: Mapping[int, int], capacity: int, item_id: int,
+          wanted: int | None) -> dict[int, int]:
+    """Return new positions after putting `item_id` at `wanted` (or the lowest free slot).
+
+    An occupied wanted slot pushes the items from there down one slot, up to the first gap,
+    so no other item moves needlessly; when there is no gap below (e.g. moving an item to the
+    end of a full meeting) they move up one slot towards the first gap above instead.
+    Raise ValueError when nothing fits.
+    """
+    others = {i: p for i, p in positions.items() if i != item_id}
+    if len(others) >= capacity:
+        raise ValueError("meeting is full")
+    if wanted is None:
+        free = lowest_free(others.values(), capacity)
+        assert free is not None
+        return {**others, item_id: free}
+    if not 0 <= wanted < capacity:
+        raise ValueError("position outside the meeting")
+    by_position = {p: i for i, p in others.items()}
+    for step in (1, -1):
+        result = dict(others)
+        carry: int | None = item_id
+        position = wanted
+        while carry is not None and 0 <= position < capacity:
+            displaced = by_position.get(position)
+            result[carry] = position
+            carry, position = displaced, position + step
+        if carry is None:
+            return result
+    raise ValueError("no room to shift")
+
+
+# -- the coming meetings of both series -----------------------------------------------------
+
+@dataclass(frozen=True)
+class ListedMeeting:
+    """A coming meeting for a listing; `meeting` is None when a holiday skips it."""
+
+    kind: MeetingKind
+    planned_on: date
+    meeting: Meeting | None
+    holiday: str | None
+
+
+def coming_meetings(series: Iterable[SeriesConfig], first_on: date,
+                    count: int) -> list[ListedMeeting]:
+    """Return the next `count` meetings of each series from `first_on`, with skipped ones."""
+    found: list[ListedMeeting] = []
+    for one in series:
+        span = timedelta(weeks=one.interval_weeks * (count + 1))
+        held = meetings_between(one, first_on, first_on + span)[:count]
+        if not held:
+            continue
+        last_on = held[-1].planned_on
+        for occurrence in held:
+            found.append(ListedMeeting(one.kind, occurrence.planned_on, occurrence,
+                                       holiday_name(occurrence.planned_on)
+                                       if occurrence.moved else None))
+        for planned_on in holiday_exceptions(one, first_on, last_on):
+            if meeting_on(one, planned_on) is None:
+                found.append(ListedMeeting(one.kind, planned_on, None, holiday_name(planned_on)))
+    return sorted(found, key=lambda m: (m.meeting.held_on if m.meeting else m.planned_on,
+                                        m.kind))

@@ -64,7 +64,7 @@ PERMANENT_ERRORS = frozenset({
 def enqueue(session: Session, *, dedupe_key: str, kind: str, recipient: str,
             payload: dict[str, Any], now: datetime, case_id: int | None = None) -> bool:
     """Queue one message; False when a message with this dedupe key already exists."""
-    if kind not in SENDERS:
+    if kind not in SENDERS and kind != EMAIL:
         raise ValueError(f"unknown outbox kind {kind!r}")
     dedupe_key = dedupe_key[:200]
     exists = session.scalar(select(OutboxMessage.id).where(
@@ -149,26 +149,18 @@ def _send_file(client: WebClient, message: OutboxMessage, payload: dict[str, Any
 
 
 # -- e-mail (iMIP invites) --------------------------------------------------------------
-_mail_config: SmtpConfig | None = None
 
-
-def configure_mail(config: SmtpConfig | None) -> None:
-    """Set the SMTP server the "email" sender uses (None: e-mail is not configured)."""
-    global _mail_config
-    _mail_config = config
-
-
-def _send_email(client: WebClient, message: OutboxMessage, payload: dict[str, Any]) -> None:
+def _send_email(mail: SmtpConfig | None, payload: dict[str, Any]) -> None:
     # The message was built completely when it was queued (same Message-ID on every retry).
-    if _mail_config is None:
+    if mail is None:
         raise MailError("SMTP is not configured in this process")
     parsed = message_from_bytes(base64.b64decode(payload["message_b64"]), policy=policy.default)
     assert isinstance(parsed, EmailMessage)
-    send_message(_mail_config, parsed)
+    send_message(mail, parsed)
 
 
-SENDERS: dict[str, Sender] = {"dm": _send_dm, "channel": _send_channel, "file": _send_file,
-                              "email": _send_email}
+SENDERS: dict[str, Sender] = {"dm": _send_dm, "channel": _send_channel, "file": _send_file}
+EMAIL = "email"  # sent by SMTP, not through Slack
 
 
 # -- the Slack client used for delivery ----------------------------------------------------------
@@ -256,8 +248,11 @@ Outcome = Literal["sent", "retry", "failed"]
 
 def deliver_due(session_factory: sessionmaker[Session], client: WebClient, now: datetime,
                 instance_id: str, limit: int = CLAIM_LIMIT,
-                budget_s: float = PASS_BUDGET_S) -> DeliveryResult:
-    """Send the due messages this instance can claim; record each outcome."""
+                budget_s: float = PASS_BUDGET_S, *,
+                mail: SmtpConfig | None = None) -> DeliveryResult:
+    """Send the due messages this instance can claim; record each outcome.
+
+    `mail` is the SMTP server for e-mails (None: e-mail is not configured here)."""
     started = time.monotonic()
     ids = claim(session_factory, now, instance_id, limit)
     if not ids:
@@ -276,18 +271,19 @@ def deliver_due(session_factory: sessionmaker[Session], client: WebClient, now: 
         message = loaded.get(message_id)
         if message is None:
             continue
-        outcome, retry_after, error = _attempt(sender, message)
+        outcome, retry_after, error = _attempt(sender, message, mail)
         _record(session_factory, message, outcome, retry_after, error, now, instance_id)
         counts[outcome] += 1
     return DeliveryResult(counts["sent"], counts["retry"], counts["failed"])
 
 
 def deliver_all(session_factory: sessionmaker[Session], client: WebClient, now: datetime,
-                instance_id: str, *, max_passes: int = 50) -> DeliveryResult:
+                instance_id: str, *, max_passes: int = 50,
+                mail: SmtpConfig | None = None) -> DeliveryResult:
     """Deliver pass after pass until nothing due is left to claim (or `max_passes`)."""
     total = DeliveryResult()
     for _ in range(max_passes):
-        result = deliver_due(session_factory, client, now, instance_id)
+        result = deliver_due(session_factory, client, now, instance_id, mail=mail)
         total = DeliveryResult(total.sent + result.sent, total.retried + result.retried,
                                total.failed + result.failed, result.released)
         if result.sent + result.retried + result.failed + result.released == 0:
@@ -331,13 +327,18 @@ def _record(session_factory: sessionmaker[Session], message: OutboxMessage, outc
                         outcome)
 
 
-def _attempt(client: WebClient, message: OutboxMessage) -> tuple[Outcome, float | None, str]:
+def _attempt(client: WebClient, message: OutboxMessage,
+             mail: SmtpConfig | None) -> tuple[Outcome, float | None, str]:
     """Try to send once: (outcome, Retry-After seconds, error code)."""
     sender = SENDERS.get(message.kind)
-    if sender is None:
+    if sender is None and message.kind != EMAIL:
         return "failed", None, f"unknown_kind:{message.kind}"
     try:
-        sender(client, message, json.loads(message.payload))
+        payload = json.loads(message.payload)
+        if sender is None:
+            _send_email(mail, payload)
+        else:
+            sender(client, message, payload)
     except SlackApiError as exc:
         status = exc.response.status_code
         code = str(exc.response.get("error") or f"http_{status}")

@@ -1,4 +1,4 @@
-"""Pure parsers for what users type: dates, case codes, kinds, mentions and free text."""
+"""Every parser of what users type: dates, case codes, kinds, mentions, periods, free text."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot import texts
+from bot.clock import AMSTERDAM
 from bot.errors import InputError
+from bot.lifecycle import ALLOWED_ITEM_KINDS, DEFAULT_ITEM_KIND, ITEM_KINDS, OUTCOMES
+from bot.meetings import MeetingKind
 
 # --- tokens ---------------------------------------------------------------------------
 
@@ -115,6 +118,94 @@ def format_date(day: date) -> str:
     return f"{day.day:02d}-{day.month:02d}-{day.year}"
 
 
+def parse_any_date(text: str, today: date) -> date:
+    """Return the date of `2026-11-22` (ISO, as on the command line) or any form parse_date
+    reads."""
+    token = text.strip()
+    if token[:4].isdigit() and token[4:5] == "-":
+        return parse_iso_date(token)
+    return parse_date(token, today)
+
+
+def parse_moment(text: str) -> datetime:
+    """Return the instant of an ISO moment; one without a UTC offset is Amsterdam time."""
+    try:
+        at = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise InputError(texts.CLI_BAD_AT) from exc
+    return at.replace(tzinfo=AMSTERDAM) if at.tzinfo is None else at
+
+
+def parse_period(args: str, today: date) -> tuple[date, date] | None:
+    """Return the period of `[van] [tot]` (one date runs up to today), or None for none."""
+    words = args.split()
+    if len(words) > 2:
+        raise InputError(texts.MONITOR_TOO_MANY_ARGS)
+    if not words:
+        return None
+    start = parse_date(words[0], today)
+    end = parse_date(words[1], today) if len(words) == 2 else today
+    return start, end
+
+
+# --- meetings, agenda items and decisions ---------------------------------------------------
+
+_KIND_WORDS: dict[str, MeetingKind] = {
+    "itat": "itat", "itat-r": "itat", "itatr": "itat",
+    "regie": "regie", "regieoverleg": "regie", "ro": "regie",
+}
+_DAY_MONTH = re.compile(r"^\d{1,2}[-/.]\d{1,2}$")
+# A day-month without a year names the nearest such meeting date: this year, or next year
+# once this year's date lies more than half a year behind (typed in December for January).
+_YEAR_TURN = timedelta(days=183)
+
+
+def parse_meeting_kind(word: str) -> MeetingKind:
+    """Return 'itat' or 'regie' for a word the user typed, or raise InputError."""
+    kind = _KIND_WORDS.get(word.strip().lower())
+    if kind is None:
+        raise InputError(texts.agenda_unknown_meeting_kind(word))
+    return kind
+
+
+def parse_item_kind(word: str | None, kind: MeetingKind) -> str:
+    """Return the agenda item kind (default per meeting kind), or raise InputError."""
+    if word is None or not word.strip():
+        return DEFAULT_ITEM_KIND[kind]
+    item_kind = word.strip().lower()
+    if item_kind not in ITEM_KINDS:
+        raise InputError(texts.agenda_unknown_item_kind(word))
+    if item_kind not in ALLOWED_ITEM_KINDS[kind]:
+        raise InputError(texts.agenda_item_kind_not_for(item_kind, kind))
+    return item_kind
+
+
+def parse_outcome(word: str) -> str:
+    """Return a Regieoverleg outcome, or raise InputError."""
+    outcome = word.strip().lower()
+    if outcome not in OUTCOMES:
+        raise InputError(texts.decision_unknown_outcome(word))
+    return outcome
+
+
+def parse_case_code_and_kind(first: str, second: str) -> tuple[str, MeetingKind]:
+    """Return the case code and meeting kind, accepting them in either order."""
+    if not looks_like_case_code(first) and looks_like_case_code(second):
+        first, second = second, first
+    return parse_case_code(first), parse_meeting_kind(second)
+
+
+def parse_meeting_day(token: str, today: date) -> date:
+    """Return a meeting date typed as `10-12-2026`, `10-12` (nearest) or `vandaag`."""
+    token = token.strip()
+    if _DAY_MONTH.match(token):
+        day = parse_date(f"{token}-{today.year}", today)
+        if day < today - _YEAR_TURN:
+            day = parse_date(f"{token}-{today.year + 1}", today)
+        return day
+    return parse_date(token, today)
+
+
 # --- contact kinds --------------------------------------------------------------------
 
 CONTACT_KINDS: tuple[str, ...] = (
@@ -142,6 +233,39 @@ def near_contact_kind(token: str) -> str | None:
         return None
     match = difflib.get_close_matches(word, CONTACT_KINDS, n=1, cutoff=0.8)
     return match[0] if match else None
+
+
+@dataclass(frozen=True)
+class EntryArgs:
+    """A parsed `contact`/`uvo`/`evaluatie` command; empty text means: open the modal."""
+
+    code: str | None
+    occurred_on: date | None
+    contact_kind: str | None
+    text: str
+
+
+def parse_entry_args(args: str, kind: str, today: date) -> EntryArgs:
+    """Parse `<casus> [datum] [soort] <tekst>` (soort only for contacts)."""
+    word, rest = next_token(args)
+    if not word:
+        return EntryArgs(None, None, None, "")
+    code = parse_case_code(word)
+    occurred_on = None
+    word, after = next_token(rest)
+    if word and looks_like_date(word):
+        occurred_on = parse_date(word, today)
+        rest = after
+        word, after = next_token(rest)
+    contact_kind = None
+    # The kind is written in lower case, as in the usage line; "Gesprek met …" is text.
+    if kind == "contact" and word and word.islower():
+        if word in CONTACT_KINDS:
+            contact_kind, rest = word, after
+        elif (near := near_contact_kind(word)) is not None:
+            raise InputError(texts.near_kind(word[:30], near,
+                                             ", ".join(f"`{k}`" for k in CONTACT_KINDS)))
+    return EntryArgs(code, occurred_on, contact_kind, rest)
 
 
 # --- Slack mentions --------------------------------------------------------------------

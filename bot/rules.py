@@ -1,21 +1,16 @@
-"""The process deadlines of DESIGN.md §2 as pure functions of a case's dates and a given day."""
+"""The process rules of DESIGN.md §2 and the due-reminder decision: pure functions of a day."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from bot.meetings import (
-    AMSTERDAM,
-    SeriesConfig,
-    first_meeting_on_or_after,
-    is_working_day,
-)
-
-if TYPE_CHECKING:  # typing only: rules stay free of storage and configuration at run time
-    from bot.config import Settings
-    from storage.models import Case
+from bot.clock import AMSTERDAM, local_date
+from bot.lifecycle import CLOSED_PHASES, EXECUTION_PHASES
+from bot.meetings import SeriesConfig, first_meeting_on_or_after, is_working_day
 
 # Deadline kinds. Regisseur kinds go to the case's regisseur, the rest to the secretariat.
 UVO = "uvo"
@@ -34,13 +29,13 @@ LETTER_DAYS = 21           # notification letter within 3 weeks of the intake de
 CONCEPT_PLAN_DAYS = 35     # concept plan to ITAT-R 5 weeks after assignment (003 §10)
 WARN_DAYS = 7              # the "week" stage starts this many days before the due date
 
-CLOSED_PHASES = frozenset({"afgesloten"})
-EXECUTION_PHASES = frozenset({"uitvoering", "afbouw"})
-
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """The dates of one case that its deadlines depend on; intervals already defaulted."""
+    """The dates of one case that its deadlines depend on; intervals already defaulted.
+
+    Built in one place only: bot.services.facts (from a case row or from plain columns).
+    """
 
     case_id: int
     code: str
@@ -58,23 +53,6 @@ class CaseFacts:
     itat_presented_on: date | None = None  # ITAT-R meeting the concept plan is/was on
     itat_ready_on: date | None = None      # concept plan marked ready for ITAT-R
     regie_ready_on: date | None = None     # final plan marked ready for the Regieoverleg
-
-    @classmethod
-    def from_case(cls, case: Case, settings: Settings, *,
-                  itat_presented_on: date | None = None, itat_ready_on: date | None = None,
-                  regie_ready_on: date | None = None) -> CaseFacts:
-        """Build facts from a case row, filling the global intervals for unset ones."""
-        return cls(
-            case_id=case.id, code=case.code, phase=str(getattr(case.phase, "value", case.phase)),
-            regisseur_id=case.regisseur_id, intake_on=case.intake_on,
-            assigned_on=case.assigned_on, letter_sent_on=case.letter_sent_on,
-            plan_approved_on=case.plan_approved_on, last_uvo_on=case.last_uvo_on,
-            last_evaluation_on=case.last_evaluation_on,
-            uvo_interval_days=case.uvo_interval_days or settings.uvo_interval_weeks * 7,
-            evaluation_interval_days=(case.evaluation_interval_days
-                                      or settings.evaluation_interval_weeks * 7),
-            closed_on=case.closed_on, itat_presented_on=itat_presented_on,
-            itat_ready_on=itat_ready_on, regie_ready_on=regie_ready_on)
 
 
 @dataclass(frozen=True)
@@ -149,6 +127,21 @@ def is_in_plan_phase(facts: CaseFacts) -> bool:
     return facts.plan_approved_on is None and facts.phase not in EXECUTION_PHASES
 
 
+def uvo_due_on(facts: CaseFacts) -> date | None:
+    """Return when the next UVO is due: the last one plus the case's interval (003 §6)."""
+    if facts.last_uvo_on is None:
+        return None
+    return facts.last_uvo_on + timedelta(days=facts.uvo_interval_days)
+
+
+def evaluation_due_on(facts: CaseFacts) -> date | None:
+    """Return when the next evaluation is due: from the last one, else from plan approval."""
+    base = facts.last_evaluation_on or facts.plan_approved_on
+    if base is None:
+        return None
+    return base + timedelta(days=facts.evaluation_interval_days)
+
+
 def case_schedule(facts: CaseFacts, today: date, itat: SeriesConfig,
                   regie: SeriesConfig) -> CaseSchedule:
     """Return what is due for a case, and what cannot be computed, as seen on `today`."""
@@ -166,9 +159,9 @@ def case_schedule(facts: CaseFacts, today: date, itat: SeriesConfig,
 
     itat_on = _itat_deadlines(facts, itat, regie, schedule) if in_plan else None
 
-    if facts.last_uvo_on is not None:
-        schedule.deadlines.append(Deadline(
-            UVO, facts.last_uvo_on + timedelta(days=facts.uvo_interval_days), None, facts.code))
+    uvo_on = uvo_due_on(facts)
+    if uvo_on is not None:
+        schedule.deadlines.append(Deadline(UVO, uvo_on, None, facts.code))
     elif in_plan and itat_on is not None:
         # The first UVO feeds the concept plan, which is due at the ITAT-R cut-off (003 §6).
         schedule.deadlines.append(Deadline(
@@ -176,11 +169,9 @@ def case_schedule(facts: CaseFacts, today: date, itat: SeriesConfig,
     elif not in_plan:
         schedule.missing.append(MissingDate(UVO, facts.code, "last_uvo_on"))
 
-    evaluation_base = facts.last_evaluation_on or facts.plan_approved_on
-    if evaluation_base is not None:
-        schedule.deadlines.append(Deadline(
-            EVALUATIE, evaluation_base + timedelta(days=facts.evaluation_interval_days), None,
-            facts.code))
+    evaluation_on = evaluation_due_on(facts)
+    if evaluation_on is not None:
+        schedule.deadlines.append(Deadline(EVALUATIE, evaluation_on, None, facts.code))
     elif not in_plan:
         schedule.missing.append(MissingDate(EVALUATIE, facts.code, "plan_approved_on"))
 
@@ -215,13 +206,6 @@ def stage_on(due_on: date, day: date) -> Stage | None:
     return None
 
 
-def local_date(now: datetime) -> date:
-    """Return the Amsterdam calendar date of an aware instant."""
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("now must be an aware datetime")
-    return now.astimezone(AMSTERDAM).date()
-
-
 def digest_at(day: date, digest_time: time) -> datetime:
     """Return the aware UTC instant of the digest on an Amsterdam day (DST-correct)."""
     return datetime.combine(day, digest_time, tzinfo=AMSTERDAM).astimezone(UTC)
@@ -242,3 +226,194 @@ def next_digest_at(now: datetime, digest_time: time) -> datetime:
         if is_working_day(day) and digest_at(day, digest_time) > now:
             return digest_at(day, digest_time)
         day += timedelta(days=1)
+
+
+# -- the due-reminder decision ---------------------------------------------------------------
+
+SNOOZE_DAYS = 3
+SIGNAL = "signal"                  # stage of a standing notice to the secretariat
+NO_REGISSEUR = "geen_regisseur"
+MISSING_PREFIX = "ontbrekend:"
+REPEATING_STAGES = frozenset({"overdue", SIGNAL})  # shown in every digest until done/snoozed
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who can receive reminders: active regisseurs and active secretaries (user ids)."""
+
+    active_regisseurs: frozenset[int]
+    secretaries: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WantedReminder:
+    """A reminder row the sweep wants to exist (open) on the sweep day."""
+
+    key: str
+    case_id: int
+    case_code: str
+    recipient_id: int
+    kind: str
+    due_on: date
+    stage: str
+    meeting_on: date | None = None
+
+
+@dataclass(slots=True)
+class OpenReminder:
+    """An open reminder row as the sweep handles it: plain data, not an ORM object."""
+
+    id: int | None                 # None until a new row is inserted
+    key: str
+    case_id: int
+    recipient_id: int | None
+    kind: str
+    due_on: date
+    stage: str
+    notified_at: datetime | None = None
+    snoozed_until: date | None = None
+    meeting_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """What a sweep changes: open rows to resolve, and the open rows it leaves."""
+
+    stale_ids: list[int]
+    kept: list[OpenReminder]       # open rows that stay as they are (unchanged)
+    new: list[OpenReminder]        # rows to insert, or to reopen when the key was closed
+
+    @property
+    def open_rows(self) -> list[OpenReminder]:
+        """Every row open after the sweep."""
+        return self.kept + self.new
+
+
+def deadline_key(case_id: int, kind: str, due_on: date, stage: str, recipient_id: int) -> str:
+    """Return the unique key of one stage of one deadline for one recipient."""
+    return f"{case_id}:{kind}:{due_on.isoformat()}:{stage}:{recipient_id}"
+
+
+def signal_key(case_id: int, kind: str, recipient_id: int) -> str:
+    """Return the unique key of a standing notice (no date: it lasts until resolved)."""
+    return f"{case_id}:{kind}:{SIGNAL}:{recipient_id}"
+
+
+def due_reminders(facts: Iterable[CaseFacts], day: date, itat: SeriesConfig,
+                  regie: SeriesConfig, audience: Audience) -> list[WantedReminder]:
+    """Decide which reminders are open on `day`: one row per deadline stage and recipient."""
+    wanted: list[WantedReminder] = []
+    stages: dict[date, Stage | None] = {}  # many deadlines share a date; stage_on is not free
+    for case in facts:
+        if is_closed_on(case, day):
+            continue
+        schedule = case_schedule(case, day, itat, regie)
+        regisseur = case.regisseur_id
+        has_regisseur = regisseur is not None and regisseur in audience.active_regisseurs
+        for deadline in schedule.deadlines:
+            due_on = deadline.due_on
+            if due_on in stages:
+                stage = stages[due_on]
+            else:
+                stage = stages[due_on] = stage_on(due_on, day)
+            if stage is None:
+                continue
+            if deadline.kind in SECRETARIAT_KINDS:
+                recipients: Sequence[int] = audience.secretaries
+            elif deadline.kind in REGISSEUR_KINDS and has_regisseur and regisseur is not None:
+                recipients = (regisseur,)
+            else:
+                recipients = ()  # no active regisseur: the secretariat gets a notice instead
+            wanted.extend(
+                WantedReminder(deadline_key(case.case_id, deadline.kind, due_on, stage, r),
+                               case.case_id, case.code, r, deadline.kind, due_on, stage,
+                               deadline.meeting_on)
+                for r in recipients)
+        notices = [] if has_regisseur else [NO_REGISSEUR]
+        notices += [MISSING_PREFIX + m.kind for m in schedule.missing]
+        wanted.extend(
+            WantedReminder(signal_key(case.case_id, kind, r), case.case_id, case.code, r, kind,
+                           day, SIGNAL)
+            for kind in notices for r in audience.secretaries)
+    return wanted
+
+
+def _identity(row: OpenReminder | WantedReminder) -> tuple[int, str, date, int | None]:
+    return row.case_id, row.kind, row.due_on, row.recipient_id
+
+
+def reconcile(existing: Iterable[OpenReminder], wanted: Iterable[WantedReminder]
+              ) -> Reconciled:
+    """Split the open rows into kept and stale, and add the wanted rows that are not open."""
+    wanted_by_key = {w.key: w for w in wanted}
+    # A snooze covers the deadline, not one stage of it: a later stage inherits it.
+    snoozed: dict[tuple[int, str, date, int | None], date] = {}
+    stale_ids: list[int] = []
+    kept: list[OpenReminder] = []
+    for row in existing:
+        if row.snoozed_until is not None:
+            ident = _identity(row)
+            snoozed[ident] = max(snoozed.get(ident, row.snoozed_until), row.snoozed_until)
+        want = wanted_by_key.pop(row.key, None)
+        if want is None:  # done, moved, superseded by a later stage, or stopped
+            assert row.id is not None
+            stale_ids.append(row.id)
+        else:
+            row.meeting_on = want.meeting_on
+            kept.append(row)
+    new = [OpenReminder(None, w.key, w.case_id, w.recipient_id, w.kind, w.due_on, w.stage,
+                        None, snoozed.get(_identity(w)), w.meeting_on)
+           for w in wanted_by_key.values()]
+    return Reconciled(stale_ids, kept, new)
+
+
+def is_shown(stage: str, notified_at: datetime | None, snoozed_until: date | None,
+             day: date) -> bool:
+    """Tell whether an open reminder belongs in the digest of `day`."""
+    if snoozed_until is not None and snoozed_until > day:
+        return False
+    # "week" and "due" are announced once; overdue items and notices repeat daily.
+    return notified_at is None or stage in REPEATING_STAGES
+
+
+def snoozed_until(now: datetime) -> date:
+    """Return the day a reminder snoozed at `now` comes back."""
+    return local_date(now) + timedelta(days=SNOOZE_DAYS)
+
+
+# -- what a digest holds ------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    """One open reminder in a digest."""
+
+    reminder_id: int
+    kind: str
+    due_on: date
+    stage: str
+    meeting_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestCase:
+    """A case and its open reminders, as one group in the digest."""
+
+    code: str
+    items: tuple[DigestItem, ...]
+
+
+_URGENCY = {"overdue": 0, SIGNAL: 1, "due": 2, "week": 3}
+
+
+def _urgency(item: DigestItem) -> tuple[int, date]:
+    return _URGENCY.get(item.stage, 4), item.due_on
+
+
+def group_digest(items: Iterable[tuple[str, DigestItem]]) -> list[DigestCase]:
+    """Group (case code, item) pairs by case, most urgent case first."""
+    by_case: dict[str, list[DigestItem]] = defaultdict(list)
+    for code, item in items:
+        by_case[code].append(item)
+    groups = [DigestCase(code, tuple(sorted(found, key=_urgency)))
+              for code, found in by_case.items()]
+    return sorted(groups, key=lambda g: (_urgency(g.items[0]), g.code))

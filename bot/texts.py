@@ -1,10 +1,16 @@
-"""All Dutch user-facing text, as constants and small functions, grouped by conversation."""
+"""All Dutch user-facing text, as constants and small functions, grouped by conversation.
+
+Functions that put a person's name or other typed-in text into mrkdwn escape it themselves,
+so callers pass plain values.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+
+from bot.clock import AMSTERDAM as _AMSTERDAM
+from bot.views.blocks import escape_mrkdwn
 
 # --- general -----------------------------------------------------------------
 
@@ -54,6 +60,7 @@ HELP_HELP = "toon deze hulp"
 
 def unknown_command(word: str, suggestion: str | None) -> str:
     """Explain an unknown subcommand and suggest the closest valid one."""
+    word = escape_mrkdwn(word)
     shown = word if len(word) <= 30 else word[:30] + "…"
     hint = f" Bedoelde je `/regie {suggestion}`?" if suggestion else ""
     return (
@@ -687,14 +694,15 @@ SAFETY_ALERT_TITLE = "Veiligheidsmelding"
 
 
 def safety_alert_intro(code: str, regisseur: str, organisation: str, shown_date: str) -> str:
-    """Introduce a safety alert to the programme team (names escaped by the caller)."""
+    """Introduce a safety alert to the programme team."""
     return (f":rotating_light: *Veiligheidsmelding* over casus `{code}` van regisseur "
-            f"{regisseur} ({organisation}), {shown_date}. Neem contact op met de regisseur.")
+            f"{escape_mrkdwn(regisseur)} ({escape_mrkdwn(organisation)}), {shown_date}. "
+            "Neem contact op met de regisseur.")
 
 
 def safety_alert_text(code: str, regisseur: str) -> str:
     """The notification text of a safety alert (no case content: it shows in previews)."""
-    return f"Veiligheidsmelding over {code} van {regisseur}"
+    return f"Veiligheidsmelding over {code} van {escape_mrkdwn(regisseur)}"
 
 
 # case register (secretariat)
@@ -702,7 +710,8 @@ def safety_alert_text(code: str, regisseur: str) -> str:
 
 def intake_recorded(code: str, regisseur: str, group: int, decided: str, assigned: str) -> str:
     """Confirm an intake decision to the secretariat."""
-    return (f"Opname vastgelegd: `{code}`, risicogroep {group}, regisseur {regisseur}, "
+    return (f"Opname vastgelegd: `{code}`, risicogroep {group}, "
+            f"regisseur {escape_mrkdwn(regisseur)}, "
             f"besluit {decided}, basisdossier toegewezen {assigned}. De regisseur krijgt een "
             "privébericht.")
 
@@ -739,14 +748,15 @@ def assigned_before_intake(assigned: str, decided: str) -> str:
 
 def not_a_regisseur(who: str) -> str:
     """Refuse assigning a case to someone who is not an active regisseur."""
-    return (f"{who} is niet aangemeld als actieve regisseur bij Regiebot. Vraag de "
+    return (f"{escape_mrkdwn(who)} is niet aangemeld als actieve regisseur bij Regiebot. Vraag de "
             "functioneel beheerder de rol regisseur toe te kennen; er is niets opgeslagen.")
 
 
-def ambiguous_person(name: str, options: str) -> str:
-    """Ask which of several people with the same name was meant."""
-    return (f"Meerdere regisseurs passen bij `@{name}`: {options}. Kies de persoon uit de "
-            "lijst die Slack toont als je @ typt.")
+def ambiguous_person(name: str, people: Sequence[tuple[str, str]]) -> str:
+    """Ask which of several people (name, organisation) with the same name was meant."""
+    options = ", ".join(escape_mrkdwn(f"{who} ({organisation})") for who, organisation in people)
+    return (f"Meerdere regisseurs passen bij `@{escape_mrkdwn(name)}`: {options}. Kies de "
+            "persoon uit de lijst die Slack toont als je @ typt.")
 
 
 def letter_recorded(code: str, shown_date: str, recipients: str) -> str:
@@ -762,25 +772,25 @@ def letter_late_note(days: int) -> str:
 
 def handed_over(code: str, old: str, new: str) -> str:
     """Confirm a hand-over to the secretariat."""
-    return (f"Casus `{code}` is overgedragen van {old} aan {new}. Beiden krijgen een "
-            "privébericht.")
+    return (f"Casus `{code}` is overgedragen van {escape_mrkdwn(old)} aan "
+            f"{escape_mrkdwn(new)}. Beiden krijgen een privébericht.")
 
 
 def handover_notice_new(code: str, old: str) -> str:
     """Tell the new regisseur a case was handed to them."""
-    return (f"Casus `{code}` is aan jou overgedragen (vorige regisseur: {old}). Je ziet nu het "
-            f"volledige logboek met `/regie logboek {code}`.")
+    return (f"Casus `{code}` is aan jou overgedragen (vorige regisseur: {escape_mrkdwn(old)}). "
+            f"Je ziet nu het volledige logboek met `/regie logboek {code}`.")
 
 
 def handover_notice_old(code: str, new: str) -> str:
     """Tell the old regisseur they lost a case."""
-    return (f"Casus `{code}` is overgedragen aan {new}. Je hebt geen toegang meer tot deze "
-            "casus; draag lopende afspraken over aan je opvolger.")
+    return (f"Casus `{code}` is overgedragen aan {escape_mrkdwn(new)}. Je hebt geen toegang "
+            "meer tot deze casus; draag lopende afspraken over aan je opvolger.")
 
 
 def handover_channel_notice(code: str, old: str, new: str) -> str:
     """Tell the secretariat channel about a hand-over (code and names only)."""
-    return f"Overdracht: casus {code} van {old} naar {new}."
+    return f"Overdracht: casus {code} van {escape_mrkdwn(old)} naar {escape_mrkdwn(new)}."
 
 
 SAME_REGISSEUR = "Deze regisseur heeft de casus al; er is niets gewijzigd."
@@ -794,7 +804,6 @@ MODAL_REFUSED_TITLE = "Niet mogelijk"
 
 # --- agenda, invites and decisions (issue 5) ------------------------------------------
 
-_AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _NL_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 _NL_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
               "september", "oktober", "november", "december")
@@ -932,8 +941,8 @@ def agenda_all_full(kind: str) -> str:
 def agenda_ready_notice(code: str, regisseur: str, kind: str, held_on: date,
                         full: Sequence[date], *, published: bool) -> str:
     """Tell the secretariat that a case is ready (code, regisseur and meeting only)."""
-    text = (f"Gereed voor agendering: {code} ({regisseur}) voor het {meeting_name(kind)} van "
-            f"{nl_day(held_on)}.")
+    text = (f"Gereed voor agendering: {code} ({escape_mrkdwn(regisseur)}) voor het "
+            f"{meeting_name(kind)} van {nl_day(held_on)}.")
     if full:
         text += " Vol en daarom overgeslagen: " + ", ".join(nl_short(d) for d in full) + "."
     if published:
@@ -951,8 +960,8 @@ def agenda_not_on(code: str, kind: str) -> str:
 def agenda_withdrawn_notice(code: str, regisseur: str, kind: str, held_on: date,
                             cancelled: bool) -> str:
     """Tell the secretariat that an item was withdrawn."""
-    text = (f"Ingetrokken: {code} ({regisseur}) van het {meeting_name(kind)} van "
-            f"{nl_day(held_on)}.")
+    text = (f"Ingetrokken: {code} ({escape_mrkdwn(regisseur)}) van het {meeting_name(kind)} "
+            f"van {nl_day(held_on)}.")
     if cancelled:
         text += " De uitnodiging is geannuleerd."
     return text
@@ -1021,7 +1030,8 @@ def agenda_channel_post(kind: str, held_on: date, lines: Sequence[tuple[datetime
         title += " (bijgewerkt)"
     if not lines:
         return title + "\nEr staan geen punten meer op de agenda."
-    body = "\n".join(f"{nl_time(start)}  {code}  {regisseur}" for start, code, regisseur in lines)
+    body = "\n".join(f"{nl_time(start)}  {code}  {escape_mrkdwn(regisseur)}"
+                     for start, code, regisseur in lines)
     return f"{title}\n{body}"
 
 
@@ -1125,8 +1135,8 @@ def agenda_status(published_at: datetime | None, total: int, capacity: int) -> s
 
 def agenda_line(starts_at: datetime, ends_at: datetime, code: str, regisseur: str,
                 item_kind: str, *, show_regisseur: bool) -> str:
-    """Return one agenda line (the regisseur name arrives escaped)."""
-    who = f" — {regisseur}" if show_regisseur else ""
+    """Return one agenda line."""
+    who = f" — {escape_mrkdwn(regisseur)}" if show_regisseur else ""
     return (f"`{nl_time(starts_at)}–{nl_time(ends_at)}`  {code}{who} "
             f"({item_kind_label(item_kind)})")
 
@@ -1266,11 +1276,6 @@ def series_reply(kind: str, filename: str) -> str:
 
 
 # --- input parsing and validation (shared by every command) ------------------------------
-
-def escape_mrkdwn(text: str) -> str:
-    """Escape text for Slack mrkdwn so it cannot ping channels or disguise links."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
 
 def not_a_case_code(shown: str, example: str) -> str:
     """Refuse a token that is no case code."""
@@ -1473,3 +1478,76 @@ def shell_you_are(name: str, slack_user_id: str, *, now: bool = False) -> str:
 
 
 SHELL_HINT = "Typ een commando dat begint met /regie, of :home, :als <naam>, :stop."
+
+
+# --- added by the restructuring (to be sectioned) ---
+
+BLOCKS_LEFT_OUT = "… (meer regels weggelaten)"
+LATE_MARK = " (te laat)"
+MISSING_INTAKE_PARTS = "de casus, de regisseur of de risicogroep"
+MISSING_HANDOVER_PARTS = "de casus of de nieuwe regisseur"
+MISSING_ENTRY_NUMBER = "het regelnummer"
+MISSING_CORRECTED_TEXT = "de verbeterde tekst"
+MISSING_SAFETY_TEXT = "de beschrijving van wat er gebeurde"
+MONITOR_FILE_KINDS = {"csv": "CSV", "png": "grafiek"}
+
+
+def already_corrected(code: str, number: int, later: int) -> str:
+    """Refuse correcting an entry that a later entry already corrected."""
+    return (f"Regel #{number} is al gecorrigeerd door regel #{later}. "
+            f"Corrigeer die regel: `/regie correctie {code} {later} …`.")
+
+
+# The command line's help, by command (and option) as typed after `regiebot`.
+CLI_DESCRIPTION = "Regiebot voor IPGA-R"
+CLI_HELP = {
+    "run": "start Slack (met tokens) of de lokale console met demodata",
+    "serve": "HTTP-modus: POST /slack/events, GET /healthz",
+    "socket": "Socket Mode (met /healthz op PORT)",
+    "shell": "lokale console",
+    "shell --as": "Slack-id of naam",
+    "demo": "demodata laden",
+    "db": "database",
+    "db upgrade": "schema aanmaken of bijwerken",
+    "keys": "versleutelingssleutels",
+    "keys generate": "nieuwe sleutel tonen",
+    "keys rotate": "alle opgeslagen tekst opnieuw versleutelen met de nieuwste sleutel",
+    "users": "gebruikersbeheer",
+    "users add": "gebruiker aanmelden of bijwerken",
+    "users set": "rollen, organisatie, naam of e-mail wijzigen",
+    "users list": "gebruikers tonen",
+    "users deactivate": "gebruiker deactiveren",
+    "users import": "gebruikers importeren uit CSV",
+    "meetings": "vergaderingen",
+    "meetings list": "komende vergaderingen met hun termijnen",
+    "meetings list --from": "vanaf deze datum (22-11-2026 of 2026-11-22; standaard vandaag)",
+    "meetings list --count": "aantal vergaderingen per reeks (standaard 6)",
+    "reminders": "herinneringen",
+    "reminders run": "één herinneringsronde (overzichten maken en versturen)",
+    "reminders run --at": "als op dit moment, bv. 2026-11-23T08:30 (Amsterdamse tijd)",
+    "reminders run --dry-run": "niets opslaan of versturen; toon wat er verstuurd zou worden",
+    "monitor": "monitorcijfers (geen casusinhoud), als CSV en grafiek",
+    "monitor --from": "begin van de periode (standaard 1 januari van dit jaar)",
+    "monitor --to": "einde van de periode (standaard vandaag)",
+    "monitor --csv": "schrijf de cijfers als CSV",
+    "monitor --png": "schrijf de grafiek als PNG",
+    "retention": "bewaartermijn",
+    "retention run": "afgesloten casussen na de bewaartermijn wissen",
+    "retention run --dry-run": "niets wissen; toon wat er gewist zou worden",
+    "audit": "audittrail",
+    "audit export": "audittrail als CSV voor de privacyfunctionaris",
+    "audit export --user": "alleen deze gebruiker (of cli/system)",
+    "audit export --case": "alleen deze casus, bv. R-0042",
+    "audit export --out": "bestand (standaard: standaarduitvoer)",
+}
+CLI_METAVAR_DATE = "DATUM"
+CLI_METAVAR_COUNT = "N"
+CLI_METAVAR_MOMENT = "ISO-TIJDSTIP"
+CLI_METAVAR_FILE = "BESTAND"
+CLI_METAVAR_SLACK_ID = "SLACK-ID"
+CLI_METAVAR_CASE = "CASUSCODE"
+# argparse's own error phrases, in Dutch.
+CLI_ARGPARSE_PHRASES = (("unrecognized arguments", "onbekende opties"),
+                        ("the following arguments are required", "deze gegevens ontbreken"),
+                        ("expected one argument", "hier hoort een waarde bij"),
+                        ("invalid choice", "ongeldige keuze"), ("argument ", "optie "))

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from bot.app import InlineExecutor, build_app
 from bot.deps import Deps
+from bot.handlers.common import Subcommand
+from bot.handlers.gate import MemberCheck
 from bot.localslack import Answer, Call, LocalSlack, SlackDriver, dm_channel
 from bot.outbox import DeliveryResult, deliver_due
 from bot.services.users import add_user
@@ -64,11 +66,20 @@ class Bot:
     slack: LocalSlack
     app: App
     driver: SlackDriver
+    members: MemberCheck
 
     @classmethod
-    def build(cls, deps: Deps, slack: LocalSlack) -> Bot:
-        app = build_app(deps, executor=InlineExecutor())
-        return cls(deps, slack, app, SlackDriver(app, TEST_SIGNING_SECRET, slack))
+    def build(cls, deps: Deps, slack: LocalSlack,
+              extra_subcommands: tuple[Subcommand, ...] = ()) -> Bot:
+        """Build the app on `deps` and the stand-in, with the test's own subcommands added."""
+        members = MemberCheck(deps.settings.team_id)
+        app = build_app(deps, executor=InlineExecutor(), members=members,
+                        extra_subcommands=extra_subcommands)
+        return cls(deps, slack, app, SlackDriver(app, TEST_SIGNING_SECRET, slack), members)
+
+    def with_subcommands(self, *extra: Subcommand) -> Bot:
+        """Return the same bot (database, stand-in, users) with extra subcommands."""
+        return Bot.build(self.deps, self.slack, extra)
 
     def register_standard_users(self) -> None:
         with self.deps.session_factory.begin() as session:
@@ -116,7 +127,7 @@ class Bot:
     def deliver(self) -> DeliveryResult:
         """Run one outbox delivery pass at the current clock time."""
         return deliver_due(self.deps.session_factory, self.app.client, self.deps.clock(),
-                           self.deps.instance_id)
+                           self.deps.instance_id, mail=self.deps.mail)
 
     def calls(self, method: str) -> list[Call]:
         return self.slack.calls_to(method)
@@ -143,9 +154,9 @@ class Bot:
 
 
 def cli_environment(monkeypatch: Any, tmp_path: Any, db_url: str, now: datetime) -> None:
-    """Run `bot.__main__` in-process against `db_url` at a fixed moment: no Slack tokens,
+    """Run the command line in-process against `db_url` at a fixed moment: no Slack tokens,
     no stray .env, the test key."""
-    from bot import __main__ as cli
+    from bot.cli import common
     from bot.clock import fixed_clock
 
     monkeypatch.chdir(tmp_path)  # no stray .env
@@ -153,4 +164,4 @@ def cli_environment(monkeypatch: Any, tmp_path: Any, db_url: str, now: datetime)
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("REGIEBOT_ENCRYPTION_KEYS", TEST_KEY)
-    monkeypatch.setattr(cli, "system_clock", fixed_clock(now))
+    monkeypatch.setattr(common, "system_clock", fixed_clock(now))

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import AMSTERDAM
-from bot.services.agenda import place
+from bot.meetings import place
 from storage import queries
 from storage.models import AgendaItem, Case, Meeting, OutboxMessage, Phase
 from tests.support import REGISSEUR, REGISSEUR2, SECRETARIS, Bot

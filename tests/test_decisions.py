@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import rules
+from bot.services.facts import case_facts
 from storage.models import AgendaItem, Case, Phase
 from tests.support import REGISSEUR, SECRETARIS, Bot
 from tests.test_agenda import add_case, agenda_rows, at, outbox_count
@@ -29,8 +30,9 @@ def item_outcomes(bot: Bot, code: str) -> list[tuple[str | None, date | None]]:
 
 def deadlines(bot: Bot, code: str, today: date) -> list[rules.Deadline]:
     """What the reminder engine will remind about for this case, from the same rules."""
-    facts = rules.CaseFacts.from_case(case_row(bot, code), bot.deps.settings)
-    return rules.case_deadlines(facts, today, bot.deps.series("itat"), bot.deps.series("regie"))
+    facts = case_facts(case_row(bot, code), bot.deps.settings)
+    settings = bot.deps.settings
+    return rules.case_deadlines(facts, today, settings.series("itat"), settings.series("regie"))
 
 
 def on_regieoverleg(bot: Bot, code: str, item_kind: str = "definitief", *,

@@ -107,7 +107,7 @@ def test_home_tab_is_not_published_for_an_unregistered_user(bot: Bot) -> None:
 
 
 def test_member_check_during_an_outage_falls_back_to_the_last_known_answer(bot: Bot) -> None:
-    members = bot.deps.extra["members"]
+    members = bot.members
     first = bot.say(SECRETARIS, "help")  # Slack answers: a full member (cached)
     assert "niet goed bereikbaar" not in first and "Gasten" not in first
     members.ttl_s = 0.0  # every answer is now expired
@@ -119,14 +119,14 @@ def test_member_check_during_an_outage_falls_back_to_the_last_known_answer(bot: 
 def test_expired_guest_answer_still_refuses_during_an_outage(bot: Bot) -> None:
     bot.slack.add_user(REGISSEUR, "Anna", is_restricted=True)
     assert "Gasten" in bot.say(REGISSEUR, "help")
-    bot.deps.extra["members"].ttl_s = 0.0
+    bot.members.ttl_s = 0.0
     bot.slack.inject(Fault("users.info", status=500, times=5))
     assert "Gasten" in bot.say(REGISSEUR, "help")
 
 
 def _ask_membership_at_once(bot: Bot, times: int) -> list[str | None]:
     """Ask the membership check for REGISSEUR from `times` threads at the same moment."""
-    members: MemberCheck = bot.deps.extra["members"]
+    members: MemberCheck = bot.members
     members.forget()
     start = threading.Barrier(times)
     answers: list[str | None] = []

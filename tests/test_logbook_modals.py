@@ -11,7 +11,7 @@ import pytest
 from slack_bolt import BoltResponse
 from sqlalchemy import select
 
-from bot.handlers.logbook import open_entry_modal
+from bot.handlers.common import open_entry_modal
 from bot.localslack import Fault
 from bot.services.users import Actor
 from storage import queries

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import AMSTERDAM
 from bot.config import Settings
 from bot.errors import InputError
-from bot.monitor_export import figure_rows, monitor_csv, monitor_png
 from bot.services.monitor import (
     HIDDEN,
     MonitorFigures,
@@ -27,6 +26,7 @@ from bot.services.monitor import (
     share,
 )
 from bot.services.users import add_user
+from bot.views.exports import figure_rows, monitor_csv, monitor_png
 from storage.models import (
     AgendaItem,
     AuditEvent,

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from bot import jobs
 from bot.localslack import UploadedFile, dm_channel
-from bot.services import agenda as service
+from bot.services.agenda.config import AgendaConfig
+from bot.services.agenda.publish import remind_publish
 from storage.models import AgendaItem, Case, OutboxMessage, User
 from tests.support import REGISSEUR, REGISSEUR2, SECRETARIS, Bot
 from tests.test_agenda import add_case, at, channel_posts, set_settings
@@ -343,7 +344,7 @@ def test_without_a_secretariat_channel_the_announcement_goes_to_each_secretary(
 
 def remind(bot: Bot) -> int:
     with bot.session() as session:
-        return service.remind_publish(session, service.AgendaConfig.from_deps(bot.deps),
+        return remind_publish(session, AgendaConfig.from_settings(bot.deps.settings),
                                       bot.deps.clock())
 
 

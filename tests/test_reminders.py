@@ -15,20 +15,15 @@ from slack_sdk.models.blocks import Block
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from bot import jobs, texts, views
+from bot import jobs, texts
 from bot.__main__ import main
 from bot.clock import AMSTERDAM
 from bot.localslack import Fault, dm_channel
-from bot.reminders import (
-    Audience,
-    candidate_case_ids,
-    candidate_facts,
-    due_reminders,
-    load_audience,
-    load_facts,
-)
-from bot.rules import CaseFacts
+from bot.rules import Audience, DigestCase, DigestItem, due_reminders
+from bot.services.facts import candidate_case_ids, candidate_facts, case_facts, load_facts
+from bot.services.reminders import load_audience
 from bot.services.users import deactivate_user
+from bot.views.messages import render_digest
 from storage.models import (
     Case,
     EntryKind,
@@ -544,19 +539,19 @@ def test_a_long_digest_stays_within_50_blocks_and_summarises_the_rest(quiet: Bot
 DIGEST_KINDS = ["uvo", "evaluatie", "itat_cutoff", "regie_cutoff", "brief", "geen_regisseur",
                 "ontbrekend:uvo", "ontbrekend:evaluatie", "ontbrekend:itat_cutoff"]
 digest_items = st.builds(
-    views.DigestItem, reminder_id=st.integers(1, 10**12), kind=st.sampled_from(DIGEST_KINDS),
+    DigestItem, reminder_id=st.integers(1, 10**12), kind=st.sampled_from(DIGEST_KINDS),
     due_on=st.dates(date(2026, 1, 1), date(2027, 12, 31)),
     stage=st.sampled_from(["week", "due", "overdue", "signal"]),
     meeting_on=st.none() | st.dates(date(2026, 1, 1), date(2027, 12, 31)))
-digest_cases = st.builds(views.DigestCase, code=st.text(min_size=1, max_size=40),
+digest_cases = st.builds(DigestCase, code=st.text(min_size=1, max_size=40),
                          items=st.lists(digest_items, min_size=1, max_size=15).map(tuple))
 
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(digest_cases, max_size=60), st.dates(date(2026, 1, 1), date(2027, 12, 31)))
 def test_every_digest_is_valid_block_kit_within_slacks_limits_with_codes_escaped(
-        cases: list[views.DigestCase], day: date) -> None:
-    fallback, blocks = views.render_digest(day, cases)
+        cases: list[DigestCase], day: date) -> None:
+    fallback, blocks = render_digest(day, cases)
     assert len(blocks) <= 50 and str(sum(len(c.items) for c in cases)) in fallback
     for block in blocks:  # slack_sdk validates lengths and counts; the dicts are its own form
         parsed = Block.parse(block)
@@ -594,7 +589,7 @@ def _add_generated_cases(session: Session, bot: Bot, rows: list[dict[str, Any]],
 def test_the_sql_prefilter_never_drops_a_case_that_has_something_due(quiet: Bot) -> None:
     bot = quiet
     ids = {name: user_id(bot, name) for name in (REGISSEUR, REGISSEUR2)}
-    itat, regie = bot.deps.series("itat"), bot.deps.series("regie")
+    itat, regie = bot.deps.settings.series("itat"), bot.deps.settings.series("regie")
 
     @settings(max_examples=12, deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -627,7 +622,7 @@ def test_facts_read_as_plain_rows_are_the_facts_of_the_case(quiet: Bot) -> None:
         with bot.deps.session_factory() as session:
             _add_generated_cases(session, bot, rows, ids, "F")
             cases = session.scalars(select(Case).order_by(Case.id)).all()
-            expected = [CaseFacts.from_case(c, app_settings) for c in cases]
+            expected = [case_facts(c, app_settings) for c in cases]
             assert load_facts(session, app_settings, [c.id for c in cases]) == expected
             assert candidate_facts(session, day, app_settings) == load_facts(
                 session, app_settings, candidate_case_ids(session, day, app_settings))
@@ -655,7 +650,8 @@ def test_due_reminders_gives_one_row_per_recipient_and_unique_keys(quiet: Bot) -
              intake_on=date(2026, 11, 1))
     with quiet.deps.session_factory() as session:
         facts = load_facts(session, quiet.deps.settings, list(session.scalars(select(Case.id))))
-    wanted = due_reminders(facts, MONDAY, quiet.deps.series("itat"), quiet.deps.series("regie"),
+    wanted = due_reminders(facts, MONDAY, quiet.deps.settings.series("itat"),
+                           quiet.deps.settings.series("regie"),
                            Audience(frozenset(), (7, 8)))
     assert sorted((w.kind, w.recipient_id) for w in wanted) == [
         ("brief", 7), ("brief", 8), ("geen_regisseur", 7), ("geen_regisseur", 8)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -13,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import __main__ as cli
-from bot.clock import AMSTERDAM, fixed_clock
+from bot.clock import AMSTERDAM
 from bot.deps import Deps
 from bot.jobs import register_jobs, retention_tick
 from bot.services.retention import is_due_for_purge, kept_until, run_retention
@@ -31,7 +32,7 @@ from storage.models import (
     PurgedCase,
     Reminder,
 )
-from tests.support import TEST_KEY
+from tests.support import cli_environment
 
 TODAY = date(2026, 11, 23)
 NOW = datetime.combine(TODAY, time(9, 0), tzinfo=AMSTERDAM).astimezone(UTC)
@@ -234,14 +235,9 @@ def test_the_daily_job_is_registered_once_and_purges(deps: Deps) -> None:
 # -- the command line ---------------------------------------------------------------------
 
 @pytest.fixture
-def cli_env(db_url: str, tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(str(tmp_path))  # no stray .env
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
-                 "REGIEBOT_RETENTION_DAYS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("REGIEBOT_ENCRYPTION_KEYS", TEST_KEY)
-    monkeypatch.setattr(cli, "system_clock", fixed_clock(NOW))
+def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli_environment(monkeypatch, tmp_path, db_url, NOW)
+    monkeypatch.delenv("REGIEBOT_RETENTION_DAYS", raising=False)
 
 
 @pytest.mark.usefixtures("cli_env")

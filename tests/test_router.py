@@ -9,7 +9,9 @@ import urllib.parse
 import pytest
 
 from bot import texts
-from bot.handlers.router import REGISTRY, CommandContext, Reply, _trusted_response_url, subcommand
+from bot.handlers import subcommands
+from bot.handlers.common import CommandContext, Reply, Subcommand
+from bot.handlers.router import _trusted_response_url
 from bot.localslack import Fault, LocalSlack
 from storage import queries
 from storage.models import Role
@@ -18,37 +20,34 @@ from tests.test_agenda import add_case
 
 
 @pytest.fixture
-def probe_command() -> object:
-    """A subcommand only the secretariat may use, registered for one test."""
-    @subcommand("testprobe", roles={Role.SECRETARIS}, usage="/regie testprobe",
-                summary="alleen voor de test")
-    def handle(ctx: object) -> Reply:
+def probed(bot: Bot) -> Bot:
+    """The bot with one more subcommand, which only the secretariat may use."""
+    def handle(ctx: CommandContext) -> Reply:
         return Reply(text="probe ok")
 
-    yield handle
-    REGISTRY.pop("testprobe", None)
+    return bot.with_subcommands(Subcommand("testprobe", frozenset({Role.SECRETARIS}),
+                                           "/regie testprobe", "alleen voor de test", handle))
 
 
 def test_bare_command_shows_help(bot: Bot) -> None:
     assert bot.say(SECRETARIS, "") == bot.say(SECRETARIS, "help")
 
 
-def test_help_lists_only_commands_the_role_allows(bot: Bot, probe_command: object) -> None:
-    assert "/regie testprobe" in bot.say(SECRETARIS, "help")
-    assert "/regie testprobe" not in bot.say(REGISSEUR, "help")
+def test_help_lists_only_commands_the_role_allows(probed: Bot) -> None:
+    assert "/regie testprobe" in probed.say(SECRETARIS, "help")
+    assert "/regie testprobe" not in probed.say(REGISSEUR, "help")
 
 
 def test_help_for_every_role_lists_exactly_its_commands(bot: Bot) -> None:
     for user, role in ((REGISSEUR, Role.REGISSEUR), (SECRETARIS, Role.SECRETARIS),
                        (PROGRAMMA, Role.PROGRAMMA), (BEHEERDER, Role.BEHEERDER)):
         text = bot.say(user, "help")
-        for sub in {id(s): s for s in REGISTRY.values()}.values():
+        for sub in subcommands():
             assert (sub.usage in text) == (role in sub.roles), (role, sub.name)
 
 
-def test_unknown_subcommand_suggests_the_closest_valid_command(
-        bot: Bot, probe_command: object) -> None:
-    text = bot.say(SECRETARIS, "testprob x")
+def test_unknown_subcommand_suggests_the_closest_valid_command(probed: Bot) -> None:
+    text = probed.say(SECRETARIS, "testprob x")
     assert "ken ik niet" in text
     assert "/regie testprobe" in text
     assert "/regie help" in text
@@ -59,15 +58,15 @@ def test_unknown_subcommand_without_near_match_points_to_help(bot: Bot) -> None:
     assert "Bedoelde je `/regie help`" in text
 
 
-def test_forbidden_subcommand_is_refused_and_audited(bot: Bot, probe_command: object) -> None:
+def test_forbidden_subcommand_is_refused_and_audited(probed: Bot) -> None:
+    bot = probed
     text = bot.say(REGISSEUR, "testprobe")
     assert "alleen beschikbaar" in text
     assert bot.audit_count(action="command.testprobe", outcome="refused", actor=REGISSEUR) == 1
 
 
-def test_allowed_subcommand_runs_and_replies_ephemerally(bot: Bot,
-                                                         probe_command: object) -> None:
-    answer = bot.ask(SECRETARIS, "testprobe")
+def test_allowed_subcommand_runs_and_replies_ephemerally(probed: Bot) -> None:
+    answer = probed.ask(SECRETARIS, "testprobe")
     # The acknowledgement is empty; the reply follows on the response_url, to the caller only.
     assert (answer.ack.status, answer.ack.body) == (200, "")
     (reply,) = answer.replies
@@ -75,9 +74,8 @@ def test_allowed_subcommand_runs_and_replies_ephemerally(bot: Bot,
     assert reply["response_type"] == "ephemeral"
 
 
-def test_overlong_command_text_is_refused_and_nothing_runs(bot: Bot,
-                                                            probe_command: object) -> None:
-    text = bot.say(SECRETARIS, "testprobe " + "x" * 5000)
+def test_overlong_command_text_is_refused_and_nothing_runs(probed: Bot) -> None:
+    text = probed.say(SECRETARIS, "testprobe " + "x" * 5000)
     assert "te lang" in text
 
 
@@ -112,14 +110,12 @@ def test_a_user_deactivated_after_the_last_request_is_refused_on_fresh_data(bot:
 
 def test_an_error_in_the_work_after_the_ack_gets_the_generic_reply_and_no_traceback(
         bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
-    @subcommand("testboom", roles={Role.SECRETARIS}, usage="/regie testboom", summary="test")
     def boom(ctx: CommandContext) -> Reply:
         raise RuntimeError(ctx.args)  # an exception text quoting what the user typed
 
-    try:
-        answer = bot.ask(SECRETARIS, "testboom geheime casusinhoud")
-    finally:
-        REGISTRY.pop("testboom", None)
+    booming = bot.with_subcommands(Subcommand("testboom", frozenset({Role.SECRETARIS}),
+                                              "/regie testboom", "test", boom))
+    answer = booming.ask(SECRETARIS, "testboom geheime casusinhoud")
     assert answer.ack.status == 200
     assert [r["text"] for r in answer.replies] == [texts.GENERIC_ERROR]
     assert "RuntimeError" in caplog.text and "geheime casusinhoud" not in caplog.text

@@ -30,6 +30,7 @@ from bot.rules import (
     next_digest_at,
     stage_on,
 )
+from bot.services.facts import case_facts as facts_of_case
 from storage.models import Case, Phase
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -183,7 +184,7 @@ def test_facts_from_a_case_row_fill_global_intervals_only_where_unset() -> None:
     case = Case(id=3, code="R-0003", phase=Phase.UITVOERING, regisseur_id=2,
                 intake_on=date(2026, 1, 5), assigned_on=date(2026, 1, 6),
                 uvo_interval_days=None, evaluation_interval_days=30)
-    facts = CaseFacts.from_case(case, settings_, itat_presented_on=date(2026, 2, 19))
+    facts = facts_of_case(case, settings_, itat_presented_on=date(2026, 2, 19))
     assert (facts.uvo_interval_days, facts.evaluation_interval_days) == (42, 30)
     assert facts.phase == "uitvoering" and facts.itat_presented_on == date(2026, 2, 19)
 

@@ -7,12 +7,13 @@ import json
 import threading
 import urllib.parse
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from waitress.server import create_server
 
 from bot.app import build_app, work_executor
-from bot.handlers.router import REGISTRY, Reply, subcommand
+from bot.handlers.common import CommandContext, Reply, Subcommand
 from bot.web import make_wsgi_app
 from storage.models import Role
 from tests.support import REGISSEUR, SECRETARIS, Bot
@@ -44,18 +45,27 @@ def test_healthz_answers_ok(server: tuple[str, int]) -> None:
     assert json.loads(body) == {"status": "ok"}
 
 
-@pytest.fixture
-def pooled(bot: Bot) -> Iterator[tuple[str, int]]:
+@contextmanager
+def serving_pooled(bot: Bot, *extra: Subcommand) -> Iterator[tuple[str, int]]:
     """HTTP mode as `regiebot serve` runs it: command work in a thread pool after the ack."""
     executor = work_executor(2)
-    app = build_app(bot.deps, executor=executor)
+    app = build_app(bot.deps, executor=executor, extra_subcommands=extra)
     srv = create_server(make_wsgi_app(app, bot.deps), host="127.0.0.1", port=0, threads=2)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
-    yield "127.0.0.1", int(srv.effective_port)  # type: ignore[union-attr]
-    srv.close()
-    thread.join(timeout=5)
-    executor.shutdown(wait=True)
+    try:
+        yield "127.0.0.1", int(srv.effective_port)  # type: ignore[union-attr]
+    finally:
+        srv.close()
+        thread.join(timeout=5)
+        executor.shutdown(wait=True)
+
+
+@pytest.fixture
+def pooled(bot: Bot) -> Iterator[tuple[str, int]]:
+    """HTTP mode with the standard subcommands."""
+    with serving_pooled(bot) as address:
+        yield address
 
 
 def _signed_command(bot: Bot, user: str, text: str, response_url: str
@@ -76,27 +86,27 @@ def test_signed_slash_command_over_http_is_acked_then_answered_on_its_response_u
     assert "/regie opname" in json.dumps(reply.args["blocks"])
 
 
-def test_the_acknowledgement_does_not_wait_for_the_work(pooled: tuple[str, int],
-                                                        bot: Bot) -> None:
+def test_the_acknowledgement_does_not_wait_for_the_work(bot: Bot) -> None:
     release = threading.Event()
 
-    @subcommand("testslow", roles={Role.SECRETARIS}, usage="/regie testslow", summary="test")
-    def slow(ctx: object) -> Reply:
+    def slow(ctx: CommandContext) -> Reply:
         assert release.wait(10)
         return Reply(text="klaar")
 
     url = bot.slack.response_url()
-    try:
-        status, body = _request(pooled, "POST", "/slack/events",
-                                *_signed_command(bot, SECRETARIS, "testslow", url))
-        assert (status, body) == (200, b"")  # answered while the work is still blocked
-        assert bot.slack.replies_to(url) == []
-        release.set()
-        (reply,) = bot.slack.wait_for_replies(url, timeout_s=10)
-        assert reply.args["text"] == "klaar"
-    finally:
-        release.set()
-        REGISTRY.pop("testslow", None)
+    testslow = Subcommand("testslow", frozenset({Role.SECRETARIS}), "/regie testslow", "test",
+                          slow)
+    with serving_pooled(bot, testslow) as pooled:
+        try:
+            status, body = _request(pooled, "POST", "/slack/events",
+                                    *_signed_command(bot, SECRETARIS, "testslow", url))
+            assert (status, body) == (200, b"")  # answered while the work is still blocked
+            assert bot.slack.replies_to(url) == []
+            release.set()
+            (reply,) = bot.slack.wait_for_replies(url, timeout_s=10)
+            assert reply.args["text"] == "klaar"
+        finally:
+            release.set()
 
 
 def test_unsigned_request_is_rejected_with_401(server: tuple[str, int]) -> None:

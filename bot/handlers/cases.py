@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
-from slack_bolt import App
 from slack_sdk.models.blocks import Block
 from sqlalchemy.orm import Session
 
-from bot import texts, views
+from bot import texts
 from bot.clock import local_date
 from bot.deps import Deps
-from bot.errors import BotError, InputError
-from bot.handlers.home import HOME_SECTIONS
-from bot.handlers.router import CommandContext, Reply, subcommand
+from bot.errors import InputError
+from bot.handlers.common import CommandContext, Reply, Subcommand, transaction
 from bot.parsing import (
     DEFAULT_LETTER_RECIPIENT,
     format_date,
@@ -27,39 +23,18 @@ from bot.parsing import (
     parse_risk_group,
     tokens,
 )
-from bot.services import access, cases
+from bot.services import cases
 from bot.services.users import Actor
+from bot.views import replies
 from storage.models import Role
-
-
-@contextmanager
-def case_transaction(deps: Deps, actor: Actor, now: datetime) -> Iterator[Session]:
-    """Open a transaction; when it fails with a refusal, audit the refusal on its own.
-
-    The failed transaction rolls back (nothing it wrote is kept), so the refusal's audit row
-    is written in a second, separate transaction. Other features may use this helper too.
-    """
-    try:
-        with deps.session_factory.begin() as session:
-            yield session
-    except BotError as exc:
-        refusal = access.refusal_of(exc)
-        if refusal is not None:
-            with deps.session_factory.begin() as session:
-                access.record_refusal(session, actor, now, refusal)
-        raise
-
 
 # --- secretariat: the case register ------------------------------------------------------
 
-@subcommand("opname", roles={Role.SECRETARIS}, usage=texts.USAGE_OPNAME,
-            summary=texts.SUMMARY_OPNAME, order=60)
 def handle_intake_command(ctx: CommandContext) -> Reply:
     """Record an intake decision: `<casus> @regisseur <groep> [datum] [toewijzing]`."""
     words = tokens(ctx.args)
     if len(words) < 3:
-        raise InputError(texts.missing_argument(
-            "de casus, de regisseur of de risicogroep", texts.USAGE_OPNAME))
+        raise InputError(texts.missing_argument(texts.MISSING_INTAKE_PARTS, texts.USAGE_OPNAME))
     if len(words) > 5:
         raise InputError(texts.too_many_arguments(texts.USAGE_OPNAME))
     today = local_date(ctx.now)
@@ -69,20 +44,18 @@ def handle_intake_command(ctx: CommandContext) -> Reply:
     decided_on = parse_date(words[3], today) if len(words) > 3 else today
     assigned_on = parse_date(words[4], today) if len(words) > 4 else None
     deps = ctx.deps
-    with case_transaction(deps, ctx.actor, ctx.now) as session:
+    with transaction(deps, ctx.actor, ctx.now) as session:
         case = cases.record_intake(
             session, ctx.actor, code=code, regisseur=mention, risk_group=group,
             decided_on=decided_on, assigned_on=assigned_on, now=ctx.now,
-            settings=deps.settings, itat=deps.series("itat"))
+            settings=deps.settings, itat=deps.settings.series("itat"))
         name = case.regisseur.name if case.regisseur else "—"
-        reply = texts.intake_recorded(code, views.escape_mrkdwn(name), group,
+        reply = texts.intake_recorded(code, name, group,
                                       format_date(case.intake_on),
                                       format_date(case.assigned_on))
     return Reply(text=reply)
 
 
-@subcommand("brief", roles={Role.SECRETARIS}, usage=texts.USAGE_BRIEF,
-            summary=texts.SUMMARY_BRIEF, order=61)
 def handle_letter_command(ctx: CommandContext) -> Reply:
     """Record a notification letter: `<casus> [datum] [aan]`."""
     words = tokens(ctx.args)
@@ -100,7 +73,7 @@ def handle_letter_command(ctx: CommandContext) -> Reply:
         recipient = parse_letter_recipient(rest.pop(0))
     if rest:
         raise InputError(texts.too_many_arguments(texts.USAGE_BRIEF))
-    with case_transaction(ctx.deps, ctx.actor, ctx.now) as session:
+    with transaction(ctx.deps, ctx.actor, ctx.now) as session:
         case = cases.record_letter(session, ctx.actor, code=code, sent_on=sent_on,
                                    recipient=recipient, now=ctx.now)
         shown = ", ".join(texts.LETTER_RECIPIENT_LABELS[r] for r in cases.letter_recipients(case))
@@ -111,56 +84,56 @@ def handle_letter_command(ctx: CommandContext) -> Reply:
     return Reply(text=reply)
 
 
-@subcommand("overdracht", roles={Role.SECRETARIS}, usage=texts.USAGE_OVERDRACHT,
-            summary=texts.SUMMARY_OVERDRACHT, order=62)
 def handle_handover_command(ctx: CommandContext) -> Reply:
     """Hand a case to another regisseur: `<casus> @regisseur`."""
     words = tokens(ctx.args)
     if len(words) < 2:
-        raise InputError(texts.missing_argument("de casus of de nieuwe regisseur",
+        raise InputError(texts.missing_argument(texts.MISSING_HANDOVER_PARTS,
                                                 texts.USAGE_OVERDRACHT))
     if len(words) > 2:
         raise InputError(texts.too_many_arguments(texts.USAGE_OVERDRACHT))
     code = parse_case_code(words[0])
     mention = parse_mention(words[1])
-    with case_transaction(ctx.deps, ctx.actor, ctx.now) as session:
+    with transaction(ctx.deps, ctx.actor, ctx.now) as session:
         result = cases.hand_over(session, ctx.actor, code=code, to=mention, now=ctx.now,
                                  secretariat_channel=ctx.deps.settings.secretariat_channel)
         old = result.old.name if result.old else "—"
-        reply = texts.handed_over(code, views.escape_mrkdwn(old),
-                                  views.escape_mrkdwn(result.new.name))
+        reply = texts.handed_over(code, old, result.new.name)
     return Reply(text=reply)
 
 
 # --- regisseur: my cases ------------------------------------------------------------------
 
-@subcommand("casussen", roles={Role.REGISSEUR}, usage=texts.USAGE_CASUSSEN,
-            summary=texts.SUMMARY_CASUSSEN, order=10)
 def handle_my_cases_command(ctx: CommandContext) -> Reply:
     """List my open cases with phase, last UVO/evaluation and the next deadline."""
     if ctx.args:
         raise InputError(texts.too_many_arguments(texts.USAGE_CASUSSEN))
     deps = ctx.deps
-    with case_transaction(deps, ctx.actor, ctx.now) as session:
+    with transaction(deps, ctx.actor, ctx.now) as session:
         overviews = cases.my_cases(session, ctx.actor, ctx.now, settings=deps.settings,
-                                   itat=deps.series("itat"), regie=deps.series("regie"))
+                                   itat=deps.settings.series("itat"),
+                                   regie=deps.settings.series("regie"))
     return Reply(text=texts.MY_CASES_TITLE,
-                 blocks=views.render_my_cases(overviews, local_date(ctx.now)))
+                 blocks=replies.render_my_cases(overviews, local_date(ctx.now)))
 
 
-def home_cases_section(session: Session, actor: Actor, now: datetime,
-                       deps: Deps) -> list[Block]:
-    """Home tab provider: a regisseur's cases with buttons to log a contact or UVO."""
+def home_section(session: Session, actor: Actor, now: datetime, deps: Deps) -> list[Block]:
+    """Home tab section: a regisseur's cases with buttons to log a contact or UVO."""
     if not actor.has(Role.REGISSEUR):
         return []
     overviews = cases.my_cases(session, actor, now, settings=deps.settings,
-                               itat=deps.series("itat"), regie=deps.series("regie"))
-    return views.render_home_cases(overviews, local_date(now))
+                               itat=deps.settings.series("itat"),
+                               regie=deps.settings.series("regie"))
+    return replies.render_home_cases(overviews, local_date(now))
 
 
-HOME_SECTIONS.append(home_cases_section)
-
-
-def register(app: App, deps: Deps) -> None:
-    """Nothing to wire beyond the subcommands and the Home section (added at import)."""
-    del app, deps
+SUBCOMMANDS = (
+    Subcommand("casussen", frozenset({Role.REGISSEUR}), texts.USAGE_CASUSSEN,
+               texts.SUMMARY_CASUSSEN, handle_my_cases_command, order=10),
+    Subcommand("opname", frozenset({Role.SECRETARIS}), texts.USAGE_OPNAME,
+               texts.SUMMARY_OPNAME, handle_intake_command, order=60),
+    Subcommand("brief", frozenset({Role.SECRETARIS}), texts.USAGE_BRIEF,
+               texts.SUMMARY_BRIEF, handle_letter_command, order=61),
+    Subcommand("overdracht", frozenset({Role.SECRETARIS}), texts.USAGE_OVERDRACHT,
+               texts.SUMMARY_OVERDRACHT, handle_handover_command, order=62),
+)

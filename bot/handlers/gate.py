@@ -1,7 +1,8 @@
 """Global middleware: one workspace, registered active members only, each event once.
 
 Slash commands pass the workspace and membership checks here and are acknowledged at
-once; their worker (bot.handlers.router) resolves the registered user after the ack."""
+once; their worker (bot.handlers.router) resolves the registered user after the ack.
+"""
 
 from __future__ import annotations
 
@@ -19,25 +20,11 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import texts
 from bot.deps import Deps
-from bot.services.users import Actor, actor_for
-from storage import queries
+from bot.handlers.common import QUICK_TIMEOUT_S, audit_refusal, quick_client, resolve_actor
 from storage.models import SlackEvent
 
 log = logging.getLogger(__name__)
 PROFILE_TTL_S = 600.0
-# users.info runs before the acknowledgement: one quick try, never the app client's retries
-# (which sleep out a Retry-After), so a Slack outage cannot push us past Slack's 3 seconds.
-MEMBER_CHECK_TIMEOUT_S = 1  # seconds; Slack answers users.info in a fraction of that
-
-
-def quick_client(client: WebClient, timeout_s: int = MEMBER_CHECK_TIMEOUT_S) -> WebClient:
-    """Return a client like `client` for look-ups before an acknowledgement: one short try,
-    no retries (the app client may sleep out a Retry-After, which Slack's 3 s do not allow)."""
-    return WebClient(token=client.token, base_url=client.base_url, timeout=timeout_s,
-                     ssl=client.ssl, proxy=client.proxy, headers=dict(client.headers),
-                     retry_handlers=[])
-
-
 class MemberCheck:
     """Ask Slack (users.info) whether a user is a full member of our workspace; cache it."""
 
@@ -65,7 +52,7 @@ class MemberCheck:
             else:
                 leader = False
         if not leader:
-            asking.wait(MEMBER_CHECK_TIMEOUT_S + 0.5)
+            asking.wait(QUICK_TIMEOUT_S + 0.5)
             with self._lock:
                 answer = self._cache.get(user_id)
             if answer is not None and time.monotonic() - answer[0] < self.ttl_s:
@@ -217,24 +204,6 @@ def _member_refusal(deps: Deps, members: MemberCheck, client: WebClient, user_id
     return None
 
 
-def audit_refusal(deps: Deps, user_id: str, reason: str) -> None:
-    """Record a refused request in the audit trail, in its own transaction."""
-    with deps.session_factory.begin() as session:
-        queries.add_audit(session, at=deps.clock(), actor=user_id or "unknown",
-                          action="refused." + reason, outcome="refused")
-
-
-def resolve_actor(deps: Deps, user_id: str) -> Actor | str:
-    """Return the registered, active user behind a request, or the Dutch refusal (audited)."""
-    with deps.session_factory() as session:
-        actor = actor_for(session, user_id)
-        if actor is not None:
-            return actor
-        registered = queries.user_by_slack_id(session, user_id) is not None
-    audit_refusal(deps, user_id, "deactivated" if registered else "unregistered")
-    return texts.REFUSED_DEACTIVATED if registered else texts.REFUSED_UNREGISTERED
-
-
 def _first_delivery(deps: Deps, event_id: str) -> bool:
     """Record the event id; False when it was handled before (a Slack retry)."""
     if not event_id:
@@ -247,8 +216,6 @@ def _first_delivery(deps: Deps, event_id: str) -> bool:
     return True
 
 
-def register(app: App, deps: Deps) -> MemberCheck:
-    """Install the gate as global middleware; return its member cache (for tests/admin)."""
-    members = MemberCheck(deps.settings.team_id)
+def register(app: App, deps: Deps, members: MemberCheck) -> None:
+    """Install the gate as global middleware, asking Slack through `members`."""
     app.use(make_gate(deps, members))
-    return members

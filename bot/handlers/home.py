@@ -1,59 +1,62 @@
-"""The App Home tab: rebuilt from the database each time it is opened."""
+"""The App Home tab: its sections, rebuilt from the database each time it is opened."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
-from sqlalchemy.orm import Session
 
-from bot import views
 from bot.deps import Deps
-from bot.handlers.router import allowed_subcommands
+from bot.handlers.common import HomeSection, Registry
 from bot.services.users import Actor
+from bot.views import replies
+from bot.views.blocks import section
 
 log = logging.getLogger(__name__)
 
-# Feature modules append providers: (session, actor, now, deps) -> blocks for the Home tab.
-HomeSection = Callable[[Session, Actor, datetime, Deps], list[Block]]
-HOME_SECTIONS: list[HomeSection] = []
+
+class HomeTab:
+    """The Home tab of one app: its sections in order, and the commands as a fallback."""
+
+    def __init__(self, deps: Deps, sections: Sequence[HomeSection], registry: Registry) -> None:
+        self.deps = deps
+        self.sections = tuple(sections)
+        self.registry = registry
+
+    def build(self, actor: Actor) -> list[Block]:
+        """Collect the sections that apply to the actor (the commands when none does)."""
+        now = self.deps.clock()
+        blocks: list[Block] = []
+        with self.deps.session_factory.begin() as session:
+            for provider in self.sections:
+                blocks.extend(provider(session, actor, now, self.deps))
+        if not blocks:
+            lines = [f"• `{s.usage}` — {s.summary}" for s in self.registry.allowed(actor)]
+            if lines:
+                blocks.append(section("\n".join(lines)))
+        return blocks
+
+    def publish(self, client: WebClient, actor: Actor) -> None:
+        """Publish the actor's Home tab."""
+        view = replies.render_home(self.build(actor))
+        try:
+            client.views_publish(user_id=actor.slack_user_id, view=view)
+        except SlackApiError as exc:
+            # The tab is rebuilt on the next open; nothing is lost.
+            log.warning("views.publish failed: %s", exc.response.get("error"))
 
 
-def build_home(deps: Deps, actor: Actor, now: datetime) -> list[Block]:
-    """Collect the Home tab sections that apply to the actor."""
-    blocks: list[Block] = []
-    with deps.session_factory.begin() as session:
-        for provider in HOME_SECTIONS:
-            blocks.extend(provider(session, actor, now, deps))
-    if not blocks:
-        lines = [f"• `{s.usage}` — {s.summary}" for s in allowed_subcommands(actor)]
-        if lines:
-            blocks.append(views.section("\n".join(lines)))
-    return blocks
-
-
-def publish_home(client: WebClient, deps: Deps, actor: Actor) -> None:
-    """Publish the actor's Home tab."""
-    view = views.render_home(build_home(deps, actor, deps.clock()))
-    try:
-        client.views_publish(user_id=actor.slack_user_id, view=view)
-    except SlackApiError as exc:
-        # The tab is rebuilt on the next open; nothing is lost.
-        log.warning("views.publish failed: %s", exc.response.get("error"))
-
-
-def register(app: App, deps: Deps) -> None:
+def register(app: App, home: HomeTab) -> None:
     """Register the app_home_opened listener."""
     def handle_home_opened(event: dict[str, Any], context: dict[str, Any],
                            client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        publish_home(client, deps, context["actor"])
+        home.publish(client, context["actor"])
 
     app.event("app_home_opened")(handle_home_opened)

@@ -12,20 +12,21 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 from sqlalchemy.orm import Session
 
-from bot import reminders, texts, views
+from bot import texts
+from bot.clock import local_date
 from bot.deps import Deps
-from bot.errors import BotError, ForbiddenError
-from bot.handlers.home import HOME_SECTIONS
-from bot.handlers.router import refuse
-from bot.rules import local_date
+from bot.errors import BotError, Refusal
+from bot.handlers.common import open_entry_modal, refuse, reply_ephemeral, transaction
+from bot.services import reminders
 from bot.services.users import Actor
+from bot.views import messages, replies
 from storage import queries
 from storage.models import Role
 
 log = logging.getLogger(__name__)
 
-LOG_ACTION = re.compile(rf"^{re.escape(views.REMINDER_LOG_ACTION)}\.\d{{1,12}}$")
-SNOOZE_ACTION = re.compile(rf"^{re.escape(views.REMINDER_SNOOZE_ACTION)}\.\d{{1,12}}$")
+LOG_ACTION = re.compile(rf"^{re.escape(messages.REMINDER_LOG_ACTION)}\.\d{{1,12}}$")
+SNOOZE_ACTION = re.compile(rf"^{re.escape(messages.REMINDER_SNOOZE_ACTION)}\.\d{{1,12}}$")
 MODAL_KINDS = frozenset({"uvo", "evaluatie"})  # what the logbook modal can record
 
 
@@ -44,11 +45,6 @@ def _reminder_id(body: dict[str, Any]) -> int | None:
     return int(value)
 
 
-def _reply(respond: Respond, text: str) -> None:
-    # The interaction's own ephemeral answer (like a command's ack), not a new message.
-    respond(text=text, response_type="ephemeral", replace_original=False)
-
-
 def handle_log_now(ack: Ack, body: dict[str, Any], context: dict[str, Any],
                    client: WebClient, respond: Respond, deps: Deps) -> None:
     """Open the logbook modal for the reminder's case, or say which command records it."""
@@ -57,33 +53,24 @@ def handle_log_now(ack: Ack, body: dict[str, Any], context: dict[str, Any],
     now = deps.clock()
     reminder_id = _reminder_id(body)
     if reminder_id is None:
-        refuse(deps, actor, "reminder.log", now, detail="malformed")
-        _reply(respond, texts.REMINDER_BAD_BUTTON)
+        refuse(deps, actor, now, Refusal("reminder.log", None, "malformed"))
+        reply_ephemeral(respond, texts.REMINDER_BAD_BUTTON)
         return
     try:
-        with deps.session_factory.begin() as session:
-            ref = reminders.reminder_for(session, actor.user_id, reminder_id)
-            queries.add_audit(session, at=now, actor=actor.slack_user_id,
-                              action="reminder.log", case_code=ref.case_code,
-                              detail=f"reminder={reminder_id} kind={ref.kind}")
-    except ForbiddenError as exc:
-        refuse(deps, actor, "reminder.log", now, detail=f"reminder={reminder_id} not_owner")
-        _reply(respond, exc.message)
-        return
+        with transaction(deps, actor, now) as session:
+            ref = reminders.open_reminder(session, actor.user_id, reminder_id, now,
+                                          actor.slack_user_id)
     except BotError as exc:
-        refuse(deps, actor, "reminder.log", now, detail=f"reminder={reminder_id} unknown")
-        _reply(respond, exc.message)
+        reply_ephemeral(respond, exc.message)
         return
     if ref.kind in MODAL_KINDS:
-        from bot.handlers.logbook import open_entry_modal
-
         try:
             open_entry_modal(client, deps, actor, str(body.get("trigger_id") or ""), ref.kind,
                              ref.case_code)
         except BotError as exc:
-            _reply(respond, exc.message)
+            reply_ephemeral(respond, exc.message)
         return
-    _reply(respond, texts.reminder_hint(ref.kind, ref.case_code))
+    reply_ephemeral(respond, texts.reminder_hint(ref.kind, ref.case_code))
 
 
 def handle_snooze(ack: Ack, body: dict[str, Any], context: dict[str, Any],
@@ -94,38 +81,34 @@ def handle_snooze(ack: Ack, body: dict[str, Any], context: dict[str, Any],
     now = deps.clock()
     reminder_id = _reminder_id(body)
     if reminder_id is None:
-        refuse(deps, actor, "reminder.snooze", now, detail="malformed")
-        _reply(respond, texts.REMINDER_BAD_BUTTON)
+        refuse(deps, actor, now, Refusal("reminder.snooze", None, "malformed"))
+        reply_ephemeral(respond, texts.REMINDER_BAD_BUTTON)
         return
     try:
-        with deps.session_factory.begin() as session:
+        with transaction(deps, actor, now) as session:
             until = reminders.snooze(session, actor.user_id, reminder_id, now,
                                      actor.slack_user_id)
-    except ForbiddenError as exc:
-        refuse(deps, actor, "reminder.snooze", now, detail=f"reminder={reminder_id} not_owner")
-        _reply(respond, exc.message)
-        return
     except BotError as exc:
-        _reply(respond, exc.message)
+        reply_ephemeral(respond, exc.message)
         return
-    _reply(respond, texts.reminder_snoozed(until))
+    reply_ephemeral(respond, texts.reminder_snoozed(until))
 
 
-def home_deadlines(session: Session, actor: Actor, now: datetime, deps: Deps) -> list[Block]:
+def home_section(session: Session, actor: Actor, now: datetime, deps: Deps) -> list[Block]:
     """Home tab section: the next deadlines of the actor's cases (and letters, for secretaries)."""
     today = local_date(now)
     blocks: list[Block] = []
-    itat, regie = deps.series("itat"), deps.series("regie")
+    itat, regie = deps.settings.series("itat"), deps.settings.series("regie")
     shown = 0
     if actor.has(Role.REGISSEUR):
         cases = reminders.upcoming_deadlines(session, deps.settings, itat, regie,
                                              actor.user_id, today)
-        blocks += views.render_home_deadlines(texts.HOME_DEADLINES_TITLE, cases, today)
+        blocks += replies.render_home_deadlines(texts.HOME_DEADLINES_TITLE, cases, today)
         shown += len(cases)
     if actor.has(Role.SECRETARIS):
         letters = reminders.pending_letters(session, deps.settings, itat, regie, today)
         if letters:
-            blocks += views.render_home_deadlines(texts.HOME_LETTERS_TITLE, letters, today)
+            blocks += replies.render_home_deadlines(texts.HOME_LETTERS_TITLE, letters, today)
             shown += len(letters)
     if blocks:
         queries.add_audit(session, at=now, actor=actor.slack_user_id, action="home.deadlines",
@@ -134,7 +117,7 @@ def home_deadlines(session: Session, actor: Actor, now: datetime, deps: Deps) ->
 
 
 def register(app: App, deps: Deps) -> None:
-    """Register the digest buttons and the Home section."""
+    """Register the digest buttons."""
     def log_now(ack: Ack, body: dict[str, Any], context: dict[str, Any], client: WebClient,
                 respond: Respond) -> None:
         handle_log_now(ack, body, context, client, respond, deps)
@@ -145,6 +128,3 @@ def register(app: App, deps: Deps) -> None:
 
     app.action(LOG_ACTION)(log_now)
     app.action(SNOOZE_ACTION)(snooze)
-
-
-HOME_SECTIONS.append(home_deadlines)

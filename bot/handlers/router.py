@@ -1,4 +1,4 @@
-"""The `/regie` command: a registry of subcommands and the router that dispatches to them."""
+"""The `/regie` command: acknowledge at once, then authorise, route to a subcommand and reply."""
 
 from __future__ import annotations
 
@@ -6,11 +6,8 @@ import difflib
 import logging
 import traceback
 import urllib.parse
-from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -21,15 +18,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.models.blocks import Block
 from slack_sdk.webhook import WebhookClient
 
-from bot import texts, views
+from bot import texts
 from bot.deps import Deps
-from bot.errors import BotError, ForbiddenError
-from bot.handlers.gate import resolve_actor
+from bot.errors import BotError, Refusal
+from bot.handlers.common import CommandContext, Registry, Reply, refuse, resolve_actor
 from bot.outbox import ShortRateLimitRetryHandler
-from bot.services.access import refusal_of
 from bot.services.users import Actor
-from storage import queries
-from storage.models import Role
+from bot.views import replies
 
 log = logging.getLogger(__name__)
 MAX_ARGS_LENGTH = 4000
@@ -38,102 +33,35 @@ REPLY_TIMEOUT_S = 5
 COMMAND_FIELDS = ("user_id", "text", "trigger_id", "channel_id", "response_url")
 
 
-@dataclass(frozen=True)
-class CommandContext:
-    """Everything a subcommand handler needs; `now` is read once per request."""
-
-    actor: Actor
-    args: str
-    now: datetime
-    deps: Deps
-    client: WebClient
-    trigger_id: str
-    channel_id: str
-
-
-@dataclass
-class Reply:
-    """What the command answers, ephemerally, on its response_url."""
-
-    text: str
-    blocks: list[Block] | None = None
-
-
-Handler = Callable[[CommandContext], Reply]
-
-
-@dataclass(frozen=True)
-class Subcommand:
-    """A `/regie` subcommand: who may use it, how to write it, and what it does."""
-
-    name: str
-    roles: frozenset[Role]
-    usage: str
-    summary: str
-    handler: Handler
-    order: int = 100
-    aliases: tuple[str, ...] = field(default=())
-
-
-REGISTRY: dict[str, Subcommand] = {}
-
-
-def subcommand(name: str, *, roles: set[Role], usage: str, summary: str, order: int = 100,
-               aliases: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
-    """Register a handler as `/regie <name>` for the given roles."""
-    def decorate(handler: Handler) -> Handler:
-        sub = Subcommand(name, frozenset(roles), usage, summary, handler, order, aliases)
-        for key in (name, *aliases):
-            if key in REGISTRY and REGISTRY[key].handler is not handler:
-                raise ValueError(f"subcommand {key!r} registered twice")
-            REGISTRY[key] = sub
-        return handler
-    return decorate
-
-
-def allowed_subcommands(actor: Actor) -> list[Subcommand]:
-    """Return the subcommands the actor's roles allow, in help order."""
-    unique = {id(s): s for s in REGISTRY.values()}.values()
-    return sorted((s for s in unique if s.roles & actor.roles), key=lambda s: (s.order, s.name))
-
-
-def help_blocks(actor: Actor) -> list[Block]:
+def help_blocks(registry: Registry, actor: Actor) -> list[Block]:
     """Render help for exactly the commands the actor may use."""
-    lines = [(s.usage, s.summary) for s in allowed_subcommands(actor)]
+    lines = [(s.usage, s.summary) for s in registry.allowed(actor)]
     if lines:
         lines.append(("/regie help", texts.HELP_HELP))
-    return views.render_help(lines)
+    return replies.render_help(lines)
 
 
-def suggest(word: str, actor: Actor) -> str | None:
+def suggest(registry: Registry, word: str, actor: Actor) -> str | None:
     """Return the closest allowed subcommand name, or 'help'."""
-    names = [s.name for s in allowed_subcommands(actor)] or ["help"]
+    names = [s.name for s in registry.allowed(actor)] or ["help"]
     match = difflib.get_close_matches(word, names, n=1, cutoff=0.5)
     return match[0] if match else "help"
 
 
-def refuse(deps: Deps, actor: Actor, action: str, now: datetime,
-           case_code: str | None = None, detail: str | None = None) -> None:
-    """Record a refusal in the audit trail, in its own transaction."""
-    with deps.session_factory.begin() as session:
-        queries.add_audit(session, at=now, actor=actor.slack_user_id, action=action,
-                          outcome="refused", case_code=case_code, detail=detail)
-
-
-def answer_regie_command(body: dict[str, Any], actor: Actor, client: WebClient,
-                         deps: Deps) -> Reply:
+def answer_regie_command(body: dict[str, Any], actor: Actor, client: WebClient, deps: Deps,
+                         registry: Registry) -> Reply:
     """Route `/regie <sub> …` to its handler and return the ephemeral reply."""
     text = str(body.get("text") or "").strip()
     word, _, args = text.partition(" ")
     word = word.lower()
     if word in ("", "help", "hulp", "?"):
-        return Reply(texts.HELP_TITLE, help_blocks(actor))
-    sub = REGISTRY.get(word)
+        return Reply(texts.HELP_TITLE, help_blocks(registry, actor))
+    sub = registry.get(word)
     if sub is None:
-        return Reply(texts.unknown_command(views.escape_mrkdwn(word), suggest(word, actor)))
+        return Reply(texts.unknown_command(word, suggest(registry, word, actor)))
     now = deps.clock()
     if not sub.roles & actor.roles:
-        refuse(deps, actor, f"command.{sub.name}", now, detail="role")
+        refuse(deps, actor, now, Refusal(f"command.{sub.name}", None, "role"))
         return Reply(texts.refused_role(sub.name, (texts.ROLE_LABELS[r] for r in sub.roles)))
     if len(args) > MAX_ARGS_LENGTH:
         return Reply(texts.TEXT_TOO_LONG_COMMAND)
@@ -142,21 +70,18 @@ def answer_regie_command(body: dict[str, Any], actor: Actor, client: WebClient,
                          channel_id=str(body.get("channel_id") or ""))
     try:
         return sub.handler(ctx)
-    except ForbiddenError as exc:
-        if refusal_of(exc) is None:  # refusals that carry their own record were audited
-            refuse(deps, actor, f"command.{sub.name}", now, detail="forbidden")
-        return Reply(exc.message)
-    except BotError as exc:
+    except BotError as exc:  # a refusal among them was audited by its transaction
         return Reply(exc.message)
 
 
-def run_regie_command(body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+def run_regie_command(body: dict[str, Any], client: WebClient, deps: Deps,
+                      registry: Registry) -> None:
     """The work behind an acknowledged `/regie`: authorise on fresh data, run the subcommand,
     and answer on the command's response_url. Never raises."""
     try:
         actor = resolve_actor(deps, str(body.get("user_id") or ""))
         reply = Reply(actor) if isinstance(actor, str) else answer_regie_command(
-            body, actor, client, deps)
+            body, actor, client, deps, registry)
     except Exception as error:
         # Frames only, no message: exception texts may quote case content.
         log.error("unhandled %s in /regie:\n%s", type(error).__name__,
@@ -175,7 +100,7 @@ def post_reply(deps: Deps, response_url: str, reply: Reply) -> None:
     webhook = WebhookClient(response_url, timeout=REPLY_TIMEOUT_S, retry_handlers=[
         ConnectionErrorRetryHandler(max_retry_count=1), ServerErrorRetryHandler(max_retry_count=1),
         ShortRateLimitRetryHandler()])
-    blocks = views.limit_blocks(reply.blocks) if reply.blocks else None
+    blocks = replies.limit_blocks(reply.blocks) if reply.blocks else None
     try:
         response = webhook.send(text=reply.text, blocks=blocks, response_type="ephemeral")
     except OSError as exc:
@@ -194,15 +119,14 @@ def _trusted_response_url(url: str, api_url: str) -> bool:
     return bool(parsed.hostname) and (parsed.scheme, parsed.netloc) == (api.scheme, api.netloc)
 
 
-def register(app: App, deps: Deps) -> None:
-    """Register `/regie`: acknowledge at once, then do the work in the app's work executor."""
-    executor = cast(Executor, deps.extra["work_executor"])
+def register(app: App, deps: Deps, registry: Registry, executor: Executor) -> None:
+    """Register `/regie`: acknowledge at once, then do the work in `executor`."""
 
     def regie(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         # Only the fields the work reads. (Bolt's lazy listeners deep-copy the whole request,
         # WebClient included, for every command: two thirds of the acknowledgement's time.)
         fields = {key: str(body.get(key) or "") for key in COMMAND_FIELDS}
-        executor.submit(run_regie_command, fields, client, deps)
+        executor.submit(run_regie_command, fields, client, deps, registry)
 
     app.command("/regie")(regie)

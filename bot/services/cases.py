@@ -7,22 +7,28 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from bot import texts, views
+from bot import texts
 from bot.clock import local_date
 from bot.config import Settings
 from bot.errors import ConflictError, InputError, NotFoundError
 from bot.meetings import SeriesConfig
 from bot.outbox import enqueue, message_payload, withdraw
 from bot.parsing import LETTER_RECIPIENTS, Mention, format_date
-from bot.reminders import load_facts
-from bot.rules import REGISSEUR_KINDS, CaseFacts, Deadline, case_deadlines, target_itat_on
-from bot.services.access import NotYourCaseError, Refusal, find_case, own_cases
+from bot.rules import (
+    LETTER_DAYS,
+    REGISSEUR_KINDS,
+    CaseFacts,
+    Deadline,
+    case_deadlines,
+    target_itat_on,
+)
+from bot.services.access import find_case, own_cases, require_role
+from bot.services.facts import case_facts, load_facts
 from bot.services.users import Actor
 from storage import queries
 from storage.models import Case, Phase, PurgedCase, Role, User
 
 PROGRAMME_START = date(2016, 4, 1)   # the IPGA Radicalisering started on 1 April 2016
-LETTER_DAYS = 21
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,7 @@ def check_past_date(day: date, today: date) -> None:
 
 
 def _require_secretariat(actor: Actor, action: str, code: str | None) -> None:
-    if not actor.has(Role.SECRETARIS):
-        raise NotYourCaseError(texts.SECRETARIAT_ONLY, Refusal(action, code, "role"))
+    require_role(actor, Role.SECRETARIS, texts.SECRETARIAT_ONLY, action, code)
 
 
 def resolve_regisseur(session: Session, mention: Mention) -> User:
@@ -66,7 +71,7 @@ def resolve_regisseur(session: Session, mention: Mention) -> User:
         user = queries.user_by_slack_id(session, mention.user_id)
         shown = "@" + (mention.name or mention.user_id)
         if user is None or not user.active or not user.has_role(Role.REGISSEUR):
-            raise NotFoundError(texts.not_a_regisseur(views.escape_mrkdwn(shown)))
+            raise NotFoundError(texts.not_a_regisseur(shown))
         return user
     # Commands sent without Slack's escaping carry `@naam`: match registered regisseurs.
     name = (mention.name or "").replace(".", " ").replace("_", " ").strip().lower()
@@ -77,11 +82,10 @@ def resolve_regisseur(session: Session, mention: Mention) -> User:
                       if u.name.lower().split()[0] == name.split()[0]] if name else []
     if len(candidates) == 1:
         return candidates[0]
-    shown = views.escape_mrkdwn("@" + (mention.name or ""))
     if not candidates:
-        raise NotFoundError(texts.not_a_regisseur(shown))
-    options = ", ".join(views.escape_mrkdwn(f"{u.name} ({u.organisation})") for u in candidates)
-    raise InputError(texts.ambiguous_person(views.escape_mrkdwn(mention.name or ""), options))
+        raise NotFoundError(texts.not_a_regisseur("@" + (mention.name or "")))
+    raise InputError(texts.ambiguous_person(mention.name or "",
+                                            [(u.name, u.organisation) for u in candidates]))
 
 
 def record_intake(session: Session, actor: Actor, *, code: str, regisseur: Mention,
@@ -126,7 +130,7 @@ def record_letter(session: Session, actor: Actor, *, code: str, sent_on: date,
     _require_secretariat(actor, action, code)
     if recipient not in LETTER_RECIPIENTS:
         raise InputError(texts.LETTER_RECIPIENT_CHOICE)
-    case = find_case(session, actor, code, action)
+    case = find_case(session, code, action)
     check_past_date(sent_on, local_date(now))
     if sent_on < case.intake_on:
         raise InputError(texts.date_before_intake(format_date(sent_on),
@@ -162,7 +166,7 @@ def hand_over(session: Session, actor: Actor, *, code: str, to: Mention, now: da
     """Give a case to another regisseur; the old one loses access and both are told."""
     action = "case.handover"
     _require_secretariat(actor, action, code)
-    case = find_case(session, actor, code, action)
+    case = find_case(session, code, action)
     if case.phase is Phase.AFGESLOTEN:
         raise ConflictError(texts.CASE_CLOSED_FOR_HANDOVER)
     new = resolve_regisseur(session, to)
@@ -184,25 +188,18 @@ def hand_over(session: Session, actor: Actor, *, code: str, to: Mention, now: da
     old_name = old.name if old else "—"
     enqueue(session, dedupe_key=f"case.handover:{case.id}:{stamp}:new", kind="dm",
             recipient=new.slack_user_id, now=now, case_id=case.id,
-            payload=message_payload(texts.handover_notice_new(
-                code, views.escape_mrkdwn(old_name))))
+            payload=message_payload(texts.handover_notice_new(code, old_name)))
     if old is not None and old.active:
         enqueue(session, dedupe_key=f"case.handover:{case.id}:{stamp}:old", kind="dm",
                 recipient=old.slack_user_id, now=now, case_id=case.id,
-                payload=message_payload(texts.handover_notice_old(
-                    code, views.escape_mrkdwn(new.name))))
+                payload=message_payload(texts.handover_notice_old(code, new.name)))
     if secretariat_channel:
         # Code and names only: the channel never gets case content.
         enqueue(session, dedupe_key=f"case.handover:{case.id}:{stamp}:channel", kind="channel",
                 recipient=secretariat_channel, now=now, case_id=case.id,
-                payload=message_payload(texts.handover_channel_notice(
-                    code, views.escape_mrkdwn(old_name), views.escape_mrkdwn(new.name))))
+                payload=message_payload(texts.handover_channel_notice(code, old_name,
+                                                                      new.name)))
     return HandOver(case=case, old=old, new=new)
-
-
-def case_facts(case: Case, settings: Settings) -> CaseFacts:
-    """Return the rule inputs of a case."""
-    return CaseFacts.from_case(case, settings)
 
 
 def next_deadline(facts: CaseFacts, today: date, itat: SeriesConfig,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import texts, views
+from bot import texts
 from bot.clock import local_date
 from bot.config import Settings
 from bot.errors import ConflictError, InputError
@@ -20,13 +22,29 @@ from bot.parsing import (
     format_date,
     parse_contact_kind,
 )
-from bot.rules import CaseFacts
+from bot.rules import evaluation_due_on, uvo_due_on
 from bot.services.access import own_case
+from bot.services.facts import case_facts
 from bot.services.users import Actor
 from storage import queries
 from storage.models import Case, EntryKind, LogEntry, OutboxMessage, Phase, Role
 
 PAGE_SIZE = 10
+
+
+@dataclass(frozen=True)
+class SafetyAlert:
+    """What the programme team is told about a safety report (rendered by the views)."""
+
+    code: str
+    regisseur: str
+    organisation: str
+    reported_on: date
+    text: str
+
+
+# Renders a safety alert: (notification text, Block Kit as dicts). The views provide it.
+AlertRenderer = Callable[[SafetyAlert], tuple[str, list[dict[str, Any]]]]
 
 
 class EntryDateError(InputError):
@@ -114,7 +132,7 @@ def _write(session: Session, actor: Actor, *, code: str, kind: EntryKind, occurr
            case: Case | None = None) -> tuple[Case, LogEntry, int]:
     action = "logbook.correctie" if corrects is not None else f"logbook.{kind.value}"
     if case is None:
-        case = own_case(session, actor, code, now, action=action)
+        case = own_case(session, actor, code, action)
     if case.phase is Phase.AFGESLOTEN and kind is not EntryKind.VEILIGHEID:
         raise ConflictError(texts.CASE_CLOSED_FOR_LOGGING)
     _check_entry_date(case, occurred_on, now)
@@ -156,8 +174,7 @@ def log_uvo(session: Session, actor: Actor, *, code: str, occurred_on: date, tex
     case, entry, number = _write(session, actor, code=code, kind=EntryKind.UVO,
                                  occurred_on=occurred_on, text=text, now=now,
                                  participants=participants)
-    facts = CaseFacts.from_case(case, settings)
-    due = (case.last_uvo_on or occurred_on) + timedelta(days=facts.uvo_interval_days)
+    due = uvo_due_on(case_facts(case, settings))
     return SavedEntry(entry.id, case.code, number, EntryKind.UVO.value, None, occurred_on, due)
 
 
@@ -166,25 +183,23 @@ def log_evaluation(session: Session, actor: Actor, *, code: str, occurred_on: da
     """Log an evaluation of the plan; the evaluation clock restarts from its date."""
     case, entry, number = _write(session, actor, code=code, kind=EntryKind.EVALUATIE,
                                  occurred_on=occurred_on, text=text, now=now)
-    facts = CaseFacts.from_case(case, settings)
-    due = ((case.last_evaluation_on or occurred_on)
-           + timedelta(days=facts.evaluation_interval_days))
+    due = evaluation_due_on(case_facts(case, settings))
     return SavedEntry(entry.id, case.code, number, EntryKind.EVALUATIE.value, None,
                       occurred_on, due)
 
 
-def report_safety(session: Session, actor: Actor, *, code: str, text: str,
-                  now: datetime) -> SafetyReport:
-    """Store a safety report and queue an immediate DM to every programme team member."""
+def report_safety(session: Session, actor: Actor, *, code: str, text: str, now: datetime,
+                  render: AlertRenderer) -> SafetyReport:
+    """Store a safety report and queue an immediate DM to every programme team member.
+
+    `render` turns the alert into a message (bot.views.messages.render_safety_alert)."""
     today = local_date(now)
     case, entry, number = _write(session, actor, code=code, kind=EntryKind.VEILIGHEID,
                                  occurred_on=today, text=text, now=now)
     author = queries.user_by_slack_id(session, actor.slack_user_id)
     organisation = author.organisation if author else ""
     recipients = queries.users_with_role(session, Role.PROGRAMMA)
-    blocks = views.as_dicts(views.render_safety_alert(
-        case.code, actor.name, organisation, format_date(today), entry.text))
-    notice = texts.safety_alert_text(case.code, views.escape_mrkdwn(actor.name))
+    notice, blocks = render(SafetyAlert(case.code, actor.name, organisation, today, entry.text))
     for user in recipients:
         enqueue(session, dedupe_key=f"safety:{entry.id}:{user.slack_user_id}", kind="dm",
                 recipient=user.slack_user_id, payload=message_payload(notice, blocks),
@@ -203,7 +218,7 @@ def safety_alerts_sent(session: Session, report: SafetyReport) -> int:
 def correct_entry(session: Session, actor: Actor, *, code: str, number: str,
                   text: str, occurred_on: date | None, now: datetime) -> SavedEntry:
     """Add a correction of entry `number`; the corrected entry stays as it was."""
-    case = own_case(session, actor, code, now, action="logbook.correctie")
+    case = own_case(session, actor, code, "logbook.correctie")
     ids = list(session.scalars(select(LogEntry.id).where(LogEntry.case_id == case.id)
                                .order_by(LogEntry.id)))
     token = number.strip().lstrip("#")
@@ -213,9 +228,8 @@ def correct_entry(session: Session, actor: Actor, *, code: str, number: str,
     assert original is not None
     later = session.scalar(select(LogEntry.id).where(LogEntry.corrects_id == original.id))
     if later is not None:
-        raise ConflictError(
-            f"Regel #{token} is al gecorrigeerd door regel #{ids.index(later) + 1}. "
-            f"Corrigeer die regel: `/regie correctie {case.code} {ids.index(later) + 1} …`.")
+        raise ConflictError(texts.already_corrected(case.code, int(token),
+                                                    ids.index(later) + 1))
     case, entry, new_number = _write(
         session, actor, code=case.code, kind=original.kind,
         occurred_on=occurred_on or original.occurred_on, text=text, now=now,
@@ -228,7 +242,7 @@ def correct_entry(session: Session, actor: Actor, *, code: str, number: str,
 def read_logbook(session: Session, actor: Actor, *, code: str, page: int, now: datetime,
                  page_size: int = PAGE_SIZE) -> LogbookPage:
     """Return one page of the case's logbook, newest first; the read is audited."""
-    case = own_case(session, actor, code, now, action="logbook.read")
+    case = own_case(session, actor, code, "logbook.read")
     ids = list(session.scalars(select(LogEntry.id).where(LogEntry.case_id == case.id)
                                .order_by(LogEntry.id)))
     numbers = {entry_id: i + 1 for i, entry_id in enumerate(ids)}

@@ -60,12 +60,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import texts
+from bot import outbox, texts
 from bot.clock import local_date
 from bot.config import Settings
 from bot.errors import InputError
 from bot.parsing import format_date
-from bot.rules import LETTER_DAYS, CaseFacts
+from bot.rules import LETTER_DAYS, evaluation_due_on
+from bot.services.facts import case_facts
 from storage import queries
 from storage.models import AgendaItem, Case, EntryKind, LogEntry, Meeting, Phase, PurgedCase
 
@@ -174,11 +175,8 @@ def _in_period(day: date | None, start: date, end: date) -> bool:
 
 
 def _is_evaluation_overdue(case: Case, settings: Settings, today: date) -> bool:
-    facts = CaseFacts.from_case(case, settings)
-    base = facts.last_evaluation_on or facts.plan_approved_on
-    if base is None:
-        return False
-    return base + timedelta(days=facts.evaluation_interval_days) < today
+    due_on = evaluation_due_on(case_facts(case, settings))
+    return due_on is not None and due_on < today
 
 
 def _letter_state(case: Case, today: date) -> str:
@@ -308,3 +306,19 @@ def read_monitor(session: Session, *, actor: str, now: datetime, start: date, en
     queries.add_audit(session, at=now, actor=actor, action="monitor.read",
                       detail=f"van={start.isoformat()} tot={end.isoformat()}")
     return figures
+
+
+def queue_exports(session: Session, figures: MonitorFigures, files: Mapping[str, bytes], *,
+                  user_id: str, now: datetime) -> None:
+    """Queue the rendered figures (CSV, chart; by extension) as files for the requester's DM."""
+    start, end = format_date(figures.start), format_date(figures.end)
+    for ext, content in files.items():
+        outbox.enqueue(
+            session, dedupe_key=f"monitor:{user_id}:{now.isoformat()}:{start}:{end}:{ext}",
+            kind="file", recipient=user_id, now=now,
+            payload=outbox.file_payload(
+                filename=texts.monitor_filename(figures.start.isoformat(),
+                                                figures.end.isoformat(), ext),
+                content=content,
+                title=texts.monitor_file_title(texts.MONITOR_FILE_KINDS[ext], start, end),
+                comment=texts.MONITOR_FILE_COMMENT))

@@ -85,6 +85,24 @@ def add_user(
     return user
 
 
+def update_user(session: Session, slack_user_id: str, *, name: str | None,
+                organisation: str | None, roles: Iterable[str] | None, email: str | None,
+                now: datetime) -> User:
+    """Change a registered user's name, organisation, roles or e-mail (None: keep it)."""
+    user = queries.user_by_slack_id(session, slack_user_id)
+    if user is None:
+        raise NotFoundError(texts.unknown_user(slack_user_id))
+    return add_user(session, slack_user_id=user.slack_user_id, name=name or user.name,
+                    organisation=organisation or user.organisation,
+                    roles=roles or [r.value for r in user.role_set],
+                    email=email if email is not None else user.email, now=now)
+
+
+def list_users(session: Session) -> list[User]:
+    """Return every registered user, active or not."""
+    return list(queries.all_users(session))
+
+
 def deactivate_user(session: Session, slack_user_id: str, now: datetime) -> User:
     """Deactivate a user; their requests are refused and reminders stop."""
     user = queries.user_by_slack_id(session, slack_user_id)

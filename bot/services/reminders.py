@@ -1,366 +1,66 @@
-"""Reminder sweep: load case facts, decide what is due (pure), write reminder rows and queue one
-digest per person per working day; plus snoozing and the Home tab's upcoming deadlines.
-"""
+"""Reminders: the daily sweep (load facts, decide, write rows, queue digests), snoozing a
+reminder, and the upcoming deadlines of the Home tab."""
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any, Literal, TypeVar, cast
+from datetime import date, datetime
+from typing import Any, Literal, cast
 
-from sqlalchemy import (
-    Boolean,
-    ColumnElement,
-    Select,
-    String,
-    Table,
-    and_,
-    column,
-    func,
-    literal,
-    null,
-    or_,
-    select,
-    type_coerce,
-    update,
-)
+from sqlalchemy import Boolean, Table, column, func, literal, null, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot import texts, views
+from bot import texts
+from bot.clock import local_date
 from bot.config import Settings
-from bot.errors import ConflictError, ForbiddenError, NotFoundError
-from bot.meetings import AMSTERDAM, SeriesConfig, is_working_day
+from bot.errors import ConflictError, Refusal, RefusedError
+from bot.meetings import SeriesConfig, is_working_day
 from bot.outbox import enqueue, message_payload
 from bot.rules import (
     REGISSEUR_KINDS,
     SECRETARIAT_KINDS,
-    WARN_DAYS,
-    CaseFacts,
-    Stage,
+    Audience,
+    DigestCase,
+    DigestItem,
+    OpenReminder,
+    Reconciled,
     case_schedule,
     digest_at,
-    is_closed_on,
-    local_date,
-    stage_on,
+    due_reminders,
+    group_digest,
+    is_shown,
+    reconcile,
+    snoozed_until,
 )
-from bot.services.agenda import ACTIVE as AGENDA_ACTIVE
+from bot.services.facts import active_regisseur_ids, candidate_facts, chunks, load_facts
 from storage import queries
 from storage.models import (
-    AgendaItem,
     Case,
-    Meeting,
     OutboxMessage,
     Phase,
     Reminder,
     ReminderSweep,
     Role,
     User,
-    UserRole,
 )
 from storage.types import UTCDateTime
 
 log = logging.getLogger(__name__)
 
-SNOOZE_DAYS = 3
-BATCH = 500
-SIGNAL = "signal"                  # stage of a standing notice to the secretariat
-NO_REGISSEUR = "geen_regisseur"
-MISSING_PREFIX = "ontbrekend:"
 DIGEST_PREFIX = "digest:"
-REPEATING_STAGES = frozenset({"overdue", SIGNAL})  # shown in every digest until done/snoozed
-_EXECUTION_PHASES = (Phase.UITVOERING, Phase.AFBOUW)
 
-T = TypeVar("T")
-
-
-# -- the pure core -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Audience:
-    """Who can receive reminders: active regisseurs and active secretaries (user ids)."""
-
-    active_regisseurs: frozenset[int]
-    secretaries: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class WantedReminder:
-    """A reminder row the sweep wants to exist (open) on the sweep day."""
-
-    key: str
-    case_id: int
-    case_code: str
-    recipient_id: int
-    kind: str
-    due_on: date
-    stage: str
-    meeting_on: date | None = None
-
-
-@dataclass(slots=True)
-class OpenReminder:
-    """An open reminder row as the sweep handles it: plain data, not an ORM object."""
-
-    id: int | None                 # None until a new row is inserted
-    key: str
-    case_id: int
-    recipient_id: int | None
-    kind: str
-    due_on: date
-    stage: str
-    notified_at: datetime | None = None
-    snoozed_until: date | None = None
-    meeting_on: date | None = None
-
-
-@dataclass(frozen=True)
-class Reconciled:
-    """What a sweep changes: open rows to resolve, and the open rows it leaves."""
-
-    stale_ids: list[int]
-    kept: list[OpenReminder]       # open rows that stay as they are (unchanged)
-    new: list[OpenReminder]        # rows to insert, or to reopen when the key was closed
-
-    @property
-    def open_rows(self) -> list[OpenReminder]:
-        """Every row open after the sweep."""
-        return self.kept + self.new
-
-
-def deadline_key(case_id: int, kind: str, due_on: date, stage: str, recipient_id: int) -> str:
-    """Return the unique key of one stage of one deadline for one recipient."""
-    return f"{case_id}:{kind}:{due_on.isoformat()}:{stage}:{recipient_id}"
-
-
-def signal_key(case_id: int, kind: str, recipient_id: int) -> str:
-    """Return the unique key of a standing notice (no date: it lasts until resolved)."""
-    return f"{case_id}:{kind}:{SIGNAL}:{recipient_id}"
-
-
-def due_reminders(facts: Iterable[CaseFacts], day: date, itat: SeriesConfig,
-                  regie: SeriesConfig, audience: Audience) -> list[WantedReminder]:
-    """Decide which reminders are open on `day`: one row per deadline stage and recipient."""
-    wanted: list[WantedReminder] = []
-    stages: dict[date, Stage | None] = {}  # many deadlines share a date; stage_on is not free
-    for case in facts:
-        if is_closed_on(case, day):
-            continue
-        schedule = case_schedule(case, day, itat, regie)
-        regisseur = case.regisseur_id
-        has_regisseur = regisseur is not None and regisseur in audience.active_regisseurs
-        for deadline in schedule.deadlines:
-            due_on = deadline.due_on
-            if due_on in stages:
-                stage = stages[due_on]
-            else:
-                stage = stages[due_on] = stage_on(due_on, day)
-            if stage is None:
-                continue
-            if deadline.kind in SECRETARIAT_KINDS:
-                recipients: Sequence[int] = audience.secretaries
-            elif deadline.kind in REGISSEUR_KINDS and has_regisseur and regisseur is not None:
-                recipients = (regisseur,)
-            else:
-                recipients = ()  # no active regisseur: the secretariat gets a notice instead
-            wanted.extend(
-                WantedReminder(deadline_key(case.case_id, deadline.kind, due_on, stage, r),
-                               case.case_id, case.code, r, deadline.kind, due_on, stage,
-                               deadline.meeting_on)
-                for r in recipients)
-        notices = [] if has_regisseur else [NO_REGISSEUR]
-        notices += [MISSING_PREFIX + m.kind for m in schedule.missing]
-        wanted.extend(
-            WantedReminder(signal_key(case.case_id, kind, r), case.case_id, case.code, r, kind,
-                           day, SIGNAL)
-            for kind in notices for r in audience.secretaries)
-    return wanted
-
-
-def _identity(row: OpenReminder | WantedReminder) -> tuple[int, str, date, int | None]:
-    return row.case_id, row.kind, row.due_on, row.recipient_id
-
-
-def reconcile(existing: Iterable[OpenReminder], wanted: Iterable[WantedReminder]
-              ) -> Reconciled:
-    """Split the open rows into kept and stale, and add the wanted rows that are not open."""
-    wanted_by_key = {w.key: w for w in wanted}
-    # A snooze covers the deadline, not one stage of it: a later stage inherits it.
-    snoozed: dict[tuple[int, str, date, int | None], date] = {}
-    stale_ids: list[int] = []
-    kept: list[OpenReminder] = []
-    for row in existing:
-        if row.snoozed_until is not None:
-            ident = _identity(row)
-            snoozed[ident] = max(snoozed.get(ident, row.snoozed_until), row.snoozed_until)
-        want = wanted_by_key.pop(row.key, None)
-        if want is None:  # done, moved, superseded by a later stage, or stopped
-            assert row.id is not None
-            stale_ids.append(row.id)
-        else:
-            row.meeting_on = want.meeting_on
-            kept.append(row)
-    new = [OpenReminder(None, w.key, w.case_id, w.recipient_id, w.kind, w.due_on, w.stage,
-                        None, snoozed.get(_identity(w)), w.meeting_on)
-           for w in wanted_by_key.values()]
-    return Reconciled(stale_ids, kept, new)
-
-
-def is_shown(stage: str, notified_at: datetime | None, snoozed_until: date | None,
-             day: date) -> bool:
-    """Tell whether an open reminder belongs in the digest of `day`."""
-    if snoozed_until is not None and snoozed_until > day:
-        return False
-    # "week" and "due" are announced once; overdue items and notices repeat daily.
-    return notified_at is None or stage in REPEATING_STAGES
-
-
-_URGENCY = {"overdue": 0, SIGNAL: 1, "due": 2, "week": 3}
-
-
-def _urgency(item: views.DigestItem) -> tuple[int, date]:
-    return _URGENCY.get(item.stage, 4), item.due_on
-
-
-def group_digest(items: Iterable[tuple[str, views.DigestItem]]) -> list[views.DigestCase]:
-    """Group (case code, item) pairs by case, most urgent case first."""
-    by_case: dict[str, list[views.DigestItem]] = defaultdict(list)
-    for code, item in items:
-        by_case[code].append(item)
-    groups = [views.DigestCase(code, tuple(sorted(found, key=_urgency)))
-              for code, found in by_case.items()]
-    return sorted(groups, key=lambda g: (_urgency(g.items[0]), g.code))
-
-
-# -- loading facts -----------------------------------------------------------------------------
-
-def _chunks(values: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
-def _active_regisseur_ids() -> Select[Any]:
-    return (select(User.id).join(UserRole, UserRole.user_id == User.id)
-            .where(User.active.is_(True), UserRole.role == Role.REGISSEUR))
-
-
-def _candidate_filter(day: date, settings: Settings) -> ColumnElement[bool]:
-    # Every bound below is implied by a rule in bot.rules: a case left out has no deadline
-    # within WARN_DAYS and no notice, so the sweep scales with what is due, not with all cases.
-    horizon = day + timedelta(days=WARN_DAYS)
-    uvo_days = settings.uvo_interval_weeks * 7
-    evaluation_days = settings.evaluation_interval_weeks * 7
-    in_execution = or_(Case.phase.in_(_EXECUTION_PHASES), Case.plan_approved_on.is_not(None))
-    open_case = and_(Case.phase != Phase.AFGESLOTEN,
-                     or_(Case.closed_on.is_(None), Case.closed_on > day))
-    planned = select(AgendaItem.case_id).where(AgendaItem.status == AGENDA_ACTIVE)
-    may_be_due = or_(
-        and_(Case.letter_sent_on.is_(None), Case.intake_on <= horizon - timedelta(days=21)),
-        and_(~in_execution, or_(Case.assigned_on <= horizon - timedelta(days=28),
-                                Case.id.in_(planned))),
-        Case.uvo_interval_days.is_not(None),
-        Case.last_uvo_on <= horizon - timedelta(days=uvo_days),
-        Case.evaluation_interval_days.is_not(None),
-        func.coalesce(Case.last_evaluation_on, Case.plan_approved_on)
-        <= horizon - timedelta(days=evaluation_days),
-        and_(in_execution, or_(Case.last_uvo_on.is_(None),
-                               and_(Case.last_evaluation_on.is_(None),
-                                    Case.plan_approved_on.is_(None)))),
-        Case.regisseur_id.is_(None),
-        Case.regisseur_id.not_in(_active_regisseur_ids()),
-    )
-    with_open_rows = select(Reminder.case_id).where(Reminder.resolved_at.is_(None),
-                                                     Reminder.case_id.is_not(None))
-    return or_(and_(open_case, may_be_due), Case.id.in_(with_open_rows))
-
-
-def candidate_case_ids(session: Session, day: date, settings: Settings) -> list[int]:
-    """Return the cases that may have a reminder on `day` (a cheap, generous SQL pre-filter)."""
-    return list(session.scalars(select(Case.id).where(_candidate_filter(day, settings))
-                                .order_by(Case.id)))
-
-
-def _note_agenda_item(facts: dict[str, date], item_kind: str, ready_at: datetime,
-                      meeting_kind: str, held_on: date) -> None:
-    # The concept plan's ITAT-R meeting and ready date, and the final plan's ready date.
-    ready_on = ready_at.astimezone(AMSTERDAM).date()
-    if meeting_kind == "itat" and item_kind == "concept":
-        if "itat_presented_on" not in facts or held_on > facts["itat_presented_on"]:
-            facts["itat_presented_on"] = held_on
-        facts["itat_ready_on"] = min(facts.get("itat_ready_on", ready_on), ready_on)
-    elif meeting_kind == "regie" and item_kind == "definitief":
-        facts["regie_ready_on"] = min(facts.get("regie_ready_on", ready_on), ready_on)
-
-
-# Only the columns the rules need, as plain rows: ORM entities cost more than the rules.
-# The phase comes as its stored string (the rules compare strings; no Enum per row).
-_FACT_COLUMNS = (Case.id, Case.code, type_coerce(Case.phase, String), Case.regisseur_id,
-                 Case.intake_on, Case.assigned_on, Case.letter_sent_on, Case.plan_approved_on,
-                 Case.last_uvo_on, Case.last_evaluation_on, Case.uvo_interval_days,
-                 Case.evaluation_interval_days, Case.closed_on)
-_CASE_WIDTH = len(_FACT_COLUMNS)
-
-
-def _facts_query(cases: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
-    # One row per case and planning agenda item (one row with NULLs when it has none), so
-    # the cases are read once: no second pass of the filter, no ids sent back in batches.
-    agenda = (select(AgendaItem.case_id, AgendaItem.item_kind, AgendaItem.ready_at,
-                     Meeting.kind.label("meeting_kind"), Meeting.held_on)
-              .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-              .where(AgendaItem.status == AGENDA_ACTIVE,
-                     AgendaItem.item_kind.in_(("concept", "definitief")))
-              .subquery())
-    return (select(*_FACT_COLUMNS, agenda.c.item_kind, agenda.c.ready_at,
-                   agenda.c.meeting_kind, agenda.c.held_on)
-            .select_from(Case).outerjoin(agenda, agenda.c.case_id == Case.id)
-            .where(cases).order_by(Case.id))
-
-
-def _facts_of(rows: Iterable[Any], settings: Settings) -> list[CaseFacts]:
-    # The same facts as CaseFacts.from_case with the agenda dates (tests compare the two).
-    cases: dict[int, Any] = {}
-    agenda: dict[int, dict[str, date]] = defaultdict(dict)
-    for row in rows:
-        case_id = row[0]
-        if case_id not in cases:
-            cases[case_id] = row
-        if row[_CASE_WIDTH] is not None:
-            _note_agenda_item(agenda[case_id], *row[_CASE_WIDTH:])
-    uvo_days = settings.uvo_interval_weeks * 7
-    evaluation_days = settings.evaluation_interval_weeks * 7
-    no_dates: dict[str, date] = {}
-    return [CaseFacts(case_id, code, str(phase), regisseur_id,
-                      intake_on, assigned_on, letter_sent_on, plan_approved_on, last_uvo_on,
-                      last_evaluation_on, uvo_interval or uvo_days,
-                      evaluation_interval or evaluation_days, closed_on,
-                      **agenda.get(case_id, no_dates))
-            for (case_id, code, phase, regisseur_id, intake_on, assigned_on, letter_sent_on,
-                 plan_approved_on, last_uvo_on, last_evaluation_on, uvo_interval,
-                 evaluation_interval, closed_on, *_) in cases.values()]
-
-
-def load_facts(session: Session, settings: Settings, case_ids: Sequence[int]
-               ) -> list[CaseFacts]:
-    """Return the facts of the given cases, with their agenda dates, in batches."""
-    facts: list[CaseFacts] = []
-    for batch in _chunks(case_ids):
-        rows = session.execute(_facts_query(queries.member_of(session, Case.id, batch)))
-        facts.extend(_facts_of(rows, settings))
-    return facts
-
-
-def candidate_facts(session: Session, day: date, settings: Settings) -> list[CaseFacts]:
-    """Return the facts of the candidate cases of `day` (see candidate_case_ids)."""
-    return _facts_of(session.execute(_facts_query(_candidate_filter(day, settings))), settings)
+# Renders one person's digest: (notification text, Block Kit as dicts). The views provide it.
+DigestRenderer = Callable[[date, Sequence[DigestCase]], tuple[str, list[dict[str, Any]]]]
 
 
 def load_audience(session: Session) -> Audience:
     """Return the active regisseurs and secretaries."""
-    regisseurs = frozenset(session.scalars(_active_regisseur_ids()))
+    regisseurs = frozenset(session.scalars(active_regisseur_ids()))
     secretaries = tuple(u.id for u in queries.users_with_role(session, Role.SECRETARIS))
     return Audience(regisseurs, secretaries)
 
@@ -422,8 +122,11 @@ def _claim_day(session: Session, day: date, now: datetime, instance_id: str) -> 
 
 
 def sweep(session: Session, now: datetime, settings: Settings, itat: SeriesConfig,
-          regie: SeriesConfig, *, instance_id: str = "regiebot") -> SweepResult:
-    """Sweep as of `now`: write today's reminder rows and queue today's digests, once a day."""
+          regie: SeriesConfig, *, render: DigestRenderer,
+          instance_id: str = "regiebot") -> SweepResult:
+    """Sweep as of `now`: write today's reminder rows and queue today's digests, once a day.
+
+    `render` turns one person's digest into a message (bot.views.messages.render_digest)."""
     day = local_date(now)
     status = sweep_status(session, now, settings)
     if status in ("not_working_day", "too_early"):
@@ -447,7 +150,7 @@ def sweep(session: Session, now: datetime, settings: Settings, itat: SeriesConfi
     first_shown = {r.key for r in shown if r.notified_at is None}
     _write(session, plan, first_shown, now)
     digests = _queue_digests(session, shown, recipients, {f.case_id: f.code for f in facts},
-                             day, now)
+                             day, now, render)
     _cancel_stale_digests(session)
 
     open_count = len(plan.kept) + len(plan.new)
@@ -488,7 +191,7 @@ def _active_recipients(session: Session, user_ids: Collection[int]) -> dict[int,
 
 
 def _set_where_id_in(session: Session, ids: Sequence[int], **values: Any) -> None:
-    for batch in _chunks(ids):  # one statement per batch, not one per row
+    for batch in chunks(ids):  # one statement per batch, not one per row
         session.execute(update(Reminder).where(queries.member_of(session, Reminder.id, batch))
                         .values(**values).execution_options(synchronize_session=False))
 
@@ -562,7 +265,7 @@ def _insert_postgresql(session: Session, rows: Sequence[OpenReminder],
 
 def _queue_digests(session: Session, shown: Sequence[OpenReminder],
                    recipients: dict[int, _Recipient], codes: dict[int, str], day: date,
-                   now: datetime) -> list[PlannedDigest]:
+                   now: datetime, render: DigestRenderer) -> list[PlannedDigest]:
     # Called after _write: every row has its id (the buttons carry it).
     by_recipient: dict[int, list[tuple[int, OpenReminder]]] = defaultdict(list)
     for row in shown:
@@ -575,9 +278,9 @@ def _queue_digests(session: Session, shown: Sequence[OpenReminder],
         rows = by_recipient[recipient_id]
         groups = group_digest(
             (codes.get(row.case_id, "?"),
-             views.DigestItem(row_id, row.kind, row.due_on, row.stage, row.meeting_on))
+             DigestItem(row_id, row.kind, row.due_on, row.stage, row.meeting_on))
             for row_id, row in rows)
-        text, blocks = views.render_digest(day, groups)
+        text, blocks = render(day, groups)
         enqueue(session, dedupe_key=f"{DIGEST_PREFIX}{user.slack_user_id}:{day.isoformat()}",
                 kind="dm", recipient=user.slack_user_id,
                 payload=message_payload(text, blocks), now=now)
@@ -587,7 +290,7 @@ def _queue_digests(session: Session, shown: Sequence[OpenReminder],
         planned.append(PlannedDigest(user.slack_user_id, user.name, text, blocks, len(rows)))
     # Today's digest folds in everything: an older one still waiting (Slack was down) goes.
     today_keys = [f"{DIGEST_PREFIX}{p.slack_user_id}:{day.isoformat()}" for p in planned]
-    for batch in _chunks(today_keys):
+    for batch in chunks(today_keys):
         recipient_ids = [key[len(DIGEST_PREFIX):].rsplit(":", 1)[0] for key in batch]
         session.execute(
             update(OutboxMessage)
@@ -622,28 +325,39 @@ class ReminderRef:
     resolved: bool
 
 
-def reminder_for(session: Session, user_id: int, reminder_id: int) -> ReminderRef:
-    """Return the reminder if it belongs to the user; raise ForbiddenError otherwise."""
+def reminder_for(session: Session, user_id: int, reminder_id: int, action: str) -> ReminderRef:
+    """Return the reminder if it belongs to the user; refuse it (audited) otherwise."""
     row = session.get(Reminder, reminder_id)
+    gone = Refusal(action, None, f"reminder={reminder_id} unknown")
     if row is None or row.case_id is None:
-        raise NotFoundError(texts.REMINDER_GONE)
+        raise RefusedError(texts.REMINDER_GONE, gone)
     if row.recipient_id != user_id:
-        raise ForbiddenError(texts.REMINDER_NOT_YOURS)
+        raise RefusedError(texts.REMINDER_NOT_YOURS,
+                           Refusal(action, None, f"reminder={reminder_id} not_owner"))
     case = session.get(Case, row.case_id)
     if case is None:
-        raise NotFoundError(texts.REMINDER_GONE)
+        raise RefusedError(texts.REMINDER_GONE, gone)
     return ReminderRef(row.id, row.kind, case.code, row.resolved_at is not None)
+
+
+def open_reminder(session: Session, user_id: int, reminder_id: int, now: datetime,
+                  actor: str) -> ReminderRef:
+    """Return the reminder behind a *log nu* button, recording that it was opened."""
+    ref = reminder_for(session, user_id, reminder_id, "reminder.log")
+    queries.add_audit(session, at=now, actor=actor, action="reminder.log",
+                      case_code=ref.case_code, detail=f"reminder={reminder_id} kind={ref.kind}")
+    return ref
 
 
 def snooze(session: Session, user_id: int, reminder_id: int, now: datetime,
            actor: str) -> date:
     """Hide a reminder (every stage of its deadline) for SNOOZE_DAYS; return the day it returns."""
-    ref = reminder_for(session, user_id, reminder_id)
+    ref = reminder_for(session, user_id, reminder_id, "reminder.snooze")
     if ref.resolved:
         raise ConflictError(texts.REMINDER_GONE)
     row = session.get(Reminder, reminder_id)
     assert row is not None
-    until = local_date(now) + timedelta(days=SNOOZE_DAYS)
+    until = snoozed_until(now)
     session.execute(
         update(Reminder)
         .where(Reminder.case_id == row.case_id, Reminder.kind == row.kind,
@@ -655,7 +369,7 @@ def snooze(session: Session, user_id: int, reminder_id: int, now: datetime,
     return until
 
 
-# -- the Home tab ---------------------------------------------------------------------------------
+# -- the Home tab: upcoming deadlines ------------------------------------------------------------
 
 def upcoming_deadlines(session: Session, settings: Settings, itat: SeriesConfig,
                        regie: SeriesConfig, regisseur_id: int, today: date

@@ -1,4 +1,4 @@
-"""Monitor figures as labelled rows, CSV bytes and a PNG chart (matplotlib, Agg, no pyplot).
+"""The monitor figures as labelled rows, CSV bytes and a PNG chart (matplotlib, Agg, no pyplot).
 
 Everything here renders `MonitorFigures`, which only holds protected values, so neither the
 CSV nor the chart can show a case code, case text or an unprotected small count.
@@ -152,3 +152,8 @@ def monitor_png(figures: MonitorFigures) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=CHART_DPI)
     return buffer.getvalue()
+
+
+def monitor_files(figures: MonitorFigures) -> dict[str, bytes]:
+    """Return the figures as files to send, by extension: the CSV and the chart."""
+    return {"csv": monitor_csv(figures), "png": monitor_png(figures)}

@@ -1,0 +1,151 @@
+"""`regiebot [run]`, `serve`, `socket`, `shell` and `demo`: the ways the bot runs."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Executor
+
+from slack_sdk import WebClient
+
+from bot import texts
+from bot.cli.common import SubParsers, production_runtime
+from bot.config import Settings
+from bot.runtime import Runtime, open_runtime
+
+log = logging.getLogger("regiebot")
+
+DEMO_SHELL_USER = "U0REGIE01"
+
+
+def add_commands(sub: SubParsers) -> None:
+    """Add run, serve, socket, shell and demo."""
+    p = sub.add_parser("run", help=texts.CLI_HELP["run"])
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("serve", help=texts.CLI_HELP["serve"])
+    p.add_argument("--host", default="0.0.0.0")  # noqa: S104 - container port
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("socket", help=texts.CLI_HELP["socket"])
+    p.add_argument("--host", default="0.0.0.0")  # noqa: S104 - container port
+    p.set_defaults(func=cmd_socket)
+    p = sub.add_parser("shell", help=texts.CLI_HELP["shell"])
+    p.add_argument("--as", dest="as_user", required=True, help=texts.CLI_HELP["shell --as"])
+    p.set_defaults(func=cmd_shell)
+    sub.add_parser("demo", help=texts.CLI_HELP["demo"]).set_defaults(func=cmd_demo)
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the main job: Slack when tokens are set, otherwise the shell with demo data."""
+    if settings.has_slack_tokens:
+        return cmd_socket(args, settings) if settings.slack_app_token else cmd_serve(
+            args, settings)
+    print(texts.NO_SLACK_TOKENS.format(url=settings.database_url))
+    cmd_demo(args, settings)
+    args.as_user = DEMO_SHELL_USER
+    return cmd_shell(args, settings)
+
+
+def _start_scheduler(runtime: Runtime, client: WebClient) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from bot.jobs import register_jobs
+
+    scheduler = BackgroundScheduler(timezone="UTC")
+    register_jobs(scheduler, runtime.deps, client)
+    scheduler.start()
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve HTTP: POST /slack/events and GET /healthz."""
+    import waitress
+
+    from bot.app import build_app, work_executor
+    from bot.web import make_wsgi_app
+
+    runtime = production_runtime(settings)
+    executor = work_executor()
+    app = build_app(runtime.deps, executor=executor)
+    _start_scheduler(runtime, app.client)
+    log.info("serving HTTP on port %d", settings.port)
+    with _draining(executor):
+        waitress.serve(make_wsgi_app(app, runtime.deps), host=args.host, port=settings.port,
+                       threads=8, ident="regiebot")
+    return 0
+
+
+@contextlib.contextmanager
+def _draining(executor: Executor) -> Iterator[None]:
+    """Stop cleanly on SIGTERM (docker stop, Kubernetes): finish the command work that was
+    already acknowledged before the process exits."""
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    except KeyboardInterrupt:
+        pass
+    finally:
+        log.info("stopping: finishing acknowledged commands")
+        executor.shutdown(wait=True)
+
+
+def _start_health_server(runtime: Runtime, host: str, port: int) -> None:
+    """Serve GET /healthz in a thread (Socket Mode has no HTTP endpoint of its own)."""
+    from waitress.server import create_server
+
+    from bot.web import make_wsgi_app
+
+    server = create_server(make_wsgi_app(None, runtime.deps), host=host, port=port, threads=1)
+    threading.Thread(target=server.run, daemon=True, name="healthz").start()
+
+
+def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
+    """Connect with Socket Mode (no public endpoint needed)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import build_app, make_web_client, work_executor
+
+    runtime = production_runtime(settings, "SLACK_APP_TOKEN")
+    executor = work_executor()
+    app = build_app(runtime.deps, executor=executor)
+    _start_scheduler(runtime, app.client)
+    _start_health_server(runtime, args.host, settings.port)
+    assert settings.slack_app_token is not None
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value(),
+                                web_client=make_web_client(runtime.deps))
+    log.info("connecting with Socket Mode")
+    with _draining(executor):
+        handler.start()
+    return 0
+
+
+def cmd_shell(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the local console as a user."""
+    from bot.shell import run_shell
+
+    if "REGIEBOT_LOG_LEVEL" not in os.environ:
+        logging.getLogger().setLevel(logging.WARNING)  # keep the console for the conversation
+    runtime = open_runtime(settings, allow_local_key=True, upgrade=True)
+    try:
+        return run_shell(runtime.deps, args.as_user, sys.stdin, sys.stdout)
+    finally:
+        runtime.close()
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Load demo users and cases."""
+    from bot.demo import load_demo
+
+    runtime = open_runtime(settings, allow_local_key=True, upgrade=True)
+    with runtime.deps.session_factory.begin() as session:
+        added = load_demo(session, runtime.deps.clock())
+    print(texts.demo_loaded(added))
+    runtime.close()
+    return 0

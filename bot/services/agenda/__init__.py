@@ -1,0 +1,1 @@
+"""Agendering: items on ITAT-R and Regieoverleg agendas, publishing with invitations, decisions."""

@@ -1,0 +1,1 @@
+"""Block Kit: primitives and escaping, command replies, modals, and outgoing messages."""

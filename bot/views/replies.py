@@ -1,0 +1,291 @@
+"""Replies: help, App Home sections, my cases, logbook pages, agendas, monitor figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from itertools import groupby
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot import texts
+from bot.parsing import HOME_VISIT, format_date
+from bot.services.agenda.items import WARN_NO_UVO, AgendaView, HomeAgenda, Placement
+from bot.services.cases import CaseOverview
+from bot.services.logbook import LogbookPage, SavedEntry
+from bot.services.monitor import MonitorFigures
+from bot.views import exports
+from bot.views.blocks import (
+    MESSAGE_BLOCK_LIMIT,
+    VIEW_BLOCK_LIMIT,
+    context,
+    escape_mrkdwn,
+    section,
+    text_sections,
+)
+from bot.views.blocks import limit_blocks as _limit_blocks
+
+A_OPEN_CONTACT = "logbook_open_contact"
+A_OPEN_UVO = "logbook_open_uvo"
+A_LOGBOOK_PAGE = "logbook_page"
+HOME_CASE_LIMIT = 40       # two blocks per case within the Home tab's 100
+
+
+def limit_blocks(blocks: list[Block], limit: int = MESSAGE_BLOCK_LIMIT) -> list[Block]:
+    """Keep at most `limit` blocks, ending with a note when some were left out."""
+    return _limit_blocks(blocks, texts.BLOCKS_LEFT_OUT, limit)
+
+
+# --- help ---------------------------------------------------------------------------
+
+def render_help(lines: Sequence[tuple[str, str]]) -> list[Block]:
+    """Render the help text: (usage, summary) per allowed command."""
+    if not lines:
+        return [section(texts.HELP_NO_COMMANDS)]
+    body = "\n".join(f"• `{usage}` — {summary}" for usage, summary in lines)
+    return [
+        HeaderBlock(text=texts.HELP_TITLE),
+        section(body),
+        context(texts.HELP_FOOTER),
+    ]
+
+
+# --- App Home -----------------------------------------------------------------------
+
+def render_home(sections: Sequence[Block]) -> View:
+    """Wrap home sections in the Home tab view."""
+    blocks: list[Block] = [HeaderBlock(text=texts.HOME_TITLE), section(texts.HOME_INTRO)]
+    for block in (DividerBlock(), *sections):
+        # Sections may open with their own divider; never show two in a row.
+        if not (isinstance(block, DividerBlock) and isinstance(blocks[-1], DividerBlock)):
+            blocks.append(block)
+    return View(type="home", blocks=limit_blocks(blocks, VIEW_BLOCK_LIMIT))
+
+
+# --- App Home: deadlines ---------------------------------------------------------------
+
+def render_home_deadlines(title: str, cases: Sequence[tuple[str, Sequence[tuple[str, date]]]],
+                          today: date, *, limit: int = 15) -> list[Block]:
+    """Render the compact Home section: per case its next deadlines (kind, due date)."""
+    blocks: list[Block] = [HeaderBlock(text=title)]
+    if not cases:
+        return [*blocks, section(texts.HOME_NO_DEADLINES)]
+    lines = []
+    for code, deadlines in cases[:limit]:
+        parts = []
+        for kind, due_on in deadlines[:3]:
+            late = texts.LATE_MARK if due_on < today else ""
+            parts.append(f"{texts.DEADLINE_SHORT.get(kind, kind)} {texts.short_day(due_on)}{late}")
+        lines.append(f"• *{escape_mrkdwn(code)}*: " + " · ".join(parts))
+    blocks.append(section("\n".join(lines)))
+    if len(cases) > limit:
+        blocks.append(context(texts.home_more(len(cases) - limit)))
+    return blocks
+
+
+# --- my cases and the logbook ---------------------------------------------------------
+
+def day_text(day: date | None) -> str:
+    """Return a date as users write it (`22-11-2026`), or 'nog niet'."""
+    return f"{day:%d-%m-%Y}" if day is not None else texts.NOT_RECORDED
+
+
+def _entry_heading(kind: str, contact_kind: str | None) -> str:
+    label = texts.ENTRY_KIND_LABELS.get(kind, kind)
+    if contact_kind:
+        label += f" ({texts.CONTACT_KIND_LABELS.get(contact_kind, contact_kind)})"
+    return label
+
+
+def render_logbook(page: LogbookPage) -> list[Block]:
+    """Render a logbook page: every entry escaped, corrections marked both ways."""
+    blocks: list[Block] = [
+        HeaderBlock(text=texts.LOGBOOK_TITLE.format(code=page.case_code)),
+        context(texts.logbook_page(page.page, page.pages, page.total)),
+    ]
+    if not page.entries:
+        blocks.append(section(texts.LOGBOOK_EMPTY))
+    for entry in page.entries:
+        marks = []
+        if entry.corrects_number is not None:
+            marks.append(f"{texts.LOGBOOK_CORRECTS} #{entry.corrects_number}")
+        if entry.corrected_by:
+            marks.append(texts.LOGBOOK_CORRECTED + " "
+                         + ", ".join(f"#{n}" for n in entry.corrected_by))
+        mark = f" _({'; '.join(marks)})_" if marks else ""
+        heading = (f"*#{entry.number} · {day_text(entry.occurred_on)} · "
+                   f"{_entry_heading(entry.kind, entry.contact_kind)}*{mark} — "
+                   f"{escape_mrkdwn(entry.author)}\n")
+        if entry.corrected_by:
+            heading = "~" + heading.rstrip("\n") + "~\n"
+        blocks.extend(text_sections(heading, entry.text))
+        if entry.participants:
+            blocks.append(context(texts.MODAL_PARTICIPANTS + ": "
+                                  + escape_mrkdwn(entry.participants)))
+    buttons = []
+    if page.page < page.pages:
+        buttons.append(ButtonElement(text=texts.LOGBOOK_OLDER, action_id=A_LOGBOOK_PAGE + "_older",
+                                     value=f"{page.case_code}|{page.page + 1}"))
+    if page.page > 1:
+        buttons.append(ButtonElement(text=texts.LOGBOOK_NEWER, action_id=A_LOGBOOK_PAGE + "_newer",
+                                     value=f"{page.case_code}|{page.page - 1}"))
+    if buttons:
+        return [*limit_blocks(blocks, MESSAGE_BLOCK_LIMIT - 1), ActionsBlock(elements=buttons)]
+    return limit_blocks(blocks)
+
+
+def render_saved_entry(saved: SavedEntry) -> tuple[str, list[Block]]:
+    """Render the confirmation of a stored entry, with the safety checklist for home visits."""
+    label = texts.ENTRY_KIND_LABELS[saved.kind]
+    if saved.contact_kind:
+        label += f" ({texts.CONTACT_KIND_LABELS[saved.contact_kind]})"
+    message = texts.entry_saved(label, saved.case_code, saved.number,
+                                format_date(saved.occurred_on))
+    if saved.kind == "uvo" and saved.next_due_on:
+        message += " " + texts.uvo_saved_note(format_date(saved.next_due_on))
+    if saved.kind == "evaluatie" and saved.next_due_on:
+        message += " " + texts.evaluation_saved_note(format_date(saved.next_due_on))
+    blocks: list[Block] = [section(message)]
+    if saved.contact_kind == HOME_VISIT:
+        blocks.append(section(f"*{texts.HOME_VISIT_CHECKLIST_TITLE}*\n"
+                              f"{texts.HOME_VISIT_CHECKLIST}"))
+    return message, blocks
+
+
+def _deadline_text(overview: CaseOverview, today: date) -> str:
+    deadline = overview.next_deadline
+    if deadline is None:
+        return texts.NO_DEADLINE
+    label = texts.DEADLINE_LABELS.get(deadline.kind, deadline.kind)
+    return f"{label}: {day_text(deadline.due_on)}\n{texts.due_phrase(deadline.due_on, today)}"
+
+
+def _case_fields(overview: CaseOverview, today: date) -> list[MarkdownTextObject]:
+    return [
+        MarkdownTextObject(text=f"*{texts.PHASE}*\n"
+                                f"{texts.PHASE_LABELS.get(overview.phase, overview.phase)}"),
+        MarkdownTextObject(text=f"*{texts.NEXT_DEADLINE}*\n{_deadline_text(overview, today)}"),
+        MarkdownTextObject(text=f"*{texts.LAST_UVO}*\n{day_text(overview.last_uvo_on)}"),
+        MarkdownTextObject(text=f"*{texts.LAST_EVALUATION}*\n"
+                                f"{day_text(overview.last_evaluation_on)}"),
+    ]
+
+
+def render_my_cases(cases: Sequence[CaseOverview], today: date) -> list[Block]:
+    """Render `/regie casussen`: one section per case with phase, dates and next deadline."""
+    if not cases:
+        return [section(texts.NO_OWN_CASES)]
+    blocks: list[Block] = [HeaderBlock(text=texts.MY_CASES_TITLE)]
+    for overview in cases:
+        blocks.append(SectionBlock(
+            text=MarkdownTextObject(text=f"*{overview.code}* · {texts.RISK_GROUP} "
+                                         f"{overview.risk_group}"),
+            fields=_case_fields(overview, today)))
+    return limit_blocks(blocks)
+
+
+def render_home_cases(cases: Sequence[CaseOverview], today: date) -> list[Block]:
+    """Render the Home tab's 'my cases' with buttons that open the logging modal."""
+    blocks: list[Block] = [HeaderBlock(text=texts.MY_CASES_TITLE)]
+    if not cases:
+        return [*blocks, section(texts.NO_OWN_CASES), DividerBlock()]
+    for overview in cases[:HOME_CASE_LIMIT]:
+        blocks.append(SectionBlock(
+            text=MarkdownTextObject(text=f"*{overview.code}* · {texts.RISK_GROUP} "
+                                         f"{overview.risk_group}"),
+            fields=_case_fields(overview, today)))
+        blocks.append(ActionsBlock(block_id=f"home_case_{overview.code}", elements=[
+            ButtonElement(text=texts.LOG_CONTACT_BUTTON, action_id=A_OPEN_CONTACT,
+                          value=overview.code),
+            ButtonElement(text=texts.LOG_UVO_BUTTON, action_id=A_OPEN_UVO,
+                          value=overview.code),
+        ]))
+    if len(cases) > HOME_CASE_LIMIT:
+        blocks.append(context(texts.more_cases(len(cases) - HOME_CASE_LIMIT)))
+    blocks.append(DividerBlock())
+    return blocks
+
+
+# --- agenda ----------------------------------------------------------------------------------
+
+def render_agenda(view: AgendaView) -> list[Block]:
+    """Render an agenda: every item for the secretariat, own items for a regisseur."""
+    blocks: list[Block] = [HeaderBlock(text=texts.agenda_title(view.kind))]
+    if not view.meetings:
+        blocks.append(section(texts.agenda_none_own(view.kind)))
+        return blocks
+    for meeting in view.meetings:
+        status = texts.agenda_status(meeting.published_at, meeting.total, meeting.capacity)
+        lines = [texts.agenda_meeting_heading(view.kind, meeting.meeting.starts_at), status]
+        for entry in meeting.entries:
+            lines.append(texts.agenda_line(entry.slot.starts_at, entry.slot.ends_at, entry.code,
+                                           entry.regisseur, entry.item_kind,
+                                           show_regisseur=view.full_view))
+        if not meeting.entries:
+            lines.append(texts.AGENDA_EMPTY)
+        blocks.append(section("\n".join(lines)))
+    if not view.full_view:
+        blocks.append(context(texts.AGENDA_OWN_ONLY))
+    return blocks
+
+
+def render_home_agenda(home: HomeAgenda) -> list[Block]:
+    """Render the Home tab's agenda section (nothing when there is nothing to show)."""
+    lines = [texts.agenda_line(e.slot.starts_at, e.slot.ends_at, e.code, e.regisseur,
+                               e.item_kind, show_regisseur=False)
+             + " · " + texts.meeting_name(e.slot.meeting.kind) + " "
+             + texts.nl_day(e.slot.meeting.held_on)
+             for e in home.own]
+    lines += [texts.home_meeting_status(s.meeting.kind, s.meeting.starts_at, s.meeting.cutoff_at,
+                                        s.items, s.capacity, s.published_at)
+              for s in home.coming]
+    if not lines:
+        return []
+    return [DividerBlock(), section(f"*{texts.HOME_AGENDA_TITLE}*\n" + "\n".join(lines))]
+
+
+def render_ready(placement: Placement) -> list[Block]:
+    """Render the reply to `gereed`: the meeting, why that one, and any warnings."""
+    slot = placement.slot
+    blocks: list[Block] = [section(texts.agenda_ready_reply(
+        placement.code, slot.meeting.kind, placement.item_kind, slot.starts_at, slot.ends_at,
+        slot.position))]
+    why = texts.agenda_ready_why(
+        slot.meeting.kind, slot.meeting.cutoff_at,
+        (placement.too_late_for.held_on, placement.too_late_for.cutoff_at)
+        if placement.too_late_for is not None else None,
+        [m.held_on for m in placement.full])
+    blocks.append(context(why))
+    for warning in placement.warnings:
+        blocks.append(section(texts.agenda_warning_no_uvo(placement.code)
+                              if warning == WARN_NO_UVO
+                              else texts.agenda_warning_no_itat(placement.code)))
+    return blocks
+
+
+# --- programme monitor -------------------------------------------------------------------------
+
+def render_monitor(figures: MonitorFigures) -> tuple[str, list[Block]]:
+    """Render monitor figures: the fallback text, and one section per group of lines."""
+    rows = exports.figure_rows(figures)
+    period = texts.monitor_period(format_date(figures.start), format_date(figures.end),
+                                  format_date(figures.today))
+    blocks: list[Block] = [HeaderBlock(text=texts.MONITOR_TITLE), context(period)]
+    for heading, group in groupby(rows, key=lambda row: row.section):
+        body = "\n".join(
+            f"• {escape_mrkdwn(row.label)}: "
+            f"*{escape_mrkdwn(exports.display_value(row.value, row.unit))}*"
+            for row in group)
+        blocks.append(section(f"*{escape_mrkdwn(heading)}*\n{body}"))
+    blocks.extend([context(texts.monitor_legend(figures.min_group)),
+                   context(texts.MONITOR_FILES_FOLLOW)])
+    return f"{texts.MONITOR_TITLE} · {period}", blocks
