@@ -113,11 +113,6 @@ def _make_date(year: int, month: int, day: int, text: str, *, leap_ok: bool = Fa
                                                    DATE_FORMATS_HINT)) from exc
 
 
-def format_date(day: date) -> str:
-    """Return a date the way users write it (`22-11-2026`)."""
-    return f"{day.day:02d}-{day.month:02d}-{day.year}"
-
-
 def parse_any_date(text: str, today: date) -> date:
     """Return the date of `2026-11-22` (ISO, as on the command line) or any form parse_date
     reads."""

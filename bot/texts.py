@@ -12,9 +12,8 @@ from datetime import date, datetime
 from bot.clock import AMSTERDAM as _AMSTERDAM
 from bot.views.blocks import escape_mrkdwn
 
-# --- general -----------------------------------------------------------------
+# --- The bot in general, and refusals at the door --------------------------------------------
 
-BOT_NAME = "Regiebot"
 GENERIC_ERROR = (
     "Er ging iets mis aan onze kant. Er is niets opgeslagen van dit verzoek; "
     "probeer het zo nog eens. Blijft het misgaan, meld het dan bij de functioneel beheerder."
@@ -23,9 +22,6 @@ SLACK_UNAVAILABLE = (
     "Slack is op dit moment niet goed bereikbaar voor Regiebot. Probeer het over een minuut "
     "opnieuw."
 )
-
-# --- refusals (middleware) -----------------------------------------------------
-
 REFUSED_WORKSPACE = "Regiebot werkt alleen in de werkruimte van de IPGA Radicalisering."
 REFUSED_UNREGISTERED = (
     "Je bent (nog) niet aangemeld voor Regiebot. Neem contact op met de functioneel beheerder "
@@ -38,13 +34,87 @@ REFUSED_DEACTIVATED = (
 REFUSED_GUEST = "Gasten en externe gebruikers kunnen Regiebot niet gebruiken."
 
 
-def refused_role(command: str, roles: Iterable[str]) -> str:
-    """Tell that a command is reserved for other roles."""
-    names = ", ".join(sorted(roles))
-    return f"`/regie {command}` is alleen beschikbaar voor de rol {names}."
+# --- Dates, times and names as the bot writes them -------------------------------------------
+
+WEEKDAYS_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
+WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
 
 
-# --- help and the command router ------------------------------------------------
+def short_day(day: date) -> str:
+    """Write a date compactly with its weekday: `do 26-11`."""
+    return f"{WEEKDAYS_SHORT[day.weekday()]} {day.day:02d}-{day.month:02d}"
+
+
+def nl_day(day: date) -> str:
+    """Return a date in full with its weekday: `donderdag 10 december 2026`."""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def nl_time(moment: datetime) -> str:
+    """Return the Amsterdam wall-clock time of an instant as `13:00`."""
+    return moment.astimezone(_AMSTERDAM).strftime("%H:%M")
+
+
+def nl_moment(moment: datetime) -> str:
+    """Return an instant as `donderdag 10 december 2026 13:00` (Amsterdam)."""
+    local = moment.astimezone(_AMSTERDAM)
+    return f"{nl_day(local.date())} {local:%H:%M}"
+
+
+def format_date(day: date) -> str:
+    """Return a date the way users write it (`22-11-2026`)."""
+    return f"{day.day:02d}-{day.month:02d}-{day.year}"
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    """Return `1 punt` or `3 punten`."""
+    return f"{number} {singular if number == 1 else plural}"
+
+
+_MEETING_NAMES = {"itat": "ITAT-R", "regie": "Regieoverleg"}
+
+
+def meeting_name(kind: str) -> str:
+    """Return the display name of a meeting kind."""
+    return _MEETING_NAMES.get(kind, kind)
+
+
+def meeting_slug(kind: str) -> str:
+    """Return the file-name form of a meeting kind."""
+    return {"itat": "itat-r", "regie": "regieoverleg"}.get(kind, kind)
+
+
+_ITEM_KIND_LABELS = {
+    "concept": "concept plan van aanpak",
+    "definitief": "definitief plan van aanpak",
+    "herinbreng": "herinbreng",
+    "afbouw": "afbouwvoorstel",
+    "afsluit": "afsluitvoorstel",
+}
+
+
+def item_kind_label(item_kind: str) -> str:
+    """Return the Dutch label of an agenda item kind."""
+    return _ITEM_KIND_LABELS.get(item_kind, item_kind)
+
+
+PHASE_LABELS = {
+    "plan": "plan van aanpak in voorbereiding",
+    "uitvoering": "uitvoering",
+    "afbouw": "afbouw",
+    "afgesloten": "afgesloten",
+}
+ROLE_LABELS = {
+    "regisseur": "regisseur",
+    "secretaris": "secretariaat",
+    "programma": "programmateam",
+    "beheerder": "functioneel beheer",
+}
+
+
+# --- Help and the /regie router --------------------------------------------------------------
 
 HELP_TITLE = "Regiebot: wat kun je hier doen?"
 HELP_FOOTER = (
@@ -56,6 +126,12 @@ HELP_NO_COMMANDS = (
     "Neem contact op met de functioneel beheerder als dit niet klopt."
 )
 HELP_HELP = "toon deze hulp"
+
+
+def refused_role(command: str, roles: Iterable[str]) -> str:
+    """Tell that a command is reserved for other roles."""
+    names = ", ".join(sorted(roles))
+    return f"`/regie {command}` is alleen beschikbaar voor de rol {names}."
 
 
 def unknown_command(word: str, suggestion: str | None) -> str:
@@ -80,35 +156,853 @@ def usage(line: str) -> str:
     return f"Zo schrijf je het: `{line}`"
 
 
-ROLE_LABELS = {
-    "regisseur": "regisseur",
-    "secretaris": "secretariaat",
-    "programma": "programmateam",
-    "beheerder": "functioneel beheer",
-}
+BLOCKS_LEFT_OUT = "… (meer regels weggelaten)"
 
-# --- App Home (foundation) -----------------------------------------------------
+
+# --- What users type: dates, case codes, kinds, mentions, free text --------------------------
+
+def not_a_case_code(shown: str, example: str) -> str:
+    """Refuse a token that is no case code."""
+    return (f"`{shown}` is geen casuscode. Een casuscode is `R-` met vier cijfers, "
+            f"zoals `{example}`.")
+
+
+def not_a_date(shown: str, hint: str) -> str:
+    """Refuse a token that is no date form we know."""
+    return f"`{shown}` is geen datum die ik ken. Schrijf de datum als {hint}."
+
+
+def date_does_not_exist(shown: str, hint: str) -> str:
+    """Refuse a date such as 31-11."""
+    return f"`{shown}` bestaat niet als datum. Schrijf de datum als {hint}."
+
+
+CHOOSE_VALID_DATE = "Kies een geldige datum."
+PARTICIPANTS_FIELD = "lijst met deelnemers"  # "De <veld> is te lang: …"
+TEXT_FIELD = "tekst"
+
+
+def not_a_contact_kind(shown: str, kinds: str) -> str:
+    """Refuse an unknown contact kind."""
+    return f"`{shown}` is geen soort contact. Kies uit: {kinds}."
+
+
+def not_a_colleague(shown: str) -> str:
+    """Refuse a token that is no @-mention."""
+    return (f"`{shown}` is geen collega. Noem de regisseur met een @-vermelding, "
+            "zoals `@Anna` (kies de naam uit de lijst die Slack toont).")
+
+
+def not_a_risk_group(shown: str) -> str:
+    """Refuse a risk group outside 1-5."""
+    return (f"`{shown}` is geen risicogroep. Geef een getal van 1 tot en met 5, "
+            "zoals het Regieoverleg het heeft vastgesteld.")
+
+
+RISK_GROUP_RANGE = "De risicogroep is een getal van 1 tot en met 5."
+
+
+def not_a_letter_recipient(shown: str) -> str:
+    """Refuse an unknown recipient of the notification letter."""
+    return (f"`{shown}` is geen ontvanger van de brief. Kies uit: `betrokkene`, "
+            "`ouders`, `voogd` of `pi` (ook voor een JJI).")
+
+
+LETTER_RECIPIENT_CHOICE = "Kies als ontvanger `betrokkene`, `ouders`, `voogd` of `pi`."
+
+
+def text_empty(what: str) -> str:
+    """Refuse empty free text."""
+    return (f"De {what} is leeg. Schrijf na de andere gegevens wat er is gebeurd; "
+            "er is niets opgeslagen.")
+
+
+def text_too_long(what: str, length: int, limit: int) -> str:
+    """Refuse free text over Slack's limit."""
+    return (f"De {what} is te lang: {length} tekens, hoogstens {limit}. Kort de tekst "
+            "in of verdeel hem over twee regels in het logboek; er is niets opgeslagen.")
+
+
+def text_has_slack_markup(what: str) -> str:
+    """Refuse free text with pings or disguised links."""
+    return (f"De {what} bevat Slack-opmaak die anderen kan oproepen of een link kan "
+            "verbergen (zoals `<!channel>`, een @-vermelding of `<https://…|tekst>`). "
+            "Noem collega's zonder @ en schrijf links voluit (https://…); er is niets "
+            "opgeslagen.")
+
+
+def missing_case_code(usage_line: str) -> str:
+    """Ask for the case code a command needs."""
+    return f"Noem de casus, zoals `R-0042`. Zo schrijf je het: `{usage_line}`"
+
+
+def missing_argument(what: str, usage_line: str) -> str:
+    """Say which part of a command is missing, and how to write the command."""
+    return f"Ik mis {what}. Zo schrijf je het: `{usage_line}`"
+
+
+def too_many_arguments(usage_line: str) -> str:
+    """Say that a command got more than it takes."""
+    return f"Dat is meer dan ik verwacht. Zo schrijf je het: `{usage_line}`"
+
+
+def date_in_future(shown: str) -> str:
+    """Refuse a date after today."""
+    return (f"De datum {shown} ligt in de toekomst. Leg vast wat al gebeurd is, met "
+            "`vandaag`, `gisteren` of een datum als `22-11`; er is niets opgeslagen.")
+
+
+def date_before_intake(shown: str, intake: str) -> str:
+    """Refuse a date before the case was taken in."""
+    return (f"De datum {shown} ligt vóór het opnamebesluit van deze casus ({intake}). "
+            "Controleer de datum; er is niets opgeslagen.")
+
+
+def date_before_programme(shown: str) -> str:
+    """Refuse a date before the programme started."""
+    return (f"De datum {shown} ligt vóór de start van de aanpak (1 april 2016). "
+            "Controleer het jaartal.")
+
+
+# --- Per-case access -------------------------------------------------------------------------
+
+def case_not_found(code: str) -> str:
+    """Refuse an unknown case code."""
+    return (f"Casus `{code}` bestaat niet. Controleer de code; `/regie casussen` toont je "
+            "eigen casussen.")
+
+
+LOGBOOK_REGISSEUR_ONLY = "Alleen de regisseur van een casus kan het logboek lezen en schrijven."
+
+
+def not_your_case(code: str) -> str:
+    """Refuse somebody else's case."""
+    return (f"Casus `{code}` is niet aan jou toegewezen. Je kunt alleen je eigen "
+            "casussen inzien en bijwerken; `/regie casussen` toont welke dat zijn.")
+
+
+# --- The App Home tab ------------------------------------------------------------------------
 
 HOME_TITLE = "Regiebot"
 HOME_INTRO = (
     "Welkom bij Regiebot. Gebruik `/regie help` in een willekeurig kanaal of hier in de "
     "berichten; antwoorden met casusinformatie ziet alleen jij."
 )
-HOME_NOT_REGISTERED = REFUSED_UNREGISTERED
+HOME_DEADLINES_TITLE = "Komende termijnen"
+HOME_NO_DEADLINES = "Geen open termijnen voor jouw casussen."
+HOME_LETTERS_TITLE = "Notificatiebrieven nog te versturen"
+LATE_MARK = " (te laat)"
 
-# --- modals (generic) ----------------------------------------------------------
 
-MODAL_CANCEL = "Annuleren"
-MODAL_SUBMIT = "Opslaan"
+def home_more(count: int) -> str:
+    """Say that more cases have deadlines than the Home tab shows."""
+    return f"… en nog {count} {'casus' if count == 1 else 'casussen'}."
 
-# --- shell ------------------------------------------------------------------------
 
-SHELL_BANNER = (
-    "Regiebot lokale console. Typ `/regie help` om te beginnen, `:als <gebruiker>` om van "
-    "gebruiker te wisselen, `:home` voor het App Home-tabblad, `:stop` om te stoppen."
+HOME_AGENDA_TITLE = "Agendering"
+
+
+def home_meeting_status(kind: str, starts_at: datetime, cutoff_at: datetime, items: int,
+                        capacity: int, published_at: datetime | None) -> str:
+    """Return one line about a coming meeting for the secretariat's Home tab."""
+    state = "gepubliceerd" if published_at is not None else "nog niet gepubliceerd"
+    return (f"{meeting_name(kind)} {nl_moment(starts_at)}: {items} van {capacity} plaatsen, "
+            f"{state} (termijn {nl_moment(cutoff_at)})")
+
+
+# --- My cases (/regie casussen) --------------------------------------------------------------
+
+USAGE_CASUSSEN = "/regie casussen"
+SUMMARY_CASUSSEN = "mijn casussen: fase, laatste UVO en evaluatie, eerstvolgende termijn"
+MY_CASES_TITLE = "Mijn casussen"
+LAST_UVO = "Laatste UVO"
+LAST_EVALUATION = "Laatste evaluatie"
+NEXT_DEADLINE = "Eerstvolgende termijn"
+PHASE = "Fase"
+RISK_GROUP = "Risicogroep"
+NOT_RECORDED = "nog niet"
+NO_DEADLINE = "geen open termijn"
+NO_OWN_CASES = (
+    "Je hebt op dit moment geen open casussen. Het secretariaat legt vast welke casussen "
+    "het Regieoverleg aan je toewijst.")
+LOG_CONTACT_BUTTON = "Contact loggen"
+LOG_UVO_BUTTON = "UVO loggen"
+
+
+def more_cases(count: int) -> str:
+    """Say that some cases were left out of a list."""
+    return f"… en nog {count} casussen; `/regie casussen` toont ze allemaal."
+
+
+# --- The case register (/regie opname, brief, overdracht) ------------------------------------
+
+USAGE_OPNAME = "/regie opname <casus> @regisseur <groep> [datum] [toewijzing]"
+USAGE_BRIEF = "/regie brief <casus> [datum] [aan]"
+USAGE_OVERDRACHT = "/regie overdracht <casus> @regisseur"
+SUMMARY_OPNAME = "opnamebesluit van het Regieoverleg vastleggen"
+SUMMARY_BRIEF = "verzonden notificatiebrief vastleggen (aan betrokkene/ouders/voogd/pi)"
+SUMMARY_OVERDRACHT = "casus overdragen aan een andere regisseur"
+MISSING_INTAKE_PARTS = "de casus, de regisseur of de risicogroep"
+MISSING_HANDOVER_PARTS = "de casus of de nieuwe regisseur"
+LETTER_RECIPIENT_LABELS = {
+    "betrokkene": "betrokkene",
+    "ouders": "ouders",
+    "voogd": "(gezins)voogd",
+    "pi": "PI/JJI",
+}
+SECRETARIAT_ONLY = "Alleen het secretariaat kan het casusregister bijwerken."
+
+
+def intake_recorded(code: str, regisseur: str, group: int, decided: str, assigned: str) -> str:
+    """Confirm an intake decision to the secretariat."""
+    return (f"Opname vastgelegd: `{code}`, risicogroep {group}, "
+            f"regisseur {escape_mrkdwn(regisseur)}, "
+            f"besluit {decided}, basisdossier toegewezen {assigned}. De regisseur krijgt een "
+            "privébericht.")
+
+
+def intake_notice(code: str, group: int, decided: str, itat_hint: str) -> str:
+    """Tell the regisseur a case was assigned to them."""
+    return (f"Het Regieoverleg heeft je op {decided} regisseur gemaakt van casus `{code}` "
+            f"(risicogroep {group}). Organiseer eerst een UVO met je interventiepartners. "
+            f"{itat_hint}Gebruik `/regie contact {code}` om contacten te loggen.")
+
+
+def itat_target_hint(shown_date: str) -> str:
+    """Say which ITAT-R meeting the concept plan is due at."""
+    return f"Het concept plan van aanpak gaat naar het ITAT-R van {shown_date}. "
+
+
+def case_exists(code: str) -> str:
+    """Refuse a second intake of an existing case code."""
+    return (f"Casus `{code}` bestaat al. Gebruik `/regie overdracht {code} @regisseur` om "
+            "de regisseur te wijzigen; er is niets opgeslagen.")
+
+
+def case_code_purged(code: str) -> str:
+    """Refuse reusing the code of a purged case."""
+    return (f"Casuscode `{code}` is eerder gebruikt voor een inmiddels verwijderde casus. "
+            "Kies een nieuwe code; er is niets opgeslagen.")
+
+
+def assigned_before_intake(assigned: str, decided: str) -> str:
+    """Refuse an assignment date before the intake decision."""
+    return (f"De toewijzingsdatum {assigned} ligt vóór het opnamebesluit ({decided}). "
+            "Laat hem weg (dan is het de besluitdatum) of controleer de datum.")
+
+
+def not_a_regisseur(who: str) -> str:
+    """Refuse assigning a case to someone who is not an active regisseur."""
+    return (f"{escape_mrkdwn(who)} is niet aangemeld als actieve regisseur bij Regiebot. Vraag de "
+            "functioneel beheerder de rol regisseur toe te kennen; er is niets opgeslagen.")
+
+
+def ambiguous_person(name: str, people: Sequence[tuple[str, str]]) -> str:
+    """Ask which of several people (name, organisation) with the same name was meant."""
+    options = ", ".join(escape_mrkdwn(f"{who} ({organisation})") for who, organisation in people)
+    return (f"Meerdere regisseurs passen bij `@{escape_mrkdwn(name)}`: {options}. Kies de "
+            "persoon uit de lijst die Slack toont als je @ typt.")
+
+
+def letter_recorded(code: str, shown_date: str, recipients: str) -> str:
+    """Confirm a notification letter."""
+    return f"Notificatiebrief voor `{code}` vastgelegd: verzonden {shown_date} aan {recipients}."
+
+
+def letter_late_note(days: int) -> str:
+    """Note that the letter went out after the three-week term."""
+    return (f"Let op: de brief ging {days} dagen na het opnamebesluit uit; de afspraak is "
+            "binnen drie weken (21 dagen).")
+
+
+def handed_over(code: str, old: str, new: str) -> str:
+    """Confirm a hand-over to the secretariat."""
+    return (f"Casus `{code}` is overgedragen van {escape_mrkdwn(old)} aan "
+            f"{escape_mrkdwn(new)}. Beiden krijgen een privébericht.")
+
+
+def handover_notice_new(code: str, old: str) -> str:
+    """Tell the new regisseur a case was handed to them."""
+    return (f"Casus `{code}` is aan jou overgedragen (vorige regisseur: {escape_mrkdwn(old)}). "
+            f"Je ziet nu het volledige logboek met `/regie logboek {code}`.")
+
+
+def handover_notice_old(code: str, new: str) -> str:
+    """Tell the old regisseur they lost a case."""
+    return (f"Casus `{code}` is overgedragen aan {escape_mrkdwn(new)}. Je hebt geen toegang "
+            "meer tot deze casus; draag lopende afspraken over aan je opvolger.")
+
+
+def handover_channel_notice(code: str, old: str, new: str) -> str:
+    """Tell the secretariat channel about a hand-over (code and names only)."""
+    return f"Overdracht: casus {code} van {escape_mrkdwn(old)} naar {escape_mrkdwn(new)}."
+
+
+SAME_REGISSEUR = "Deze regisseur heeft de casus al; er is niets gewijzigd."
+CASE_CLOSED_FOR_HANDOVER = "Deze casus is afgesloten en kan niet meer worden overgedragen."
+
+
+# --- The logbook (/regie contact, uvo, evaluatie, logboek, correctie) and its form -----------
+
+USAGE_CONTACT = "/regie contact <casus> [datum] [soort] <tekst>"
+USAGE_UVO = "/regie uvo <casus> [datum] <afspraken>"
+USAGE_EVALUATIE = "/regie evaluatie <casus> [datum] <tekst>"
+USAGE_LOGBOEK = "/regie logboek <casus> [pagina]"
+USAGE_CORRECTIE = "/regie correctie <casus> <nummer> [datum] <tekst>"
+SUMMARY_CONTACT = "contact loggen (zonder tekst opent een formulier)"
+SUMMARY_UVO = "UVO en afspraken loggen; start de UVO-termijn opnieuw"
+SUMMARY_EVALUATIE = "evaluatie loggen; start de evaluatietermijn opnieuw"
+SUMMARY_LOGBOEK = "logboek van een casus lezen, nieuwste eerst"
+SUMMARY_CORRECTIE = "een logboekregel corrigeren (de oude regel blijft zichtbaar)"
+ENTRY_KIND_LABELS = {
+    "contact": "Contact",
+    "uvo": "UVO",
+    "evaluatie": "Evaluatie",
+    "veiligheid": "Veiligheidsmelding",
+}
+CONTACT_KIND_LABELS = {
+    "gesprek": "gesprek met betrokkene",
+    "telefonisch": "telefonisch contact",
+    "huisbezoek": "huisbezoek",
+    "partner": "partneroverleg",
+    "netwerk": "familie of omgeving",
+    "overig": "overig",
+}
+
+
+def near_kind(word: str, kind: str, kinds: str) -> str:
+    """Point out a mistyped contact kind."""
+    return (f"`{word}` is geen soort contact. Bedoel je `{kind}`? Soorten: {kinds}. "
+            "Begint je tekst echt met dit woord, zet dan eerst de soort, zoals "
+            f"`overig {word} …`; er is niets opgeslagen.")
+
+
+CASE_CLOSED_FOR_LOGGING = (
+    "Deze casus is afgesloten; er kan niets meer aan het logboek worden toegevoegd.")
+
+
+def entry_saved(kind_label: str, code: str, number: int, shown_date: str) -> str:
+    """Confirm a stored logbook entry."""
+    return (f"{kind_label} vastgelegd in het logboek van `{code}` als regel #{number} "
+            f"({shown_date}).")
+
+
+def uvo_saved_note(next_due: str) -> str:
+    """Tell when the next UVO is due after logging one."""
+    return f"De volgende UVO is uiterlijk {next_due}."
+
+
+def evaluation_saved_note(next_due: str) -> str:
+    """Tell when the next evaluation is due after logging one."""
+    return f"De volgende evaluatie is uiterlijk {next_due}."
+
+
+def correction_saved(code: str, number: int, corrected: int) -> str:
+    """Confirm a correction entry."""
+    return (f"Correctie vastgelegd in het logboek van `{code}` als regel #{number}; "
+            f"regel #{corrected} blijft zichtbaar en is gemarkeerd als gecorrigeerd.")
+
+
+def unknown_entry_number(code: str, number: str, last: int) -> str:
+    """Refuse a correction of an entry number that does not exist."""
+    if last == 0:
+        return f"Het logboek van `{code}` is nog leeg; er valt niets te corrigeren."
+    return (f"Regel `{number}` bestaat niet in het logboek van `{code}`. Gebruik een "
+            f"nummer van 1 tot en met {last}, zoals `/regie logboek {code}` ze toont.")
+
+
+def already_corrected(code: str, number: int, later: int) -> str:
+    """Refuse correcting an entry that a later entry already corrected."""
+    return (f"Regel #{number} is al gecorrigeerd door regel #{later}. "
+            f"Corrigeer die regel: `/regie correctie {code} {later} …`.")
+
+
+MISSING_ENTRY_NUMBER = "het regelnummer"
+MISSING_CORRECTED_TEXT = "de verbeterde tekst"
+HOME_VISIT_CHECKLIST_TITLE = "Veiligheid bij een huisbezoek (protocol veiligheidsrisico's)"
+HOME_VISIT_CHECKLIST = (
+    "• Schat vooraf het risico in. Twijfel je, ga dan niet alleen: neem een politieagent "
+    "of collega mee.\n"
+    "• Overweeg af te spreken op het stadhuis of een stadsdeelkantoor in plaats van thuis.\n"
+    "• Laat een collega weten waar je bent en wanneer je terug bent; spreek af dat je je "
+    "afmeldt.\n"
+    "• Zorg voor een opgeladen telefoon, ken de uitgang en zit het dichtst bij de deur.\n"
+    "• Voel je je onveilig, breek het bezoek dan af.\n"
+    "• Was er dreiging of agressie? Meld het direct met "
+    "`/regie veiligheid <casus> <tekst>`."
 )
+LOGBOOK_TITLE = "Logboek {code}"
+LOGBOOK_EMPTY = "Het logboek van deze casus is nog leeg."
+LOGBOOK_OLDER = "Oudere regels"
+LOGBOOK_NEWER = "Nieuwere regels"
+LOGBOOK_CORRECTED = "gecorrigeerd door"
+LOGBOOK_CORRECTS = "correctie van"
 
-# --- reminders and deadlines (issue 4) ---------------------------------------------
+
+def logbook_page(page: int, pages: int, total: int) -> str:
+    """Describe which page of the logbook is shown."""
+    return f"Pagina {page} van {pages} · {total} regels · nieuwste eerst"
+
+
+def bad_page(text: str, pages: int) -> str:
+    """Refuse a page number that does not exist."""
+    return f"Pagina `{text}` bestaat niet; het logboek heeft {pages} pagina('s)."
+
+
+MODAL_TITLES = {"contact": "Contact loggen", "uvo": "UVO loggen", "evaluatie": "Evaluatie loggen"}
+MODAL_CASE = "Casus"
+MODAL_DATE = "Datum"
+MODAL_KIND = "Soort contact"
+MODAL_PARTICIPANTS = "Deelnemers en organisaties"
+MODAL_PARTICIPANTS_HINT = "Bijvoorbeeld: politie, Reclassering, GGD, leerplicht"
+MODAL_TEXT = {"contact": "Wat is er besproken of gebeurd?", "uvo": "Gemaakte afspraken",
+              "evaluatie": "Evaluatie van het plan van aanpak en de interventies"}
+MODAL_TEXT_HINT = "Noem geen namen van betrokkenen; hoogstens {limit} tekens."
+MODAL_SUBMIT = "Opslaan"
+MODAL_CANCEL = "Annuleren"
+MODAL_SAVED_TITLE = "Vastgelegd"
+MODAL_CLOSE = "Sluiten"
+MODAL_CASE_REQUIRED = "Kies een van je casussen."
+MODAL_KIND_REQUIRED = "Kies een soort contact uit de lijst."
+MODAL_BAD_FORM = (
+    "Het formulier is niet volledig ontvangen. Sluit het en open het opnieuw; er is niets "
+    "opgeslagen.")
+MODAL_OPEN_FAILED = (
+    "Het formulier kon niet worden geopend (Slack gaf te laat antwoord). Probeer het opnieuw, "
+    "of schrijf de tekst direct achter het commando.")
+MODAL_REFUSED_TITLE = "Niet mogelijk"
+
+
+# --- Safety reports (/regie veiligheid) ------------------------------------------------------
+
+USAGE_VEILIGHEID = "/regie veiligheid <casus> <tekst>"
+SUMMARY_VEILIGHEID = "veiligheidsmelding: het programmateam krijgt direct een privébericht"
+MISSING_SAFETY_TEXT = "de beschrijving van wat er gebeurde"
+
+
+def safety_saved(code: str, recipients: int, sent: int) -> str:
+    """Confirm a safety report to the regisseur, truthfully about the alerts' delivery."""
+    if recipients == 0:
+        return (f"Je veiligheidsmelding over `{code}` is vastgelegd, maar er is geen "
+                "programmateamlid aangemeld om te waarschuwen. Bel je leidinggevende of, bij "
+                "direct gevaar, 112.")
+    if sent < recipients:
+        return (f"Je veiligheidsmelding over `{code}` is vastgelegd. Slack is nu niet goed "
+                f"bereikbaar: het programmateam ({recipients}) krijgt de melding zodra dat "
+                "weer kan. Bel bij haast je leidinggevende; bij direct gevaar: bel 112.")
+    return (f"Je veiligheidsmelding over `{code}` is vastgelegd en direct privé doorgestuurd "
+            f"naar het programmateam ({recipients}). Bij direct gevaar: bel 112.")
+
+
+def safety_alert_intro(code: str, regisseur: str, organisation: str, shown_date: str) -> str:
+    """Introduce a safety alert to the programme team."""
+    return (f":rotating_light: *Veiligheidsmelding* over casus `{code}` van regisseur "
+            f"{escape_mrkdwn(regisseur)} ({escape_mrkdwn(organisation)}), {shown_date}. "
+            "Neem contact op met de regisseur.")
+
+
+def safety_alert_text(code: str, regisseur: str) -> str:
+    """The notification text of a safety alert (no case content: it shows in previews)."""
+    return f"Veiligheidsmelding over {code} van {escape_mrkdwn(regisseur)}"
+
+
+# --- Agendering (/regie gereed, intrekken, agenda, verplaats) --------------------------------
+
+AGENDA_USAGE_GEREED = (
+    "/regie gereed R-0042 itat|regie [concept|definitief|herinbreng|afbouw|afsluit]")
+AGENDA_USAGE_INTREKKEN = "/regie intrekken R-0042 itat|regie"
+AGENDA_USAGE_AGENDA = "/regie agenda itat|regie [datum]"
+AGENDA_USAGE_VERPLAATS = "/regie verplaats R-0042 itat|regie <datum> [positie]"
+AGENDA_SUMMARY_GEREED = "plan gereed voor agendering; zegt op welke vergadering het komt"
+AGENDA_SUMMARY_INTREKKEN = (
+    "agendapunt intrekken (stuurt een annulering als je al een uitnodiging had)")
+AGENDA_SUMMARY_AGENDA = "agenda van een vergadering bekijken"
+AGENDA_SUMMARY_VERPLAATS = "agendapunt naar een ander tijdslot of een andere vergadering"
+
+
+def _agenda_shown(word: str, limit: int = 30) -> str:
+    """Return a word the user typed, escaped for mrkdwn and short, to quote back."""
+    word = word if len(word) <= limit else word[:limit] + "…"
+    return (word.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("`", "'"))
+
+
+def agenda_unknown_meeting_kind(word: str) -> str:
+    """Explain the meeting kinds."""
+    shown = _agenda_shown(word)
+    return (f"`{shown}` is geen vergadering die ik ken. Kies `itat` (ITAT-R) of `regie` "
+            "(Regieoverleg), bijvoorbeeld `/regie gereed R-0042 itat`.")
+
+
+def agenda_unknown_item_kind(word: str) -> str:
+    """Explain the agenda item kinds."""
+    shown = _agenda_shown(word)
+    return (f"`{shown}` is geen soort agendapunt. Kies uit `concept`, `definitief`, "
+            "`herinbreng`, `afbouw` of `afsluit` (of laat het weg).")
+
+
+def agenda_item_kind_not_for(item_kind: str, kind: str) -> str:
+    """Explain that an item kind does not belong on this meeting."""
+    if item_kind == "herinbreng":
+        return ("Een herinbreng gaat naar het ITAT-R, niet naar het Regieoverleg. "
+                "Schrijf: `/regie gereed R-0042 itat herinbreng`.")
+    return ("Het definitieve plan gaat naar het Regieoverleg; het ITAT-R bespreekt het concept. "
+            "Schrijf: `/regie gereed R-0042 regie definitief` of `/regie gereed R-0042 itat`.")
+
+
+def agenda_no_meeting_on(kind: str, day: date, nearby: Sequence[date]) -> str:
+    """Tell that there is no meeting on a date and name the nearby ones."""
+    near = ", ".join(format_date(d) for d in nearby[:4])
+    hint = f" Vergaderingen in die periode: {near}." if near else ""
+    return f"Op {format_date(day)} is er geen {meeting_name(kind)}.{hint}"
+
+
+def agenda_case_closed(code: str) -> str:
+    """Tell that a closed case cannot go on an agenda or get another decision."""
+    return f"Casus `{code}` is afgesloten; er kan niets meer voor worden geagendeerd of besloten."
+
+
+def agenda_already_on(code: str, kind: str, held_on: date) -> str:
+    """Tell that the case is already on a coming agenda."""
+    return (f"Casus `{code}` staat al op de agenda van het {meeting_name(kind)} van "
+            f"{nl_day(held_on)}. Er is niets veranderd. Wil je het punt eraf halen, gebruik dan "
+            f"`/regie intrekken {code} {kind}`.")
+
+
+def agenda_all_full(kind: str) -> str:
+    """Tell that no meeting in the coming year has room."""
+    return (f"Alle {meeting_name(kind)}-vergaderingen van het komende jaar zijn vol. Er is niets "
+            "opgeslagen; neem contact op met het secretariaat.")
+
+
+def agenda_ready_notice(code: str, regisseur: str, kind: str, held_on: date,
+                        full: Sequence[date], *, published: bool) -> str:
+    """Tell the secretariat that a case is ready (code, regisseur and meeting only)."""
+    text = (f"Gereed voor agendering: {code} ({escape_mrkdwn(regisseur)}) voor het "
+            f"{meeting_name(kind)} van {nl_day(held_on)}.")
+    if full:
+        text += " Vol en daarom overgeslagen: " + ", ".join(format_date(d) for d in full) + "."
+    if published:
+        text += (f" Deze agenda is al gepubliceerd: publiceer opnieuw (`/regie publiceer {kind} "
+                 f"{format_date(held_on)}`) om de uitnodiging te versturen.")
+    return text
+
+
+def agenda_not_on(code: str, kind: str) -> str:
+    """Tell that the case is not on a coming agenda of this kind."""
+    return (f"Casus `{code}` staat niet op een komende agenda van het {meeting_name(kind)}. "
+            f"Er is niets veranderd; `/regie agenda {kind}` toont waar je punten staan.")
+
+
+def agenda_withdrawn_notice(code: str, regisseur: str, kind: str, held_on: date,
+                            cancelled: bool) -> str:
+    """Tell the secretariat that an item was withdrawn."""
+    text = (f"Ingetrokken: {code} ({escape_mrkdwn(regisseur)}) van het {meeting_name(kind)} "
+            f"van {nl_day(held_on)}.")
+    if cancelled:
+        text += " De uitnodiging is geannuleerd."
+    return text
+
+
+def agenda_meeting_past(kind: str, held_on: date) -> str:
+    """Tell that a meeting has already started or been held."""
+    return (f"Het {meeting_name(kind)} van {nl_day(held_on)} is al begonnen of geweest; "
+            "daar verandert niets meer aan. Kies een latere vergadering.")
+
+
+def agenda_bad_position(position: int, capacity: int) -> str:
+    """Explain the slot positions."""
+    return (f"Positie {position} bestaat niet: kies 1 tot en met {capacity}, bijvoorbeeld "
+            f"`{AGENDA_USAGE_VERPLAATS.replace('[positie]', '2')}`.")
+
+
+def agenda_meeting_full(kind: str, held_on: date, capacity: int) -> str:
+    """Tell that the meeting is full."""
+    return (f"Het {meeting_name(kind)} van {nl_day(held_on)} is vol ({capacity} punten). "
+            "Er is niets verplaatst; kies een andere vergadering of haal eerst een punt weg.")
+
+
+def agenda_moved_dm(code: str, kind: str, starts_at: datetime, published: bool) -> str:
+    """Tell the regisseur the secretariat moved their item."""
+    text = (f"Het secretariaat heeft `{code}` verplaatst naar het {meeting_name(kind)} van "
+            f"{nl_moment(starts_at)}.")
+    if published:
+        text += (" Je krijgt een bijgewerkte agenda-uitnodiging zodra de agenda opnieuw is "
+                 "gepubliceerd.")
+    else:
+        text += " Je krijgt de agenda-uitnodiging wanneer de agenda wordt gepubliceerd."
+    return text
+
+
+def agenda_secretariat_only() -> str:
+    """Tell that only the secretariat may do this."""
+    return ("Alleen het secretariaat kan agenda's publiceren, punten verplaatsen en besluiten "
+            "vastleggen.")
+
+
+def agenda_unknown_case(code: str) -> str:
+    """Tell that a case code is unknown."""
+    return (f"Casus `{code}` bestaat niet. Controleer de code (zoals `R-0042`); er is niets "
+            "veranderd.")
+
+
+AGENDA_EMPTY = "_Nog geen punten._"
+AGENDA_OWN_ONLY = "Je ziet alleen je eigen punten; het secretariaat ziet de hele agenda."
+
+
+def agenda_title(kind: str) -> str:
+    """Return the header of an agenda."""
+    return f"Agenda {meeting_name(kind)}"
+
+
+def agenda_none_own(kind: str) -> str:
+    """Tell a regisseur they have nothing on coming agendas."""
+    return (f"Je hebt geen punten op een komende agenda van het {meeting_name(kind)}. "
+            f"Meld een plan gereed met `/regie gereed R-0042 {kind}`.")
+
+
+def agenda_meeting_heading(kind: str, starts_at: datetime) -> str:
+    """Return the heading of one meeting."""
+    return f"*{meeting_name(kind)} {nl_moment(starts_at)}*"
+
+
+def agenda_status(published_at: datetime | None, total: int, capacity: int) -> str:
+    """Return the publication state and how full the meeting is."""
+    state = (f"gepubliceerd op {nl_moment(published_at)}" if published_at is not None
+             else "nog niet gepubliceerd")
+    return f"_{state} · {total} van {capacity} plaatsen bezet_"
+
+
+def agenda_line(starts_at: datetime, ends_at: datetime, code: str, regisseur: str,
+                item_kind: str, *, show_regisseur: bool) -> str:
+    """Return one agenda line."""
+    who = f" — {escape_mrkdwn(regisseur)}" if show_regisseur else ""
+    return (f"`{nl_time(starts_at)}–{nl_time(ends_at)}`  {code}{who} "
+            f"({item_kind_label(item_kind)})")
+
+
+def agenda_ready_reply(code: str, kind: str, item_kind: str, starts_at: datetime,
+                       ends_at: datetime, position: int) -> str:
+    """Tell the regisseur which meeting their plan is on."""
+    head = (f"*`{code}` staat op de agenda van het {meeting_name(kind)} van "
+            f"{nl_day(starts_at.astimezone(_AMSTERDAM).date())}* "
+            f"({item_kind_label(item_kind)}).\nVoorlopig tijdslot: "
+            f"{nl_time(starts_at)}–{nl_time(ends_at)} (plaats {position + 1}).")
+    if kind == "regie":
+        return (head + " Je bent niet aanwezig bij het Regieoverleg; je krijgt een uitnodiging "
+                "ter informatie zodra het secretariaat de agenda publiceert.")
+    return head + " Je krijgt de uitnodiging zodra het secretariaat de agenda publiceert."
+
+
+def agenda_ready_why(kind: str, cutoff_at: datetime,
+                     too_late: tuple[date, datetime] | None, full: Sequence[date]) -> str:
+    """Explain why the plan landed on this meeting."""
+    text = (f"Waarom deze vergadering: een plan moet 7 dagen vóór de vergadering gereed zijn; "
+            f"voor deze vergadering kan dat tot {nl_moment(cutoff_at)}.")
+    if too_late is not None:
+        held_on, passed_at = too_late
+        text += (f" Het {meeting_name(kind)} van {nl_day(held_on)} is te kort dag: die termijn "
+                 f"verstreek op {nl_moment(passed_at)}.")
+    if full:
+        text += (" Vol, daarom overgeslagen: " + ", ".join(nl_day(d) for d in full)
+                 + ". Het secretariaat is op de hoogte.")
+    return text
+
+
+def agenda_warning_no_uvo(code: str) -> str:
+    """Warn that no UVO is logged before ITAT-R."""
+    return (f":warning: Let op: voor `{code}` is nog geen UVO gelogd. Het eerste UVO hoort vóór "
+            f"de presentatie in het ITAT-R plaats te vinden; log het met `/regie uvo {code} …`. "
+            "Je punt staat wel op de agenda.")
+
+
+def agenda_warning_no_itat(code: str) -> str:
+    """Warn that the plan has not been to ITAT-R before this Regieoverleg."""
+    return (f":warning: Let op: `{code}` staat niet op een gepubliceerde ITAT-R-agenda vóór dit "
+            "Regieoverleg. Het plan gaat eerst naar het ITAT-R en daarna ter vaststelling naar "
+            "het Regieoverleg. Je punt staat wel op de agenda.")
+
+
+def agenda_withdraw_reply(code: str, kind: str, held_on: date, cancelled: bool) -> str:
+    """Confirm a withdrawal."""
+    text = (f"`{code}` is van de agenda van het {meeting_name(kind)} van {nl_day(held_on)} "
+            "gehaald. Het secretariaat is op de hoogte.")
+    if cancelled:
+        text += " Je krijgt een annulering voor je agenda in je berichten."
+    return text
+
+
+def agenda_move_reply(code: str, kind: str, starts_at: datetime, ends_at: datetime,
+                      position: int, shifted: int, published: bool) -> str:
+    """Confirm a move by the secretariat."""
+    text = (f"`{code}` staat nu op het {meeting_name(kind)} van {nl_moment(starts_at)}–"
+            f"{nl_time(ends_at)} (plaats {position + 1}).")
+    if shifted:
+        text += (" 1 ander punt schoof een plaats op." if shifted == 1
+                 else f" {shifted} andere punten schoven een plaats op.")
+    if published:
+        text += (f" Deze agenda was al gepubliceerd: `/regie publiceer {kind} "
+                 f"{format_date(starts_at.astimezone(_AMSTERDAM).date())}` stuurt de wijzigingen "
+                 "naar de betrokken regisseurs.")
+    return text
+
+
+# --- Publishing an agenda and the invitations (/regie publiceer, reeks) ----------------------
+
+AGENDA_USAGE_PUBLICEER = "/regie publiceer itat|regie [datum]"
+AGENDA_USAGE_REEKS = "/regie reeks itat|regie"
+AGENDA_SUMMARY_PUBLICEER = "agenda aankondigen en uitnodigingen versturen"
+AGENDA_SUMMARY_REEKS = "de vergaderreeks als agendabestand (.ics) in je berichten"
+
+
+def agenda_nothing_to_publish(kind: str, held_on: date) -> str:
+    """Tell that the agenda is empty."""
+    return (f"Op de agenda van het {meeting_name(kind)} van {nl_day(held_on)} staat nog niets; "
+            "er is niets gepubliceerd.")
+
+
+def agenda_already_published(kind: str, held_on: date, published_at: datetime) -> str:
+    """Tell that publishing again would change nothing."""
+    return (f"De agenda van het {meeting_name(kind)} van {nl_day(held_on)} is al gepubliceerd "
+            f"({nl_moment(published_at)}) en er is sindsdien niets veranderd. Er is niets "
+            "opnieuw verstuurd.")
+
+
+def agenda_channel_post(kind: str, held_on: date, lines: Sequence[tuple[datetime, str, str]],
+                        revision: int) -> str:
+    """Return the channel announcement: times, case codes and regisseurs, nothing else."""
+    title = f"*Agenda {meeting_name(kind)} {nl_day(held_on)}*"
+    if revision > 1:
+        title += " (bijgewerkt)"
+    if not lines:
+        return title + "\nEr staan geen punten meer op de agenda."
+    body = "\n".join(f"{nl_time(start)}  {code}  {escape_mrkdwn(regisseur)}"
+                     for start, code, regisseur in lines)
+    return f"{title}\n{body}"
+
+
+def invite_summary(kind: str, code: str) -> str:
+    """Return the calendar title: meeting and case code only."""
+    return f"{meeting_name(kind)}: {code}"
+
+
+def invite_description(kind: str, code: str) -> str:
+    """Return the calendar description: no case content beyond the code."""
+    if kind == "regie":
+        return (f"Het Regieoverleg bespreekt {code}. Je bent niet aanwezig; deze uitnodiging "
+                "is ter informatie.")
+    return f"Bespreking van {code} in het ITAT-R. Je schuift aan voor dit tijdslot."
+
+
+def invite_dm(kind: str, code: str, starts_at: datetime, ends_at: datetime, location: str,
+              *, updated: bool) -> str:
+    """Tell the regisseur their slot (with the invite file after it)."""
+    head = "Gewijzigd tijdslot" if updated else "Je tijdslot"
+    when = f"{nl_moment(starts_at)}–{nl_time(ends_at)}"
+    if kind == "regie":
+        return (f"*{head}: Regieoverleg, `{code}`*\n{when}, {location}.\n"
+                "Je bent niet aanwezig bij het Regieoverleg; de uitnodiging is ter informatie.")
+    return f"*{head}: ITAT-R, `{code}`*\n{when}, {location}."
+
+
+def invite_cancel_dm(kind: str, code: str, starts_at: datetime) -> str:
+    """Tell the regisseur their slot was cancelled."""
+    return (f"*Geannuleerd: {meeting_name(kind)}, `{code}`*\nHet tijdslot van "
+            f"{nl_moment(starts_at)} vervalt. Het bijgevoegde bestand haalt het uit je agenda.")
+
+
+def invite_file_comment(method: str) -> str:
+    """Return the comment with the .ics upload."""
+    if method == "CANCEL":
+        return "Annulering voor je agenda (.ics)."
+    return "Uitnodiging voor je agenda (.ics): open het bestand om het tijdslot toe te voegen."
+
+
+def invite_mail_subject(kind: str, code: str, starts_at: datetime, method: str) -> str:
+    """Return the e-mail subject of an invite, update or cancellation."""
+    prefix = "Geannuleerd: " if method == "CANCEL" else ""
+    return f"{prefix}{meeting_name(kind)} {code} – {nl_moment(starts_at)}"
+
+
+def agenda_publish_reminder(kind: str, held_on: date, count: int) -> str:
+    """Remind the secretariat at the cut-off to publish the agenda."""
+    return (f"De termijn voor het {meeting_name(kind)} van {nl_day(held_on)} is verstreken. "
+            f"Er {'staat' if count == 1 else 'staan'} {_count(count, 'punt', 'punten')} op de "
+            "agenda. Publiceer de agenda met "
+            f"`/regie publiceer {kind} {format_date(held_on)}` (bekijk hem eerst met "
+            f"`/regie agenda {kind} {format_date(held_on)}`).")
+
+
+def agenda_publish_reply(kind: str, held_on: date, revision: int, items: int, new: int,
+                         updated: int, cancelled: int, emails: int) -> str:
+    """Confirm a publication."""
+    verb = "opnieuw gepubliceerd" if revision > 1 else "gepubliceerd"
+    parts = [_count(new, "nieuwe uitnodiging", "nieuwe uitnodigingen"),
+             _count(updated, "wijziging", "wijzigingen"),
+             _count(cancelled, "annulering", "annuleringen")]
+    text = (f"De agenda van het {meeting_name(kind)} van {nl_day(held_on)} is {verb} "
+            f"({_count(items, 'punt', 'punten')}) in het secretariaatskanaal. Verstuurd: "
+            f"{', '.join(parts)}.")
+    if emails:
+        text += f" Daarvan gaan er {emails} ook per e-mail."
+    return text
+
+
+def series_file_comment(kind: str) -> str:
+    """Return the comment with the series calendar."""
+    return (f"De vergaderreeks van het {meeting_name(kind)} voor de komende twee jaar, met de "
+            "feestdagen eruit gelaten of verschoven. Importeer het bestand in je agenda.")
+
+
+def series_reply(kind: str, filename: str) -> str:
+    """Confirm the series calendar is on its way."""
+    return (f"De vergaderreeks van het {meeting_name(kind)} komt als `{filename}` in je "
+            "berichten met Regiebot.")
+
+
+# --- Regieoverleg decisions (/regie besluit) -------------------------------------------------
+
+AGENDA_USAGE_BESLUIT = "/regie besluit R-0042 vastgesteld|aangehouden|afgesloten [datum]"
+AGENDA_SUMMARY_BESLUIT = "besluit van het Regieoverleg vastleggen"
+_OUTCOME_LABELS = {"vastgesteld": "vastgesteld", "aangehouden": "aangehouden",
+                   "afgesloten": "afgesloten"}
+
+
+def decision_unknown_outcome(word: str) -> str:
+    """Explain the decision outcomes."""
+    shown = _agenda_shown(word)
+    return (f"`{shown}` is geen besluit dat ik ken. Kies `vastgesteld`, `aangehouden` of "
+            f"`afgesloten`, bijvoorbeeld `{AGENDA_USAGE_BESLUIT}`.")
+
+
+DECISION_IN_FUTURE = ("Een besluit kan niet in de toekomst liggen. Laat de datum weg (vandaag) of "
+                      "schrijf de datum van het Regieoverleg, zoals `25-11-2026`.")
+
+
+def decision_dm(code: str, outcome: str, decided_on: date) -> str:
+    """Tell the regisseur the Regieoverleg outcome (code and outcome only)."""
+    label = _OUTCOME_LABELS.get(outcome, outcome)
+    text = f"Het Regieoverleg heeft op {nl_day(decided_on)} over `{code}` besloten: *{label}*."
+    if outcome == "aangehouden":
+        text += " Het secretariaat neemt contact met je op over wat er nodig is."
+    elif outcome == "afgesloten":
+        text += " De casus is afgesloten; herinneringen voor deze casus stoppen."
+    return text
+
+
+def decision_reply(code: str, outcome: str, decided_on: date, phase: str,
+                   withdrawn: int) -> str:
+    """Confirm a recorded decision."""
+    text = (f"Besluit vastgelegd: `{code}` is op {nl_day(decided_on)} "
+            f"*{_OUTCOME_LABELS.get(outcome, outcome)}*. Fase nu: {phase}. De regisseur krijgt "
+            "een bericht.")
+    if withdrawn:
+        text += (" 1 komend agendapunt is ingetrokken." if withdrawn == 1
+                 else f" {withdrawn} komende agendapunten zijn ingetrokken.")
+    return text
+
+
+# --- Reminders: the daily digest and its buttons ---------------------------------------------
 
 DEADLINE_LABELS = {
     "uvo": "UVO (uitvoerdersoverleg)",
@@ -131,20 +1025,6 @@ MISSING_DEADLINE = {
     "itat_cutoff": "ITAT-R-termijn niet te berekenen: datum toewijzing basisdossier ontbreekt",
     "brief": "termijn notificatiebrief niet te berekenen: datum opnamebesluit ontbreekt",
 }
-WEEKDAYS_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
-WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-          "september", "oktober", "november", "december")
-
-
-def short_day(day: date) -> str:
-    """Write a date compactly with its weekday: `do 26-11`."""
-    return f"{WEEKDAYS_SHORT[day.weekday()]} {day.day:02d}-{day.month:02d}"
-
-
-def long_day(day: date) -> str:
-    """Write a date in full: `maandag 23 november 2026`."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def deadline_label(kind: str) -> str:
@@ -182,7 +1062,7 @@ NO_REGISSEUR_LINE = "heeft geen actieve regisseur: herinneringen voor deze casus
 
 def digest_header(day: date) -> str:
     """Title of the daily digest."""
-    return f"Termijnen op {long_day(day)}"
+    return f"Termijnen op {nl_day(day)}"
 
 
 def digest_fallback(count: int) -> str:
@@ -258,57 +1138,8 @@ REMINDER_BAD_BUTTON = (
     "laatste overzicht of `/regie help`."
 )
 
-HOME_DEADLINES_TITLE = "Komende termijnen"
-HOME_NO_DEADLINES = "Geen open termijnen voor jouw casussen."
-HOME_LETTERS_TITLE = "Notificatiebrieven nog te versturen"
 
-
-def home_more(count: int) -> str:
-    """Say that more cases have deadlines than the Home tab shows."""
-    return f"… en nog {count} {'casus' if count == 1 else 'casussen'}."
-
-
-# CLI: `regiebot reminders run`
-def cli_sweep_skipped(moment: str, reason: str) -> str:
-    """Explain why no digest is made at a moment."""
-    return f"Geen overzicht om {moment}: {reason}."
-
-
-CLI_NOT_WORKING_DAY = "geen werkdag (weekend of feestdag)"
-CLI_BEFORE_DIGEST = "nog vóór het tijdstip van het dagelijkse overzicht"
-
-
-def cli_already_swept(day: date) -> str:
-    """Tell that the day's digest already went out."""
-    return f"Het overzicht van {long_day(day)} is al gemaakt; er wordt niets dubbel verstuurd."
-
-
-def cli_sweep_done(day: date, reminders: int, digests: int) -> str:
-    """Summarise one sweep."""
-    return (f"Overzicht van {long_day(day)}: {reminders} herinneringen, "
-            f"{digests} berichten in de wachtrij.")
-
-
-def cli_delivery_done(sent: int, retried: int, failed: int) -> str:
-    """Summarise one delivery pass."""
-    return f"Bezorgd: {sent} verstuurd, {retried} later opnieuw, {failed} definitief mislukt."
-
-
-CLI_DRY_RUN = "Proefdraaien: er wordt niets opgeslagen of verstuurd."
-
-
-def cli_dry_run_message(recipient: str, name: str) -> str:
-    """Head one would-be message in a dry run."""
-    return f"--- aan {recipient} ({name}) ---"
-
-
-CLI_BAD_AT = ("`--at` moet een ISO-tijdstip zijn, bijvoorbeeld 2026-11-23T08:30 (Amsterdamse "
-              "tijd) of 2026-11-23T07:30+00:00.")
-CLI_NEEDS_SLACK = ("Voor versturen is SLACK_BOT_TOKEN nodig; gebruik `--dry-run` om te zien wat "
-                   "er verstuurd zou worden.")
-
-
-# --- programme monitor, retention and audit export (issue 6) ----------------------------
+# --- The programme monitor (/regie monitor, its CSV and chart) -------------------------------
 
 MONITOR_USAGE = "/regie monitor [van] [tot]"
 MONITOR_SUMMARY = "cijfers voor het programmateam (nooit casusinhoud), met CSV en grafiek"
@@ -316,6 +1147,7 @@ MONITOR_TITLE = "Monitor IPGA Radicalisering"
 MONITOR_FILES_FOLLOW = "De cijfers als CSV-bestand en als grafiek staan zo in je privéberichten."
 MONITOR_FILE_COMMENT = (
     "Monitorcijfers (alleen aantallen, geen casusinformatie). Kleine groepen zijn afgeschermd.")
+MONITOR_FILE_KINDS = {"csv": "CSV", "png": "grafiek"}
 MONITOR_SECTION_PHASE = "Casussen in de aanpak per fase (stand)"
 MONITOR_SECTION_RISK = "Casussen in de aanpak per risicogroep (stand)"
 MONITOR_SECTION_FLOW = "Instroom en uitstroom in de periode"
@@ -418,1085 +1250,8 @@ MONITOR_TOO_MANY_ARGS = (
     "einddatum, zoals `/regie monitor 01-01-2026 30-06-2026`. Zonder datums krijg je het "
     "lopende jaar tot en met vandaag.")
 
-# CLI (regiebot monitor / retention run / audit export)
 
-CLI_BAD_OPTIONS = "Onjuiste aanroep"
-
-
-def cli_bad_options(prog: str, detail: str) -> str:
-    """Explain an unknown option or a missing value on the command line."""
-    return (f"{CLI_BAD_OPTIONS}: {detail}. Er is niets gewijzigd. Typ `{prog} --help` voor de "
-            "mogelijke opties.")
-
-
-def cli_bad_date(value: str) -> str:
-    """Explain a date the command line does not understand."""
-    return (f"`{value}` is geen datum die ik ken. Schrijf de datum als 2026-11-22 of "
-            "22-11-2026. Er is niets gewijzigd.")
-
-
-def cli_file_written(path: str) -> str:
-    """Confirm a written file."""
-    return f"Geschreven: {path}"
-
-
-def cli_file_not_writable(path: str) -> str:
-    """Explain a file that cannot be written."""
-    return f"Kan {path} niet schrijven. Controleer de map en de rechten. Er is niets gewijzigd."
-
-
-def retention_line(code: str, closed_on: str, purge_after: str, rows: int) -> str:
-    """One case in a retention run."""
-    return f"{code}\tafgesloten {closed_on}\tbewaard tot en met {purge_after}\t{rows} rijen"
-
-
-def retention_summary(count: int, dry_run: bool, retention_days: int) -> str:
-    """Summarise a retention run."""
-    if dry_run:
-        return (f"Proefdraai: {count} afgesloten casussen zouden worden gewist (bewaartermijn "
-                f"{retention_days} dagen na afsluiting). Er is niets gewijzigd.")
-    return (f"{count} afgesloten casussen gewist (bewaartermijn {retention_days} dagen na "
-            "afsluiting). Van elke casus blijven de code, de afsluitdatum, de wisdatum en de "
-            "audittrail bewaard.")
-
-
-def retention_missing_closed_on(count: int) -> str:
-    """Warn about closed cases without a closing date (never purged automatically)."""
-    return (f"Let op: {count} afgesloten casussen hebben geen afsluitdatum en worden daarom "
-            "niet gewist. Vul de afsluitdatum aan.")
-
-
-def audit_export_summary(count: int, path: str) -> str:
-    """Confirm an audit export."""
-    return f"{count} auditregels geëxporteerd naar {path}."
-
-# --- case register and logbook (issue 3) ----------------------------------------------
-
-USAGE_CASUSSEN = "/regie casussen"
-USAGE_CONTACT = "/regie contact <casus> [datum] [soort] <tekst>"
-USAGE_UVO = "/regie uvo <casus> [datum] <afspraken>"
-USAGE_EVALUATIE = "/regie evaluatie <casus> [datum] <tekst>"
-USAGE_LOGBOEK = "/regie logboek <casus> [pagina]"
-USAGE_CORRECTIE = "/regie correctie <casus> <nummer> [datum] <tekst>"
-USAGE_VEILIGHEID = "/regie veiligheid <casus> <tekst>"
-USAGE_OPNAME = "/regie opname <casus> @regisseur <groep> [datum] [toewijzing]"
-USAGE_BRIEF = "/regie brief <casus> [datum] [aan]"
-USAGE_OVERDRACHT = "/regie overdracht <casus> @regisseur"
-
-SUMMARY_CASUSSEN = "mijn casussen: fase, laatste UVO en evaluatie, eerstvolgende termijn"
-SUMMARY_CONTACT = "contact loggen (zonder tekst opent een formulier)"
-SUMMARY_UVO = "UVO en afspraken loggen; start de UVO-termijn opnieuw"
-SUMMARY_EVALUATIE = "evaluatie loggen; start de evaluatietermijn opnieuw"
-SUMMARY_LOGBOEK = "logboek van een casus lezen, nieuwste eerst"
-SUMMARY_CORRECTIE = "een logboekregel corrigeren (de oude regel blijft zichtbaar)"
-SUMMARY_VEILIGHEID = "veiligheidsmelding: het programmateam krijgt direct een privébericht"
-SUMMARY_OPNAME = "opnamebesluit van het Regieoverleg vastleggen"
-SUMMARY_BRIEF = "verzonden notificatiebrief vastleggen (aan betrokkene/ouders/voogd/pi)"
-SUMMARY_OVERDRACHT = "casus overdragen aan een andere regisseur"
-
-ENTRY_KIND_LABELS = {
-    "contact": "Contact",
-    "uvo": "UVO",
-    "evaluatie": "Evaluatie",
-    "veiligheid": "Veiligheidsmelding",
-}
-CONTACT_KIND_LABELS = {
-    "gesprek": "gesprek met betrokkene",
-    "telefonisch": "telefonisch contact",
-    "huisbezoek": "huisbezoek",
-    "partner": "partneroverleg",
-    "netwerk": "familie of omgeving",
-    "overig": "overig",
-}
-PHASE_LABELS = {
-    "plan": "plan van aanpak in voorbereiding",
-    "uitvoering": "uitvoering",
-    "afbouw": "afbouw",
-    "afgesloten": "afgesloten",
-}
-LETTER_RECIPIENT_LABELS = {
-    "betrokkene": "betrokkene",
-    "ouders": "ouders",
-    "voogd": "(gezins)voogd",
-    "pi": "PI/JJI",
-}
-
-NOT_RECORDED = "nog niet"
-NO_DEADLINE = "geen open termijn"
-
-# commands: argument errors
-
-
-def missing_case_code(usage_line: str) -> str:
-    """Ask for the case code a command needs."""
-    return f"Noem de casus, zoals `R-0042`. Zo schrijf je het: `{usage_line}`"
-
-
-def missing_argument(what: str, usage_line: str) -> str:
-    """Say which part of a command is missing, and how to write the command."""
-    return f"Ik mis {what}. Zo schrijf je het: `{usage_line}`"
-
-
-def too_many_arguments(usage_line: str) -> str:
-    """Say that a command got more than it takes."""
-    return f"Dat is meer dan ik verwacht. Zo schrijf je het: `{usage_line}`"
-
-
-def date_in_future(shown: str) -> str:
-    """Refuse a date after today."""
-    return (f"De datum {shown} ligt in de toekomst. Leg vast wat al gebeurd is, met "
-            "`vandaag`, `gisteren` of een datum als `22-11`; er is niets opgeslagen.")
-
-
-def date_before_intake(shown: str, intake: str) -> str:
-    """Refuse a date before the case was taken in."""
-    return (f"De datum {shown} ligt vóór het opnamebesluit van deze casus ({intake}). "
-            "Controleer de datum; er is niets opgeslagen.")
-
-
-def date_before_programme(shown: str) -> str:
-    """Refuse a date before the programme started."""
-    return (f"De datum {shown} ligt vóór de start van de aanpak (1 april 2016). "
-            "Controleer het jaartal.")
-
-
-def near_kind(word: str, kind: str, kinds: str) -> str:
-    """Point out a mistyped contact kind."""
-    return (f"`{word}` is geen soort contact. Bedoel je `{kind}`? Soorten: {kinds}. "
-            "Begint je tekst echt met dit woord, zet dan eerst de soort, zoals "
-            f"`overig {word} …`; er is niets opgeslagen.")
-
-
-CASE_CLOSED_FOR_LOGGING = (
-    "Deze casus is afgesloten; er kan niets meer aan het logboek worden toegevoegd.")
-NO_OWN_CASES = (
-    "Je hebt op dit moment geen open casussen. Het secretariaat legt vast welke casussen "
-    "het Regieoverleg aan je toewijst.")
-
-
-def entry_saved(kind_label: str, code: str, number: int, shown_date: str) -> str:
-    """Confirm a stored logbook entry."""
-    return (f"{kind_label} vastgelegd in het logboek van `{code}` als regel #{number} "
-            f"({shown_date}).")
-
-
-def uvo_saved_note(next_due: str) -> str:
-    """Tell when the next UVO is due after logging one."""
-    return f"De volgende UVO is uiterlijk {next_due}."
-
-
-def evaluation_saved_note(next_due: str) -> str:
-    """Tell when the next evaluation is due after logging one."""
-    return f"De volgende evaluatie is uiterlijk {next_due}."
-
-
-def correction_saved(code: str, number: int, corrected: int) -> str:
-    """Confirm a correction entry."""
-    return (f"Correctie vastgelegd in het logboek van `{code}` als regel #{number}; "
-            f"regel #{corrected} blijft zichtbaar en is gemarkeerd als gecorrigeerd.")
-
-
-def unknown_entry_number(code: str, number: str, last: int) -> str:
-    """Refuse a correction of an entry number that does not exist."""
-    if last == 0:
-        return f"Het logboek van `{code}` is nog leeg; er valt niets te corrigeren."
-    return (f"Regel `{number}` bestaat niet in het logboek van `{code}`. Gebruik een "
-            f"nummer van 1 tot en met {last}, zoals `/regie logboek {code}` ze toont.")
-
-
-HOME_VISIT_CHECKLIST_TITLE = "Veiligheid bij een huisbezoek (protocol veiligheidsrisico's)"
-HOME_VISIT_CHECKLIST = (
-    "• Schat vooraf het risico in. Twijfel je, ga dan niet alleen: neem een politieagent "
-    "of collega mee.\n"
-    "• Overweeg af te spreken op het stadhuis of een stadsdeelkantoor in plaats van thuis.\n"
-    "• Laat een collega weten waar je bent en wanneer je terug bent; spreek af dat je je "
-    "afmeldt.\n"
-    "• Zorg voor een opgeladen telefoon, ken de uitgang en zit het dichtst bij de deur.\n"
-    "• Voel je je onveilig, breek het bezoek dan af.\n"
-    "• Was er dreiging of agressie? Meld het direct met "
-    "`/regie veiligheid <casus> <tekst>`."
-)
-
-# logbook reading
-
-LOGBOOK_TITLE = "Logboek {code}"
-LOGBOOK_EMPTY = "Het logboek van deze casus is nog leeg."
-LOGBOOK_OLDER = "Oudere regels"
-LOGBOOK_NEWER = "Nieuwere regels"
-LOGBOOK_CORRECTED = "gecorrigeerd door"
-LOGBOOK_CORRECTS = "correctie van"
-
-
-def logbook_page(page: int, pages: int, total: int) -> str:
-    """Describe which page of the logbook is shown."""
-    return f"Pagina {page} van {pages} · {total} regels · nieuwste eerst"
-
-
-def bad_page(text: str, pages: int) -> str:
-    """Refuse a page number that does not exist."""
-    return f"Pagina `{text}` bestaat niet; het logboek heeft {pages} pagina('s)."
-
-
-# my cases
-
-MY_CASES_TITLE = "Mijn casussen"
-LAST_UVO = "Laatste UVO"
-LAST_EVALUATION = "Laatste evaluatie"
-NEXT_DEADLINE = "Eerstvolgende termijn"
-PHASE = "Fase"
-RISK_GROUP = "Risicogroep"
-LOG_CONTACT_BUTTON = "Contact loggen"
-LOG_UVO_BUTTON = "UVO loggen"
-
-
-def more_cases(count: int) -> str:
-    """Say that some cases were left out of a list."""
-    return f"… en nog {count} casussen; `/regie casussen` toont ze allemaal."
-
-
-# modals
-
-MODAL_TITLES = {"contact": "Contact loggen", "uvo": "UVO loggen", "evaluatie": "Evaluatie loggen"}
-MODAL_CASE = "Casus"
-MODAL_DATE = "Datum"
-MODAL_KIND = "Soort contact"
-MODAL_PARTICIPANTS = "Deelnemers en organisaties"
-MODAL_PARTICIPANTS_HINT = "Bijvoorbeeld: politie, Reclassering, GGD, leerplicht"
-MODAL_TEXT = {"contact": "Wat is er besproken of gebeurd?", "uvo": "Gemaakte afspraken",
-              "evaluatie": "Evaluatie van het plan van aanpak en de interventies"}
-MODAL_TEXT_HINT = "Noem geen namen van betrokkenen; hoogstens {limit} tekens."
-MODAL_SAVED_TITLE = "Vastgelegd"
-MODAL_CLOSE = "Sluiten"
-MODAL_CASE_REQUIRED = "Kies een van je casussen."
-MODAL_KIND_REQUIRED = "Kies een soort contact uit de lijst."
-MODAL_BAD_FORM = (
-    "Het formulier is niet volledig ontvangen. Sluit het en open het opnieuw; er is niets "
-    "opgeslagen.")
-
-# safety reports
-
-
-def safety_saved(code: str, recipients: int, sent: int) -> str:
-    """Confirm a safety report to the regisseur, truthfully about the alerts' delivery."""
-    if recipients == 0:
-        return (f"Je veiligheidsmelding over `{code}` is vastgelegd, maar er is geen "
-                "programmateamlid aangemeld om te waarschuwen. Bel je leidinggevende of, bij "
-                "direct gevaar, 112.")
-    if sent < recipients:
-        return (f"Je veiligheidsmelding over `{code}` is vastgelegd. Slack is nu niet goed "
-                f"bereikbaar: het programmateam ({recipients}) krijgt de melding zodra dat "
-                "weer kan. Bel bij haast je leidinggevende; bij direct gevaar: bel 112.")
-    return (f"Je veiligheidsmelding over `{code}` is vastgelegd en direct privé doorgestuurd "
-            f"naar het programmateam ({recipients}). Bij direct gevaar: bel 112.")
-
-
-SAFETY_ALERT_TITLE = "Veiligheidsmelding"
-
-
-def safety_alert_intro(code: str, regisseur: str, organisation: str, shown_date: str) -> str:
-    """Introduce a safety alert to the programme team."""
-    return (f":rotating_light: *Veiligheidsmelding* over casus `{code}` van regisseur "
-            f"{escape_mrkdwn(regisseur)} ({escape_mrkdwn(organisation)}), {shown_date}. "
-            "Neem contact op met de regisseur.")
-
-
-def safety_alert_text(code: str, regisseur: str) -> str:
-    """The notification text of a safety alert (no case content: it shows in previews)."""
-    return f"Veiligheidsmelding over {code} van {escape_mrkdwn(regisseur)}"
-
-
-# case register (secretariat)
-
-
-def intake_recorded(code: str, regisseur: str, group: int, decided: str, assigned: str) -> str:
-    """Confirm an intake decision to the secretariat."""
-    return (f"Opname vastgelegd: `{code}`, risicogroep {group}, "
-            f"regisseur {escape_mrkdwn(regisseur)}, "
-            f"besluit {decided}, basisdossier toegewezen {assigned}. De regisseur krijgt een "
-            "privébericht.")
-
-
-def intake_notice(code: str, group: int, decided: str, itat_hint: str) -> str:
-    """Tell the regisseur a case was assigned to them."""
-    return (f"Het Regieoverleg heeft je op {decided} regisseur gemaakt van casus `{code}` "
-            f"(risicogroep {group}). Organiseer eerst een UVO met je interventiepartners. "
-            f"{itat_hint}Gebruik `/regie contact {code}` om contacten te loggen.")
-
-
-def itat_target_hint(shown_date: str) -> str:
-    """Say which ITAT-R meeting the concept plan is due at."""
-    return f"Het concept plan van aanpak gaat naar het ITAT-R van {shown_date}. "
-
-
-def case_exists(code: str) -> str:
-    """Refuse a second intake of an existing case code."""
-    return (f"Casus `{code}` bestaat al. Gebruik `/regie overdracht {code} @regisseur` om "
-            "de regisseur te wijzigen; er is niets opgeslagen.")
-
-
-def case_code_purged(code: str) -> str:
-    """Refuse reusing the code of a purged case."""
-    return (f"Casuscode `{code}` is eerder gebruikt voor een inmiddels verwijderde casus. "
-            "Kies een nieuwe code; er is niets opgeslagen.")
-
-
-def assigned_before_intake(assigned: str, decided: str) -> str:
-    """Refuse an assignment date before the intake decision."""
-    return (f"De toewijzingsdatum {assigned} ligt vóór het opnamebesluit ({decided}). "
-            "Laat hem weg (dan is het de besluitdatum) of controleer de datum.")
-
-
-def not_a_regisseur(who: str) -> str:
-    """Refuse assigning a case to someone who is not an active regisseur."""
-    return (f"{escape_mrkdwn(who)} is niet aangemeld als actieve regisseur bij Regiebot. Vraag de "
-            "functioneel beheerder de rol regisseur toe te kennen; er is niets opgeslagen.")
-
-
-def ambiguous_person(name: str, people: Sequence[tuple[str, str]]) -> str:
-    """Ask which of several people (name, organisation) with the same name was meant."""
-    options = ", ".join(escape_mrkdwn(f"{who} ({organisation})") for who, organisation in people)
-    return (f"Meerdere regisseurs passen bij `@{escape_mrkdwn(name)}`: {options}. Kies de "
-            "persoon uit de lijst die Slack toont als je @ typt.")
-
-
-def letter_recorded(code: str, shown_date: str, recipients: str) -> str:
-    """Confirm a notification letter."""
-    return f"Notificatiebrief voor `{code}` vastgelegd: verzonden {shown_date} aan {recipients}."
-
-
-def letter_late_note(days: int) -> str:
-    """Note that the letter went out after the three-week term."""
-    return (f"Let op: de brief ging {days} dagen na het opnamebesluit uit; de afspraak is "
-            "binnen drie weken (21 dagen).")
-
-
-def handed_over(code: str, old: str, new: str) -> str:
-    """Confirm a hand-over to the secretariat."""
-    return (f"Casus `{code}` is overgedragen van {escape_mrkdwn(old)} aan "
-            f"{escape_mrkdwn(new)}. Beiden krijgen een privébericht.")
-
-
-def handover_notice_new(code: str, old: str) -> str:
-    """Tell the new regisseur a case was handed to them."""
-    return (f"Casus `{code}` is aan jou overgedragen (vorige regisseur: {escape_mrkdwn(old)}). "
-            f"Je ziet nu het volledige logboek met `/regie logboek {code}`.")
-
-
-def handover_notice_old(code: str, new: str) -> str:
-    """Tell the old regisseur they lost a case."""
-    return (f"Casus `{code}` is overgedragen aan {escape_mrkdwn(new)}. Je hebt geen toegang "
-            "meer tot deze casus; draag lopende afspraken over aan je opvolger.")
-
-
-def handover_channel_notice(code: str, old: str, new: str) -> str:
-    """Tell the secretariat channel about a hand-over (code and names only)."""
-    return f"Overdracht: casus {code} van {escape_mrkdwn(old)} naar {escape_mrkdwn(new)}."
-
-
-SAME_REGISSEUR = "Deze regisseur heeft de casus al; er is niets gewijzigd."
-CASE_CLOSED_FOR_HANDOVER = "Deze casus is afgesloten en kan niet meer worden overgedragen."
-SECRETARIAT_ONLY = "Alleen het secretariaat kan het casusregister bijwerken."
-MODAL_OPEN_FAILED = (
-    "Het formulier kon niet worden geopend (Slack gaf te laat antwoord). Probeer het opnieuw, "
-    "of schrijf de tekst direct achter het commando.")
-MODAL_REFUSED_TITLE = "Niet mogelijk"
-
-
-# --- agenda, invites and decisions (issue 5) ------------------------------------------
-
-_NL_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-_NL_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-              "september", "oktober", "november", "december")
-_MEETING_NAMES = {"itat": "ITAT-R", "regie": "Regieoverleg"}
-_ITEM_KIND_LABELS = {
-    "concept": "concept plan van aanpak",
-    "definitief": "definitief plan van aanpak",
-    "herinbreng": "herinbreng",
-    "afbouw": "afbouwvoorstel",
-    "afsluit": "afsluitvoorstel",
-}
-_OUTCOME_LABELS = {"vastgesteld": "vastgesteld", "aangehouden": "aangehouden",
-                   "afgesloten": "afgesloten"}
-AGENDA_USAGE_GEREED = (
-    "/regie gereed R-0042 itat|regie [concept|definitief|herinbreng|afbouw|afsluit]")
-AGENDA_USAGE_INTREKKEN = "/regie intrekken R-0042 itat|regie"
-AGENDA_USAGE_AGENDA = "/regie agenda itat|regie [datum]"
-AGENDA_USAGE_PUBLICEER = "/regie publiceer itat|regie [datum]"
-AGENDA_USAGE_VERPLAATS = "/regie verplaats R-0042 itat|regie <datum> [positie]"
-AGENDA_USAGE_BESLUIT = "/regie besluit R-0042 vastgesteld|aangehouden|afgesloten [datum]"
-AGENDA_USAGE_REEKS = "/regie reeks itat|regie"
-AGENDA_SUMMARY_GEREED = "plan gereed voor agendering; zegt op welke vergadering het komt"
-AGENDA_SUMMARY_INTREKKEN = (
-    "agendapunt intrekken (stuurt een annulering als je al een uitnodiging had)")
-AGENDA_SUMMARY_AGENDA = "agenda van een vergadering bekijken"
-AGENDA_SUMMARY_PUBLICEER = "agenda aankondigen en uitnodigingen versturen"
-AGENDA_SUMMARY_VERPLAATS = "agendapunt naar een ander tijdslot of een andere vergadering"
-AGENDA_SUMMARY_BESLUIT = "besluit van het Regieoverleg vastleggen"
-AGENDA_SUMMARY_REEKS = "de vergaderreeks als agendabestand (.ics) in je berichten"
-
-
-def meeting_name(kind: str) -> str:
-    """Return the display name of a meeting kind."""
-    return _MEETING_NAMES.get(kind, kind)
-
-
-def meeting_slug(kind: str) -> str:
-    """Return the file-name form of a meeting kind."""
-    return {"itat": "itat-r", "regie": "regieoverleg"}.get(kind, kind)
-
-
-def item_kind_label(item_kind: str) -> str:
-    """Return the Dutch label of an agenda item kind."""
-    return _ITEM_KIND_LABELS.get(item_kind, item_kind)
-
-
-def nl_day(day: date) -> str:
-    """Return a date as `donderdag 10 december 2026`."""
-    return f"{_NL_WEEKDAYS[day.weekday()]} {day.day} {_NL_MONTHS[day.month - 1]} {day.year}"
-
-
-def nl_time(moment: datetime) -> str:
-    """Return the Amsterdam wall-clock time of an instant as `13:00`."""
-    return moment.astimezone(_AMSTERDAM).strftime("%H:%M")
-
-
-def nl_moment(moment: datetime) -> str:
-    """Return an instant as `donderdag 10 december 2026 13:00` (Amsterdam)."""
-    local = moment.astimezone(_AMSTERDAM)
-    return f"{nl_day(local.date())} {local:%H:%M}"
-
-
-def nl_short(day: date) -> str:
-    """Return a date the way users type it (`10-12-2026`)."""
-    return f"{day.day:02d}-{day.month:02d}-{day.year}"
-
-
-def _count(number: int, singular: str, plural: str) -> str:
-    """Return `1 punt` or `3 punten`."""
-    return f"{number} {singular if number == 1 else plural}"
-
-
-def _agenda_shown(word: str, limit: int = 30) -> str:
-    """Return a word the user typed, escaped for mrkdwn and short, to quote back."""
-    word = word if len(word) <= limit else word[:limit] + "…"
-    return (word.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("`", "'"))
-
-
-def agenda_unknown_meeting_kind(word: str) -> str:
-    """Explain the meeting kinds."""
-    shown = _agenda_shown(word)
-    return (f"`{shown}` is geen vergadering die ik ken. Kies `itat` (ITAT-R) of `regie` "
-            "(Regieoverleg), bijvoorbeeld `/regie gereed R-0042 itat`.")
-
-
-def agenda_unknown_item_kind(word: str) -> str:
-    """Explain the agenda item kinds."""
-    shown = _agenda_shown(word)
-    return (f"`{shown}` is geen soort agendapunt. Kies uit `concept`, `definitief`, "
-            "`herinbreng`, `afbouw` of `afsluit` (of laat het weg).")
-
-
-def agenda_item_kind_not_for(item_kind: str, kind: str) -> str:
-    """Explain that an item kind does not belong on this meeting."""
-    if item_kind == "herinbreng":
-        return ("Een herinbreng gaat naar het ITAT-R, niet naar het Regieoverleg. "
-                "Schrijf: `/regie gereed R-0042 itat herinbreng`.")
-    return ("Het definitieve plan gaat naar het Regieoverleg; het ITAT-R bespreekt het concept. "
-            "Schrijf: `/regie gereed R-0042 regie definitief` of `/regie gereed R-0042 itat`.")
-
-
-def decision_unknown_outcome(word: str) -> str:
-    """Explain the decision outcomes."""
-    shown = _agenda_shown(word)
-    return (f"`{shown}` is geen besluit dat ik ken. Kies `vastgesteld`, `aangehouden` of "
-            f"`afgesloten`, bijvoorbeeld `{AGENDA_USAGE_BESLUIT}`.")
-
-
-def agenda_no_meeting_on(kind: str, day: date, nearby: Sequence[date]) -> str:
-    """Tell that there is no meeting on a date and name the nearby ones."""
-    near = ", ".join(nl_short(d) for d in nearby[:4])
-    hint = f" Vergaderingen in die periode: {near}." if near else ""
-    return f"Op {nl_short(day)} is er geen {meeting_name(kind)}.{hint}"
-
-
-def agenda_case_closed(code: str) -> str:
-    """Tell that a closed case cannot go on an agenda or get another decision."""
-    return f"Casus `{code}` is afgesloten; er kan niets meer voor worden geagendeerd of besloten."
-
-
-def agenda_already_on(code: str, kind: str, held_on: date) -> str:
-    """Tell that the case is already on a coming agenda."""
-    return (f"Casus `{code}` staat al op de agenda van het {meeting_name(kind)} van "
-            f"{nl_day(held_on)}. Er is niets veranderd. Wil je het punt eraf halen, gebruik dan "
-            f"`/regie intrekken {code} {kind}`.")
-
-
-def agenda_all_full(kind: str) -> str:
-    """Tell that no meeting in the coming year has room."""
-    return (f"Alle {meeting_name(kind)}-vergaderingen van het komende jaar zijn vol. Er is niets "
-            "opgeslagen; neem contact op met het secretariaat.")
-
-
-def agenda_ready_notice(code: str, regisseur: str, kind: str, held_on: date,
-                        full: Sequence[date], *, published: bool) -> str:
-    """Tell the secretariat that a case is ready (code, regisseur and meeting only)."""
-    text = (f"Gereed voor agendering: {code} ({escape_mrkdwn(regisseur)}) voor het "
-            f"{meeting_name(kind)} van {nl_day(held_on)}.")
-    if full:
-        text += " Vol en daarom overgeslagen: " + ", ".join(nl_short(d) for d in full) + "."
-    if published:
-        text += (f" Deze agenda is al gepubliceerd: publiceer opnieuw (`/regie publiceer {kind} "
-                 f"{nl_short(held_on)}`) om de uitnodiging te versturen.")
-    return text
-
-
-def agenda_not_on(code: str, kind: str) -> str:
-    """Tell that the case is not on a coming agenda of this kind."""
-    return (f"Casus `{code}` staat niet op een komende agenda van het {meeting_name(kind)}. "
-            f"Er is niets veranderd; `/regie agenda {kind}` toont waar je punten staan.")
-
-
-def agenda_withdrawn_notice(code: str, regisseur: str, kind: str, held_on: date,
-                            cancelled: bool) -> str:
-    """Tell the secretariat that an item was withdrawn."""
-    text = (f"Ingetrokken: {code} ({escape_mrkdwn(regisseur)}) van het {meeting_name(kind)} "
-            f"van {nl_day(held_on)}.")
-    if cancelled:
-        text += " De uitnodiging is geannuleerd."
-    return text
-
-
-def agenda_meeting_past(kind: str, held_on: date) -> str:
-    """Tell that a meeting has already started or been held."""
-    return (f"Het {meeting_name(kind)} van {nl_day(held_on)} is al begonnen of geweest; "
-            "daar verandert niets meer aan. Kies een latere vergadering.")
-
-
-def agenda_bad_position(position: int, capacity: int) -> str:
-    """Explain the slot positions."""
-    return (f"Positie {position} bestaat niet: kies 1 tot en met {capacity}, bijvoorbeeld "
-            f"`{AGENDA_USAGE_VERPLAATS.replace('[positie]', '2')}`.")
-
-
-def agenda_meeting_full(kind: str, held_on: date, capacity: int) -> str:
-    """Tell that the meeting is full."""
-    return (f"Het {meeting_name(kind)} van {nl_day(held_on)} is vol ({capacity} punten). "
-            "Er is niets verplaatst; kies een andere vergadering of haal eerst een punt weg.")
-
-
-def agenda_moved_dm(code: str, kind: str, starts_at: datetime, published: bool) -> str:
-    """Tell the regisseur the secretariat moved their item."""
-    text = (f"Het secretariaat heeft `{code}` verplaatst naar het {meeting_name(kind)} van "
-            f"{nl_moment(starts_at)}.")
-    if published:
-        text += (" Je krijgt een bijgewerkte agenda-uitnodiging zodra de agenda opnieuw is "
-                 "gepubliceerd.")
-    else:
-        text += " Je krijgt de agenda-uitnodiging wanneer de agenda wordt gepubliceerd."
-    return text
-
-
-def agenda_secretariat_only() -> str:
-    """Tell that only the secretariat may do this."""
-    return ("Alleen het secretariaat kan agenda's publiceren, punten verplaatsen en besluiten "
-            "vastleggen.")
-
-
-def agenda_unknown_case(code: str) -> str:
-    """Tell that a case code is unknown."""
-    return (f"Casus `{code}` bestaat niet. Controleer de code (zoals `R-0042`); er is niets "
-            "veranderd.")
-
-
-def agenda_nothing_to_publish(kind: str, held_on: date) -> str:
-    """Tell that the agenda is empty."""
-    return (f"Op de agenda van het {meeting_name(kind)} van {nl_day(held_on)} staat nog niets; "
-            "er is niets gepubliceerd.")
-
-
-def agenda_already_published(kind: str, held_on: date, published_at: datetime) -> str:
-    """Tell that publishing again would change nothing."""
-    return (f"De agenda van het {meeting_name(kind)} van {nl_day(held_on)} is al gepubliceerd "
-            f"({nl_moment(published_at)}) en er is sindsdien niets veranderd. Er is niets "
-            "opnieuw verstuurd.")
-
-
-def agenda_channel_post(kind: str, held_on: date, lines: Sequence[tuple[datetime, str, str]],
-                        revision: int) -> str:
-    """Return the channel announcement: times, case codes and regisseurs, nothing else."""
-    title = f"*Agenda {meeting_name(kind)} {nl_day(held_on)}*"
-    if revision > 1:
-        title += " (bijgewerkt)"
-    if not lines:
-        return title + "\nEr staan geen punten meer op de agenda."
-    body = "\n".join(f"{nl_time(start)}  {code}  {escape_mrkdwn(regisseur)}"
-                     for start, code, regisseur in lines)
-    return f"{title}\n{body}"
-
-
-def invite_summary(kind: str, code: str) -> str:
-    """Return the calendar title: meeting and case code only."""
-    return f"{meeting_name(kind)}: {code}"
-
-
-def invite_description(kind: str, code: str) -> str:
-    """Return the calendar description: no case content beyond the code."""
-    if kind == "regie":
-        return (f"Het Regieoverleg bespreekt {code}. Je bent niet aanwezig; deze uitnodiging "
-                "is ter informatie.")
-    return f"Bespreking van {code} in het ITAT-R. Je schuift aan voor dit tijdslot."
-
-
-def invite_dm(kind: str, code: str, starts_at: datetime, ends_at: datetime, location: str,
-              *, updated: bool) -> str:
-    """Tell the regisseur their slot (with the invite file after it)."""
-    head = "Gewijzigd tijdslot" if updated else "Je tijdslot"
-    when = f"{nl_moment(starts_at)}–{nl_time(ends_at)}"
-    if kind == "regie":
-        return (f"*{head}: Regieoverleg, `{code}`*\n{when}, {location}.\n"
-                "Je bent niet aanwezig bij het Regieoverleg; de uitnodiging is ter informatie.")
-    return f"*{head}: ITAT-R, `{code}`*\n{when}, {location}."
-
-
-def invite_cancel_dm(kind: str, code: str, starts_at: datetime) -> str:
-    """Tell the regisseur their slot was cancelled."""
-    return (f"*Geannuleerd: {meeting_name(kind)}, `{code}`*\nHet tijdslot van "
-            f"{nl_moment(starts_at)} vervalt. Het bijgevoegde bestand haalt het uit je agenda.")
-
-
-def invite_file_comment(method: str) -> str:
-    """Return the comment with the .ics upload."""
-    if method == "CANCEL":
-        return "Annulering voor je agenda (.ics)."
-    return "Uitnodiging voor je agenda (.ics): open het bestand om het tijdslot toe te voegen."
-
-
-def invite_mail_subject(kind: str, code: str, starts_at: datetime, method: str) -> str:
-    """Return the e-mail subject of an invite, update or cancellation."""
-    prefix = "Geannuleerd: " if method == "CANCEL" else ""
-    return f"{prefix}{meeting_name(kind)} {code} – {nl_moment(starts_at)}"
-
-
-def agenda_publish_reminder(kind: str, held_on: date, count: int) -> str:
-    """Remind the secretariat at the cut-off to publish the agenda."""
-    return (f"De termijn voor het {meeting_name(kind)} van {nl_day(held_on)} is verstreken. "
-            f"Er {'staat' if count == 1 else 'staan'} {_count(count, 'punt', 'punten')} op de "
-            "agenda. Publiceer de agenda met "
-            f"`/regie publiceer {kind} {nl_short(held_on)}` (bekijk hem eerst met "
-            f"`/regie agenda {kind} {nl_short(held_on)}`).")
-
-
-def decision_dm(code: str, outcome: str, decided_on: date) -> str:
-    """Tell the regisseur the Regieoverleg outcome (code and outcome only)."""
-    label = _OUTCOME_LABELS.get(outcome, outcome)
-    text = f"Het Regieoverleg heeft op {nl_day(decided_on)} over `{code}` besloten: *{label}*."
-    if outcome == "aangehouden":
-        text += " Het secretariaat neemt contact met je op over wat er nodig is."
-    elif outcome == "afgesloten":
-        text += " De casus is afgesloten; herinneringen voor deze casus stoppen."
-    return text
-
-
-def series_file_comment(kind: str) -> str:
-    """Return the comment with the series calendar."""
-    return (f"De vergaderreeks van het {meeting_name(kind)} voor de komende twee jaar, met de "
-            "feestdagen eruit gelaten of verschoven. Importeer het bestand in je agenda.")
-
-
-AGENDA_EMPTY = "_Nog geen punten._"
-DECISION_IN_FUTURE = ("Een besluit kan niet in de toekomst liggen. Laat de datum weg (vandaag) of "
-                      "schrijf de datum van het Regieoverleg, zoals `25-11-2026`.")
-AGENDA_OWN_ONLY = "Je ziet alleen je eigen punten; het secretariaat ziet de hele agenda."
-
-
-def agenda_title(kind: str) -> str:
-    """Return the header of an agenda."""
-    return f"Agenda {meeting_name(kind)}"
-
-
-def agenda_none_own(kind: str) -> str:
-    """Tell a regisseur they have nothing on coming agendas."""
-    return (f"Je hebt geen punten op een komende agenda van het {meeting_name(kind)}. "
-            f"Meld een plan gereed met `/regie gereed R-0042 {kind}`.")
-
-
-def agenda_meeting_heading(kind: str, starts_at: datetime) -> str:
-    """Return the heading of one meeting."""
-    return f"*{meeting_name(kind)} {nl_moment(starts_at)}*"
-
-
-def agenda_status(published_at: datetime | None, total: int, capacity: int) -> str:
-    """Return the publication state and how full the meeting is."""
-    state = (f"gepubliceerd op {nl_moment(published_at)}" if published_at is not None
-             else "nog niet gepubliceerd")
-    return f"_{state} · {total} van {capacity} plaatsen bezet_"
-
-
-def agenda_line(starts_at: datetime, ends_at: datetime, code: str, regisseur: str,
-                item_kind: str, *, show_regisseur: bool) -> str:
-    """Return one agenda line."""
-    who = f" — {escape_mrkdwn(regisseur)}" if show_regisseur else ""
-    return (f"`{nl_time(starts_at)}–{nl_time(ends_at)}`  {code}{who} "
-            f"({item_kind_label(item_kind)})")
-
-
-def agenda_ready_reply(code: str, kind: str, item_kind: str, starts_at: datetime,
-                       ends_at: datetime, position: int) -> str:
-    """Tell the regisseur which meeting their plan is on."""
-    head = (f"*`{code}` staat op de agenda van het {meeting_name(kind)} van "
-            f"{nl_day(starts_at.astimezone(_AMSTERDAM).date())}* "
-            f"({item_kind_label(item_kind)}).\nVoorlopig tijdslot: "
-            f"{nl_time(starts_at)}–{nl_time(ends_at)} (plaats {position + 1}).")
-    if kind == "regie":
-        return (head + " Je bent niet aanwezig bij het Regieoverleg; je krijgt een uitnodiging "
-                "ter informatie zodra het secretariaat de agenda publiceert.")
-    return head + " Je krijgt de uitnodiging zodra het secretariaat de agenda publiceert."
-
-
-def agenda_ready_why(kind: str, cutoff_at: datetime,
-                     too_late: tuple[date, datetime] | None, full: Sequence[date]) -> str:
-    """Explain why the plan landed on this meeting."""
-    text = (f"Waarom deze vergadering: een plan moet 7 dagen vóór de vergadering gereed zijn; "
-            f"voor deze vergadering kan dat tot {nl_moment(cutoff_at)}.")
-    if too_late is not None:
-        held_on, passed_at = too_late
-        text += (f" Het {meeting_name(kind)} van {nl_day(held_on)} is te kort dag: die termijn "
-                 f"verstreek op {nl_moment(passed_at)}.")
-    if full:
-        text += (" Vol, daarom overgeslagen: " + ", ".join(nl_day(d) for d in full)
-                 + ". Het secretariaat is op de hoogte.")
-    return text
-
-
-def agenda_warning_no_uvo(code: str) -> str:
-    """Warn that no UVO is logged before ITAT-R."""
-    return (f":warning: Let op: voor `{code}` is nog geen UVO gelogd. Het eerste UVO hoort vóór "
-            f"de presentatie in het ITAT-R plaats te vinden; log het met `/regie uvo {code} …`. "
-            "Je punt staat wel op de agenda.")
-
-
-def agenda_warning_no_itat(code: str) -> str:
-    """Warn that the plan has not been to ITAT-R before this Regieoverleg."""
-    return (f":warning: Let op: `{code}` staat niet op een gepubliceerde ITAT-R-agenda vóór dit "
-            "Regieoverleg. Het plan gaat eerst naar het ITAT-R en daarna ter vaststelling naar "
-            "het Regieoverleg. Je punt staat wel op de agenda.")
-
-
-def agenda_withdraw_reply(code: str, kind: str, held_on: date, cancelled: bool) -> str:
-    """Confirm a withdrawal."""
-    text = (f"`{code}` is van de agenda van het {meeting_name(kind)} van {nl_day(held_on)} "
-            "gehaald. Het secretariaat is op de hoogte.")
-    if cancelled:
-        text += " Je krijgt een annulering voor je agenda in je berichten."
-    return text
-
-
-def agenda_move_reply(code: str, kind: str, starts_at: datetime, ends_at: datetime,
-                      position: int, shifted: int, published: bool) -> str:
-    """Confirm a move by the secretariat."""
-    text = (f"`{code}` staat nu op het {meeting_name(kind)} van {nl_moment(starts_at)}–"
-            f"{nl_time(ends_at)} (plaats {position + 1}).")
-    if shifted:
-        text += (" 1 ander punt schoof een plaats op." if shifted == 1
-                 else f" {shifted} andere punten schoven een plaats op.")
-    if published:
-        text += (f" Deze agenda was al gepubliceerd: `/regie publiceer {kind} "
-                 f"{nl_short(starts_at.astimezone(_AMSTERDAM).date())}` stuurt de wijzigingen "
-                 "naar de betrokken regisseurs.")
-    return text
-
-
-def agenda_publish_reply(kind: str, held_on: date, revision: int, items: int, new: int,
-                         updated: int, cancelled: int, emails: int) -> str:
-    """Confirm a publication."""
-    verb = "opnieuw gepubliceerd" if revision > 1 else "gepubliceerd"
-    parts = [_count(new, "nieuwe uitnodiging", "nieuwe uitnodigingen"),
-             _count(updated, "wijziging", "wijzigingen"),
-             _count(cancelled, "annulering", "annuleringen")]
-    text = (f"De agenda van het {meeting_name(kind)} van {nl_day(held_on)} is {verb} "
-            f"({_count(items, 'punt', 'punten')}) in het secretariaatskanaal. Verstuurd: "
-            f"{', '.join(parts)}.")
-    if emails:
-        text += f" Daarvan gaan er {emails} ook per e-mail."
-    return text
-
-
-def decision_reply(code: str, outcome: str, decided_on: date, phase: str,
-                   withdrawn: int) -> str:
-    """Confirm a recorded decision."""
-    text = (f"Besluit vastgelegd: `{code}` is op {nl_day(decided_on)} "
-            f"*{_OUTCOME_LABELS.get(outcome, outcome)}*. Fase nu: {phase}. De regisseur krijgt "
-            "een bericht.")
-    if withdrawn:
-        text += (" 1 komend agendapunt is ingetrokken." if withdrawn == 1
-                 else f" {withdrawn} komende agendapunten zijn ingetrokken.")
-    return text
-
-
-def meetings_list_line(kind: str, planned_on: date, starts_at: datetime | None,
-                       cutoff_at: datetime | None, held_on: date | None,
-                       holiday: str | None) -> str:
-    """Return one line of `regiebot meetings list`."""
-    name = f"{meeting_name(kind):<13}"
-    if starts_at is None or cutoff_at is None:
-        return f"{name}{nl_day(planned_on)} vervalt ({holiday or 'geen werkdag'})"
-    line = f"{name}{nl_moment(starts_at)}   termijn gereedmelding: {nl_moment(cutoff_at)}"
-    if held_on is not None and held_on != planned_on:
-        line += f"   (verplaatst van {nl_day(planned_on)}: {holiday or 'geen werkdag'})"
-    return line
-
-
-MEETINGS_LIST_NONE = "Geen vergaderingen gevonden."
-def meetings_bad_from(text: str) -> str:
-    """Explain the --from date of `regiebot meetings list`."""
-    shown = text if len(text) <= 30 else text[:30] + "…"
-    return (f"--from '{shown}' is geen geldige datum. Schrijf bijvoorbeeld --from 22-11-2026 of "
-            "--from 2026-11-22.")
-
-
-MEETINGS_BAD_COUNT = "--count moet een getal van 1 tot en met 100 zijn, bijvoorbeeld --count 6."
-
-
-HOME_AGENDA_TITLE = "Agendering"
-
-
-def home_meeting_status(kind: str, starts_at: datetime, cutoff_at: datetime, items: int,
-                        capacity: int, published_at: datetime | None) -> str:
-    """Return one line about a coming meeting for the secretariat's Home tab."""
-    state = "gepubliceerd" if published_at is not None else "nog niet gepubliceerd"
-    return (f"{meeting_name(kind)} {nl_moment(starts_at)}: {items} van {capacity} plaatsen, "
-            f"{state} (termijn {nl_moment(cutoff_at)})")
-
-
-def series_reply(kind: str, filename: str) -> str:
-    """Confirm the series calendar is on its way."""
-    return (f"De vergaderreeks van het {meeting_name(kind)} komt als `{filename}` in je "
-            "berichten met Regiebot.")
-
-
-# --- input parsing and validation (shared by every command) ------------------------------
-
-def not_a_case_code(shown: str, example: str) -> str:
-    """Refuse a token that is no case code."""
-    return (f"`{shown}` is geen casuscode. Een casuscode is `R-` met vier cijfers, "
-            f"zoals `{example}`.")
-
-
-def not_a_date(shown: str, hint: str) -> str:
-    """Refuse a token that is no date form we know."""
-    return f"`{shown}` is geen datum die ik ken. Schrijf de datum als {hint}."
-
-
-def date_does_not_exist(shown: str, hint: str) -> str:
-    """Refuse a date such as 31-11."""
-    return f"`{shown}` bestaat niet als datum. Schrijf de datum als {hint}."
-
-
-CHOOSE_VALID_DATE = "Kies een geldige datum."
-PARTICIPANTS_FIELD = "lijst met deelnemers"  # "De <veld> is te lang: …"
-TEXT_FIELD = "tekst"
-
-
-def not_a_contact_kind(shown: str, kinds: str) -> str:
-    """Refuse an unknown contact kind."""
-    return f"`{shown}` is geen soort contact. Kies uit: {kinds}."
-
-
-def not_a_colleague(shown: str) -> str:
-    """Refuse a token that is no @-mention."""
-    return (f"`{shown}` is geen collega. Noem de regisseur met een @-vermelding, "
-            "zoals `@Anna` (kies de naam uit de lijst die Slack toont).")
-
-
-def not_a_risk_group(shown: str) -> str:
-    """Refuse a risk group outside 1-5."""
-    return (f"`{shown}` is geen risicogroep. Geef een getal van 1 tot en met 5, "
-            "zoals het Regieoverleg het heeft vastgesteld.")
-
-
-RISK_GROUP_RANGE = "De risicogroep is een getal van 1 tot en met 5."
-
-
-def not_a_letter_recipient(shown: str) -> str:
-    """Refuse an unknown recipient of the notification letter."""
-    return (f"`{shown}` is geen ontvanger van de brief. Kies uit: `betrokkene`, "
-            "`ouders`, `voogd` of `pi` (ook voor een JJI).")
-
-
-LETTER_RECIPIENT_CHOICE = "Kies als ontvanger `betrokkene`, `ouders`, `voogd` of `pi`."
-
-
-def text_empty(what: str) -> str:
-    """Refuse empty free text."""
-    return (f"De {what} is leeg. Schrijf na de andere gegevens wat er is gebeurd; "
-            "er is niets opgeslagen.")
-
-
-def text_too_long(what: str, length: int, limit: int) -> str:
-    """Refuse free text over Slack's limit."""
-    return (f"De {what} is te lang: {length} tekens, hoogstens {limit}. Kort de tekst "
-            "in of verdeel hem over twee regels in het logboek; er is niets opgeslagen.")
-
-
-def text_has_slack_markup(what: str) -> str:
-    """Refuse free text with pings or disguised links."""
-    return (f"De {what} bevat Slack-opmaak die anderen kan oproepen of een link kan "
-            "verbergen (zoals `<!channel>`, een @-vermelding of `<https://…|tekst>`). "
-            "Noem collega's zonder @ en schrijf links voluit (https://…); er is niets "
-            "opgeslagen.")
-
-
-# --- per-case access -------------------------------------------------------------------
-
-def case_not_found(code: str) -> str:
-    """Refuse an unknown case code."""
-    return (f"Casus `{code}` bestaat niet. Controleer de code; `/regie casussen` toont je "
-            "eigen casussen.")
-
-
-LOGBOOK_REGISSEUR_ONLY = "Alleen de regisseur van een casus kan het logboek lezen en schrijven."
-
-
-def not_your_case(code: str) -> str:
-    """Refuse somebody else's case."""
-    return (f"Casus `{code}` is niet aan jou toegewezen. Je kunt alleen je eigen "
-            "casussen inzien en bijwerken; `/regie casussen` toont welke dat zijn.")
-
-
-# --- user administration and the command line ------------------------------------------------
-
-def unknown_role(value: str, valid: str) -> str:
-    """Refuse an unknown role name."""
-    return f"Onbekende rol '{value}'. Kies uit: {valid}."
-
-
-NO_ROLE = "Geef minstens één rol op."
-NAME_AND_ORGANISATION_REQUIRED = "Naam en organisatie zijn verplicht (hoogstens 120 tekens)."
-USERS_CSV_COLUMNS = ("De CSV moet de kolommen slack_user_id, naam, organisatie, rollen "
-                     "(gescheiden door ;) en optioneel email hebben.")
-
-
-def not_a_slack_user_id(value: str) -> str:
-    """Refuse something that is no Slack user id."""
-    return f"'{value}' is geen Slack-gebruikers-id (zoals U012AB3CD)."
-
-
-def not_an_email(value: str) -> str:
-    """Refuse an invalid e-mail address."""
-    return f"'{value}' is geen geldig e-mailadres."
-
-
-def unknown_user(slack_user_id: str) -> str:
-    """Say a user id is not registered."""
-    return f"Gebruiker {slack_user_id} is niet bekend."
-
-
-def csv_line(line_no: int, message: str) -> str:
-    """Prefix an import error with its CSV line."""
-    return f"Regel {line_no}: {message}"
-
-
-def env_required(name: str) -> str:
-    """Name the environment variable a mode needs."""
-    return f"Omgevingsvariabele {name} is nodig voor deze modus."
-
-
-ENCRYPTION_KEYS_REQUIRED = ("Omgevingsvariabele REGIEBOT_ENCRYPTION_KEYS is nodig voor deze "
-                            "modus (maak een sleutel met: regiebot keys generate).")
-NO_SCHEMA = "De database heeft nog geen schema: voer eerst `regiebot db upgrade` uit."
-
-
-def rotation_refused(reason: str) -> str:
-    """Explain a refused key rotation."""
-    return (f"{reason}; er is niets gewijzigd. Zet de oude sleutel achter de nieuwe in "
-            "REGIEBOT_ENCRYPTION_KEYS en probeer het opnieuw.")
-
-
-def rotation_line(table: str, column: str, rotated: int, total: int) -> str:
-    """Report one column of a key rotation."""
-    return f"{table}.{column}: {rotated} van {total} opnieuw versleuteld"
-
-
-ROTATION_DONE = "Klaar. Oude sleutels kun je nu uit REGIEBOT_ENCRYPTION_KEYS halen."
-NO_SLACK_TOKENS = "Geen Slack-tokens gevonden: de lokale console start met demodata ({url})."
-
-
-def demo_loaded(added: int) -> str:
-    """Confirm loading the demo data."""
-    return f"Demodata geladen: {added} nieuwe casussen."
-
-
-def schema_at(revision: str | None) -> str:
-    """Report the schema revision."""
-    return f"Database op schemaversie {revision}."
-
-
-def user_saved(slack_user_id: str, name: str, organisation: str, roles: str) -> str:
-    """Confirm a registered user."""
-    return f"{slack_user_id} {name} ({organisation}): {roles}"
-
-
-def user_updated(slack_user_id: str, roles: str) -> str:
-    """Confirm changed user data."""
-    return f"{slack_user_id} bijgewerkt: {roles}"
-
-
-USER_ACTIVE, USER_INACTIVE = "actief", "gedeactiveerd"
-
-
-def user_deactivated(slack_user_id: str) -> str:
-    """Confirm a deactivation."""
-    return f"{slack_user_id} gedeactiveerd."
-
-
-def users_imported(count: int) -> str:
-    """Confirm a CSV import."""
-    return f"{count} gebruikers geïmporteerd."
-
-
-def config_error(message: str) -> str:
-    """Prefix a configuration problem."""
-    return f"Configuratiefout: {message}"
-
-
-# --- shell --------------------------------------------------------------------------------
-
-def shell_ambiguous_user(options: str) -> str:
-    """Say several users match what was typed."""
-    return f"Meerdere gebruikers passen: {options}"
-
-
-def shell_unknown_user(who: str) -> str:
-    """Say no user matches what was typed."""
-    return f"Gebruiker '{who}' is niet bekend."
-
-
-def shell_you_are(name: str, slack_user_id: str, *, now: bool = False) -> str:
-    """Say who the console acts as."""
-    return f"Je bent {'nu ' if now else ''}{name} ({slack_user_id})."
-
-
-SHELL_HINT = "Typ een commando dat begint met /regie, of :home, :als <naam>, :stop."
-
-
-# --- added by the restructuring (to be sectioned) ---
-
-BLOCKS_LEFT_OUT = "… (meer regels weggelaten)"
-LATE_MARK = " (te laat)"
-MISSING_INTAKE_PARTS = "de casus, de regisseur of de risicogroep"
-MISSING_HANDOVER_PARTS = "de casus of de nieuwe regisseur"
-MISSING_ENTRY_NUMBER = "het regelnummer"
-MISSING_CORRECTED_TEXT = "de verbeterde tekst"
-MISSING_SAFETY_TEXT = "de beschrijving van wat er gebeurde"
-MONITOR_FILE_KINDS = {"csv": "CSV", "png": "grafiek"}
-
-
-def already_corrected(code: str, number: int, later: int) -> str:
-    """Refuse correcting an entry that a later entry already corrected."""
-    return (f"Regel #{number} is al gecorrigeerd door regel #{later}. "
-            f"Corrigeer die regel: `/regie correctie {code} {later} …`.")
-
+# --- The command line: help and usage errors -------------------------------------------------
 
 # The command line's help, by command (and option) as typed after `regiebot`.
 CLI_DESCRIPTION = "Regiebot voor IPGA-R"
@@ -1551,3 +1306,247 @@ CLI_ARGPARSE_PHRASES = (("unrecognized arguments", "onbekende opties"),
                         ("the following arguments are required", "deze gegevens ontbreken"),
                         ("expected one argument", "hier hoort een waarde bij"),
                         ("invalid choice", "ongeldige keuze"), ("argument ", "optie "))
+CLI_BAD_OPTIONS = "Onjuiste aanroep"
+
+
+def cli_bad_options(prog: str, detail: str) -> str:
+    """Explain an unknown option or a missing value on the command line."""
+    return (f"{CLI_BAD_OPTIONS}: {detail}. Er is niets gewijzigd. Typ `{prog} --help` voor de "
+            "mogelijke opties.")
+
+
+def cli_bad_date(value: str) -> str:
+    """Explain a date the command line does not understand."""
+    return (f"`{value}` is geen datum die ik ken. Schrijf de datum als 2026-11-22 of "
+            "22-11-2026. Er is niets gewijzigd.")
+
+
+def cli_file_written(path: str) -> str:
+    """Confirm a written file."""
+    return f"Geschreven: {path}"
+
+
+def cli_file_not_writable(path: str) -> str:
+    """Explain a file that cannot be written."""
+    return f"Kan {path} niet schrijven. Controleer de map en de rechten. Er is niets gewijzigd."
+
+
+def config_error(message: str) -> str:
+    """Prefix a configuration problem."""
+    return f"Configuratiefout: {message}"
+
+
+def env_required(name: str) -> str:
+    """Name the environment variable a mode needs."""
+    return f"Omgevingsvariabele {name} is nodig voor deze modus."
+
+
+# --- The command line: starting, database, keys, demo ----------------------------------------
+
+NO_SLACK_TOKENS = "Geen Slack-tokens gevonden: de lokale console start met demodata ({url})."
+ENCRYPTION_KEYS_REQUIRED = ("Omgevingsvariabele REGIEBOT_ENCRYPTION_KEYS is nodig voor deze "
+                            "modus (maak een sleutel met: regiebot keys generate).")
+NO_SCHEMA = "De database heeft nog geen schema: voer eerst `regiebot db upgrade` uit."
+
+
+def schema_at(revision: str | None) -> str:
+    """Report the schema revision."""
+    return f"Database op schemaversie {revision}."
+
+
+def rotation_refused(reason: str) -> str:
+    """Explain a refused key rotation."""
+    return (f"{reason}; er is niets gewijzigd. Zet de oude sleutel achter de nieuwe in "
+            "REGIEBOT_ENCRYPTION_KEYS en probeer het opnieuw.")
+
+
+def rotation_line(table: str, column: str, rotated: int, total: int) -> str:
+    """Report one column of a key rotation."""
+    return f"{table}.{column}: {rotated} van {total} opnieuw versleuteld"
+
+
+ROTATION_DONE = "Klaar. Oude sleutels kun je nu uit REGIEBOT_ENCRYPTION_KEYS halen."
+
+
+def demo_loaded(added: int) -> str:
+    """Confirm loading the demo data."""
+    return f"Demodata geladen: {added} nieuwe casussen."
+
+
+# --- The command line: users -----------------------------------------------------------------
+
+def unknown_role(value: str, valid: str) -> str:
+    """Refuse an unknown role name."""
+    return f"Onbekende rol '{value}'. Kies uit: {valid}."
+
+
+NO_ROLE = "Geef minstens één rol op."
+NAME_AND_ORGANISATION_REQUIRED = "Naam en organisatie zijn verplicht (hoogstens 120 tekens)."
+USERS_CSV_COLUMNS = ("De CSV moet de kolommen slack_user_id, naam, organisatie, rollen "
+                     "(gescheiden door ;) en optioneel email hebben.")
+
+
+def not_a_slack_user_id(value: str) -> str:
+    """Refuse something that is no Slack user id."""
+    return f"'{value}' is geen Slack-gebruikers-id (zoals U012AB3CD)."
+
+
+def not_an_email(value: str) -> str:
+    """Refuse an invalid e-mail address."""
+    return f"'{value}' is geen geldig e-mailadres."
+
+
+def unknown_user(slack_user_id: str) -> str:
+    """Say a user id is not registered."""
+    return f"Gebruiker {slack_user_id} is niet bekend."
+
+
+def csv_line(line_no: int, message: str) -> str:
+    """Prefix an import error with its CSV line."""
+    return f"Regel {line_no}: {message}"
+
+
+def user_saved(slack_user_id: str, name: str, organisation: str, roles: str) -> str:
+    """Confirm a registered user."""
+    return f"{slack_user_id} {name} ({organisation}): {roles}"
+
+
+def user_updated(slack_user_id: str, roles: str) -> str:
+    """Confirm changed user data."""
+    return f"{slack_user_id} bijgewerkt: {roles}"
+
+
+USER_ACTIVE, USER_INACTIVE = "actief", "gedeactiveerd"
+
+
+def user_deactivated(slack_user_id: str) -> str:
+    """Confirm a deactivation."""
+    return f"{slack_user_id} gedeactiveerd."
+
+
+def users_imported(count: int) -> str:
+    """Confirm a CSV import."""
+    return f"{count} gebruikers geïmporteerd."
+
+
+# --- The command line: meetings list ---------------------------------------------------------
+
+def meetings_list_line(kind: str, planned_on: date, starts_at: datetime | None,
+                       cutoff_at: datetime | None, held_on: date | None,
+                       holiday: str | None) -> str:
+    """Return one line of `regiebot meetings list`."""
+    name = f"{meeting_name(kind):<13}"
+    if starts_at is None or cutoff_at is None:
+        return f"{name}{nl_day(planned_on)} vervalt ({holiday or 'geen werkdag'})"
+    line = f"{name}{nl_moment(starts_at)}   termijn gereedmelding: {nl_moment(cutoff_at)}"
+    if held_on is not None and held_on != planned_on:
+        line += f"   (verplaatst van {nl_day(planned_on)}: {holiday or 'geen werkdag'})"
+    return line
+
+
+MEETINGS_LIST_NONE = "Geen vergaderingen gevonden."
+
+
+def meetings_bad_from(text: str) -> str:
+    """Explain the --from date of `regiebot meetings list`."""
+    shown = text if len(text) <= 30 else text[:30] + "…"
+    return (f"--from '{shown}' is geen geldige datum. Schrijf bijvoorbeeld --from 22-11-2026 of "
+            "--from 2026-11-22.")
+
+
+MEETINGS_BAD_COUNT = "--count moet een getal van 1 tot en met 100 zijn, bijvoorbeeld --count 6."
+
+
+# --- The command line: reminders run ---------------------------------------------------------
+
+def cli_sweep_skipped(moment: str, reason: str) -> str:
+    """Explain why no digest is made at a moment."""
+    return f"Geen overzicht om {moment}: {reason}."
+
+
+CLI_NOT_WORKING_DAY = "geen werkdag (weekend of feestdag)"
+CLI_BEFORE_DIGEST = "nog vóór het tijdstip van het dagelijkse overzicht"
+
+
+def cli_already_swept(day: date) -> str:
+    """Tell that the day's digest already went out."""
+    return f"Het overzicht van {nl_day(day)} is al gemaakt; er wordt niets dubbel verstuurd."
+
+
+def cli_sweep_done(day: date, reminders: int, digests: int) -> str:
+    """Summarise one sweep."""
+    return (f"Overzicht van {nl_day(day)}: {reminders} herinneringen, "
+            f"{digests} berichten in de wachtrij.")
+
+
+def cli_delivery_done(sent: int, retried: int, failed: int) -> str:
+    """Summarise one delivery pass."""
+    return f"Bezorgd: {sent} verstuurd, {retried} later opnieuw, {failed} definitief mislukt."
+
+
+CLI_DRY_RUN = "Proefdraaien: er wordt niets opgeslagen of verstuurd."
+
+
+def cli_dry_run_message(recipient: str, name: str) -> str:
+    """Head one would-be message in a dry run."""
+    return f"--- aan {recipient} ({name}) ---"
+
+
+CLI_BAD_AT = ("`--at` moet een ISO-tijdstip zijn, bijvoorbeeld 2026-11-23T08:30 (Amsterdamse "
+              "tijd) of 2026-11-23T07:30+00:00.")
+CLI_NEEDS_SLACK = ("Voor versturen is SLACK_BOT_TOKEN nodig; gebruik `--dry-run` om te zien wat "
+                   "er verstuurd zou worden.")
+
+
+# --- The command line: retention and audit export --------------------------------------------
+
+def retention_line(code: str, closed_on: str, purge_after: str, rows: int) -> str:
+    """One case in a retention run."""
+    return f"{code}\tafgesloten {closed_on}\tbewaard tot en met {purge_after}\t{rows} rijen"
+
+
+def retention_summary(count: int, dry_run: bool, retention_days: int) -> str:
+    """Summarise a retention run."""
+    if dry_run:
+        return (f"Proefdraai: {count} afgesloten casussen zouden worden gewist (bewaartermijn "
+                f"{retention_days} dagen na afsluiting). Er is niets gewijzigd.")
+    return (f"{count} afgesloten casussen gewist (bewaartermijn {retention_days} dagen na "
+            "afsluiting). Van elke casus blijven de code, de afsluitdatum, de wisdatum en de "
+            "audittrail bewaard.")
+
+
+def retention_missing_closed_on(count: int) -> str:
+    """Warn about closed cases without a closing date (never purged automatically)."""
+    return (f"Let op: {count} afgesloten casussen hebben geen afsluitdatum en worden daarom "
+            "niet gewist. Vul de afsluitdatum aan.")
+
+
+def audit_export_summary(count: int, path: str) -> str:
+    """Confirm an audit export."""
+    return f"{count} auditregels geëxporteerd naar {path}."
+
+
+# --- The local console (regiebot shell) ------------------------------------------------------
+
+SHELL_BANNER = (
+    "Regiebot lokale console. Typ `/regie help` om te beginnen, `:als <gebruiker>` om van "
+    "gebruiker te wisselen, `:home` voor het App Home-tabblad, `:stop` om te stoppen."
+)
+
+
+def shell_ambiguous_user(options: str) -> str:
+    """Say several users match what was typed."""
+    return f"Meerdere gebruikers passen: {options}"
+
+
+def shell_unknown_user(who: str) -> str:
+    """Say no user matches what was typed."""
+    return f"Gebruiker '{who}' is niet bekend."
+
+
+def shell_you_are(name: str, slack_user_id: str, *, now: bool = False) -> str:
+    """Say who the console acts as."""
+    return f"Je bent {'nu ' if now else ''}{name} ({slack_user_id})."
+
+
+SHELL_HINT = "Typ een commando dat begint met /regie, of :home, :als <naam>, :stop."

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot import texts
 from bot.errors import InputError
 from bot.parsing import (
     MAX_ENTRY_LENGTH,
     Mention,
     clean_text,
-    format_date,
     looks_like_date,
     near_contact_kind,
     next_token,
@@ -84,7 +84,7 @@ def test_date_picker_values_are_iso_dates() -> None:
 @settings(max_examples=60)
 @given(st.dates(min_value=date(2016, 1, 1), max_value=date(2040, 12, 31)))
 def test_a_formatted_date_parses_back_to_itself(day: date) -> None:
-    assert parse_date(format_date(day), TODAY) == day
+    assert parse_date(texts.format_date(day), TODAY) == day
 
 
 @settings(max_examples=60)

@@ -49,7 +49,7 @@ def cmd_monitor(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         runtime.close()
     print(texts.MONITOR_TITLE + " · " + texts.monitor_period(
-        start.strftime("%d-%m-%Y"), end.strftime("%d-%m-%Y"), today.strftime("%d-%m-%Y")))
+        texts.format_date(start), texts.format_date(end), texts.format_date(today)))
     for row in figure_rows(figures):
         print(f"{row.section}\t{row.label}\t{display_value(row.value, row.unit)}")
     print(texts.monitor_legend(figures.min_group))

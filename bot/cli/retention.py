@@ -34,8 +34,8 @@ def cmd_retention_run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         runtime.close()
     for item in report.items:
-        print(texts.retention_line(item.code, item.closed_on.strftime("%d-%m-%Y"),
-                                   item.kept_until.strftime("%d-%m-%Y"), item.row_count))
+        print(texts.retention_line(item.code, texts.format_date(item.closed_on),
+                                   texts.format_date(item.kept_until), item.row_count))
     if report.missing_closed_on:
         print(texts.retention_missing_closed_on(report.missing_closed_on), file=sys.stderr)
     print(texts.retention_summary(len(report.items), report.dry_run, report.retention_days))

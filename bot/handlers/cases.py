@@ -14,7 +14,6 @@ from bot.errors import InputError
 from bot.handlers.common import CommandContext, Reply, Subcommand, transaction
 from bot.parsing import (
     DEFAULT_LETTER_RECIPIENT,
-    format_date,
     looks_like_date,
     parse_case_code,
     parse_date,
@@ -51,8 +50,8 @@ def handle_intake_command(ctx: CommandContext) -> Reply:
             settings=deps.settings, itat=deps.settings.series("itat"))
         name = case.regisseur.name if case.regisseur else "—"
         reply = texts.intake_recorded(code, name, group,
-                                      format_date(case.intake_on),
-                                      format_date(case.assigned_on))
+                                      texts.format_date(case.intake_on),
+                                      texts.format_date(case.assigned_on))
     return Reply(text=reply)
 
 
@@ -77,7 +76,7 @@ def handle_letter_command(ctx: CommandContext) -> Reply:
         case = cases.record_letter(session, ctx.actor, code=code, sent_on=sent_on,
                                    recipient=recipient, now=ctx.now)
         shown = ", ".join(texts.LETTER_RECIPIENT_LABELS[r] for r in cases.letter_recipients(case))
-        reply = texts.letter_recorded(code, format_date(sent_on), shown)
+        reply = texts.letter_recorded(code, texts.format_date(sent_on), shown)
         late = cases.letter_days_late(case)
     if late:
         reply += " " + texts.letter_late_note(late)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot import texts
 from bot.clock import AMSTERDAM
 from bot.errors import InputError
-from bot.parsing import format_date, parse_case_code
+from bot.parsing import parse_case_code
 from storage import queries
 from storage.models import AuditEvent
 
@@ -41,7 +41,8 @@ def write_audit_csv(session: Session, out: IO[str], *, now: datetime,
                     exported_by: str = "cli") -> int:
     """Write the audit events matching the filters as CSV; return how many were written."""
     if start is not None and end is not None and end < start:
-        raise InputError(texts.monitor_period_reversed(format_date(start), format_date(end)))
+        raise InputError(texts.monitor_period_reversed(texts.format_date(start),
+                                                       texts.format_date(end)))
     case_code = parse_case_code(case) if case is not None else None
     stmt = select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)
     if start is not None:

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.errors import ConflictError, InputError, NotFoundError
 from bot.meetings import SeriesConfig
 from bot.outbox import enqueue, message_payload, withdraw
-from bot.parsing import LETTER_RECIPIENTS, Mention, format_date
+from bot.parsing import LETTER_RECIPIENTS, Mention
 from bot.rules import (
     LETTER_DAYS,
     REGISSEUR_KINDS,
@@ -56,9 +56,9 @@ class HandOver:
 def check_past_date(day: date, today: date) -> None:
     """Refuse dates after today and before the programme started."""
     if day > today:
-        raise InputError(texts.date_in_future(format_date(day)))
+        raise InputError(texts.date_in_future(texts.format_date(day)))
     if day < PROGRAMME_START:
-        raise InputError(texts.date_before_programme(format_date(day)))
+        raise InputError(texts.date_before_programme(texts.format_date(day)))
 
 
 def _require_secretariat(actor: Actor, action: str, code: str | None) -> None:
@@ -99,8 +99,8 @@ def record_intake(session: Session, actor: Actor, *, code: str, regisseur: Menti
     assigned = assigned_on or decided_on
     check_past_date(assigned, today)
     if assigned < decided_on:
-        raise InputError(texts.assigned_before_intake(format_date(assigned),
-                                                      format_date(decided_on)))
+        raise InputError(texts.assigned_before_intake(texts.format_date(assigned),
+                                                      texts.format_date(decided_on)))
     if queries.case_by_code(session, code) is not None:
         raise ConflictError(texts.case_exists(code))
     if session.get(PurgedCase, code) is not None:
@@ -115,8 +115,8 @@ def record_intake(session: Session, actor: Actor, *, code: str, regisseur: Menti
     queries.add_audit(session, at=now, actor=actor.slack_user_id, action=action,
                       case_code=code, detail=f"regisseur={user.slack_user_id} group={risk_group}")
     itat_on = target_itat_on(case_facts(case, settings), itat)
-    hint = texts.itat_target_hint(format_date(itat_on)) if itat_on else ""
-    notice = texts.intake_notice(code, risk_group, format_date(decided_on), hint)
+    hint = texts.itat_target_hint(texts.format_date(itat_on)) if itat_on else ""
+    notice = texts.intake_notice(code, risk_group, texts.format_date(decided_on), hint)
     enqueue(session, dedupe_key=f"case.intake:{case.id}", kind="dm",
             recipient=user.slack_user_id, payload=message_payload(notice), now=now,
             case_id=case.id)
@@ -133,8 +133,8 @@ def record_letter(session: Session, actor: Actor, *, code: str, sent_on: date,
     case = find_case(session, code, action)
     check_past_date(sent_on, local_date(now))
     if sent_on < case.intake_on:
-        raise InputError(texts.date_before_intake(format_date(sent_on),
-                                                  format_date(case.intake_on)))
+        raise InputError(texts.date_before_intake(texts.format_date(sent_on),
+                                                  texts.format_date(case.intake_on)))
     recorded = letter_recipients(case)
     if case.letter_sent_on is None or recorded == [recipient]:
         case.letter_sent_on = sent_on  # the first letter, or a corrected date for it

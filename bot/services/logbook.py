@@ -19,7 +19,6 @@ from bot.outbox import enqueue, message_payload
 from bot.parsing import (
     MAX_PARTICIPANTS_LENGTH,
     clean_text,
-    format_date,
     parse_contact_kind,
 )
 from bot.rules import evaluation_due_on, uvo_due_on
@@ -102,10 +101,10 @@ class LogbookPage:
 
 def _check_entry_date(case: Case, day: date, now: datetime) -> None:
     if day > local_date(now):
-        raise EntryDateError(texts.date_in_future(format_date(day)))
+        raise EntryDateError(texts.date_in_future(texts.format_date(day)))
     if day < case.intake_on:
-        raise EntryDateError(texts.date_before_intake(format_date(day),
-                                                      format_date(case.intake_on)))
+        raise EntryDateError(texts.date_before_intake(texts.format_date(day),
+                                                      texts.format_date(case.intake_on)))
 
 
 def _entry_number(session: Session, case_id: int, entry_id: int) -> int:

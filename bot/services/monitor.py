@@ -64,7 +64,6 @@ from bot import outbox, texts
 from bot.clock import local_date
 from bot.config import Settings
 from bot.errors import InputError
-from bot.parsing import format_date
 from bot.rules import LETTER_DAYS, evaluation_due_on
 from bot.services.facts import case_facts
 from storage import queries
@@ -292,9 +291,11 @@ def default_period(today: date) -> tuple[date, date]:
 def check_period(start: date, end: date, today: date) -> None:
     """Raise InputError for a period that starts after today or ends before it starts."""
     if start > today:
-        raise InputError(texts.monitor_start_in_future(format_date(start), format_date(today)))
+        raise InputError(texts.monitor_start_in_future(texts.format_date(start),
+                                                       texts.format_date(today)))
     if end < start:
-        raise InputError(texts.monitor_period_reversed(format_date(start), format_date(end)))
+        raise InputError(texts.monitor_period_reversed(texts.format_date(start),
+                                                       texts.format_date(end)))
 
 
 def read_monitor(session: Session, *, actor: str, now: datetime, start: date, end: date,
@@ -311,7 +312,7 @@ def read_monitor(session: Session, *, actor: str, now: datetime, start: date, en
 def queue_exports(session: Session, figures: MonitorFigures, files: Mapping[str, bytes], *,
                   user_id: str, now: datetime) -> None:
     """Queue the rendered figures (CSV, chart; by extension) as files for the requester's DM."""
-    start, end = format_date(figures.start), format_date(figures.end)
+    start, end = texts.format_date(figures.start), texts.format_date(figures.end)
     for ext, content in files.items():
         outbox.enqueue(
             session, dedupe_key=f"monitor:{user_id}:{now.isoformat()}:{start}:{end}:{ext}",

@@ -15,7 +15,6 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from bot import texts
-from bot.parsing import format_date
 from bot.services.audit_export import spreadsheet_safe
 from bot.services.monitor import MonitorFigures, Shown
 
@@ -145,8 +144,8 @@ def monitor_png(figures: MonitorFigures) -> bytes:
           texts.MONITOR_CHART_RISK)
     _bars(right, list(texts.MONITOR_CHART_FLOW_LABELS),
           [figures.intake, figures.outflow, figures.safety_reports], texts.MONITOR_CHART_FLOW)
-    fig.suptitle(texts.monitor_chart_title(format_date(figures.start),
-                                           format_date(figures.end)), fontsize=12)
+    fig.suptitle(texts.monitor_chart_title(texts.format_date(figures.start),
+                                           texts.format_date(figures.end)), fontsize=12)
     fig.text(0.01, 0.01, texts.monitor_legend(figures.min_group), fontsize=7, wrap=True)
     fig.subplots_adjust(left=0.05, right=0.98, top=0.82, bottom=0.2, wspace=0.25)
     buffer = io.BytesIO()

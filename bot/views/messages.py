@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from bot import texts
-from bot.parsing import format_date
 from bot.rules import MISSING_PREFIX, NO_REGISSEUR, DigestCase, DigestItem
 from bot.services.logbook import SafetyAlert
 from bot.views.blocks import (
@@ -90,6 +89,6 @@ def render_digest(day: date, cases: Sequence[DigestCase]
 def render_safety_alert(alert: SafetyAlert) -> tuple[str, list[dict[str, Any]]]:
     """Render the safety alert DM for the programme team: (notification text, block dicts)."""
     intro = texts.safety_alert_intro(alert.code, alert.regisseur, alert.organisation,
-                                     format_date(alert.reported_on))
+                                     texts.format_date(alert.reported_on))
     blocks = [section(intro), *text_sections("", alert.text)]
     return texts.safety_alert_text(alert.code, alert.regisseur), as_dicts(blocks)

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import texts
-from bot.parsing import HOME_VISIT, format_date
+from bot.parsing import HOME_VISIT
 from bot.services.agenda.items import WARN_NO_UVO, AgendaView, HomeAgenda, Placement
 from bot.services.cases import CaseOverview
 from bot.services.logbook import LogbookPage, SavedEntry
@@ -96,7 +96,7 @@ def render_home_deadlines(title: str, cases: Sequence[tuple[str, Sequence[tuple[
 
 def day_text(day: date | None) -> str:
     """Return a date as users write it (`22-11-2026`), or 'nog niet'."""
-    return f"{day:%d-%m-%Y}" if day is not None else texts.NOT_RECORDED
+    return texts.format_date(day) if day is not None else texts.NOT_RECORDED
 
 
 def _entry_heading(kind: str, contact_kind: str | None) -> str:
@@ -149,11 +149,11 @@ def render_saved_entry(saved: SavedEntry) -> tuple[str, list[Block]]:
     if saved.contact_kind:
         label += f" ({texts.CONTACT_KIND_LABELS[saved.contact_kind]})"
     message = texts.entry_saved(label, saved.case_code, saved.number,
-                                format_date(saved.occurred_on))
+                                texts.format_date(saved.occurred_on))
     if saved.kind == "uvo" and saved.next_due_on:
-        message += " " + texts.uvo_saved_note(format_date(saved.next_due_on))
+        message += " " + texts.uvo_saved_note(texts.format_date(saved.next_due_on))
     if saved.kind == "evaluatie" and saved.next_due_on:
-        message += " " + texts.evaluation_saved_note(format_date(saved.next_due_on))
+        message += " " + texts.evaluation_saved_note(texts.format_date(saved.next_due_on))
     blocks: list[Block] = [section(message)]
     if saved.contact_kind == HOME_VISIT:
         blocks.append(section(f"*{texts.HOME_VISIT_CHECKLIST_TITLE}*\n"
@@ -277,8 +277,8 @@ def render_ready(placement: Placement) -> list[Block]:
 def render_monitor(figures: MonitorFigures) -> tuple[str, list[Block]]:
     """Render monitor figures: the fallback text, and one section per group of lines."""
     rows = exports.figure_rows(figures)
-    period = texts.monitor_period(format_date(figures.start), format_date(figures.end),
-                                  format_date(figures.today))
+    period = texts.monitor_period(texts.format_date(figures.start), texts.format_date(figures.end),
+                                  texts.format_date(figures.today))
     blocks: list[Block] = [HeaderBlock(text=texts.MONITOR_TITLE), context(period)]
     for heading, group in groupby(rows, key=lambda row: row.section):
         body = "\n".join(
