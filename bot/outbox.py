@@ -1,12 +1,11 @@
-"""The outbox: every outgoing Slack message, file and e-mail is queued here and delivered
-with retries, so a Slack outage or a restart delays messages but never drops or repeats them.
+"""The outbox: every outgoing Slack message, file and e-mail, queued and delivered with retries."""
 
-Delivery claims rows with a lease (on PostgreSQL `FOR UPDATE SKIP LOCKED` plus a conditional
-update, so several replicas never take the same row), sends each through slack_sdk, and
-records the outcome only while it still holds the lease. Slack's `Retry-After` and an
-exponential backoff set the next attempt; permanent errors stop a message, transient ones
-never do. A replica that dies mid-send loses its lease, and the row is taken up again.
-"""
+# A Slack outage or a restart delays messages but never drops or repeats them.
+# Delivery claims rows with a lease (on PostgreSQL `FOR UPDATE SKIP LOCKED` plus a conditional
+# update, so several replicas never take the same row), sends each through slack_sdk, and
+# records the outcome only while it still holds the lease. Slack's `Retry-After` and an
+# exponential backoff set the next attempt; permanent errors stop a message, transient ones
+# never do. A replica that dies mid-send loses its lease, and the row is taken up again.
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
-"""All Dutch user-facing text, as constants and small functions, grouped by conversation.
+"""All Dutch user-facing text, as constants and small functions, grouped by conversation."""
 
-Functions that put a person's name or other typed-in text into mrkdwn escape it themselves,
-so callers pass plain values.
-"""
+# Functions that put a person's name or other typed-in text into mrkdwn escape it themselves,
+# so callers pass plain values.
 
 from __future__ import annotations
 

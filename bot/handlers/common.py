@@ -1,5 +1,4 @@
-"""What every handler shares: the command context and registry, the transaction that audits
-refusals, the acting user, the quick Slack client, replies and the logging modal."""
+"""What every handler shares: context, registry, refusal-auditing transaction, replies, modal."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
-"""Global middleware: one workspace, registered active members only, each event once.
+"""Global middleware: one workspace, registered active members only, each event once."""
 
-Slash commands pass the workspace and membership checks here and are acknowledged at
-once; their worker (bot.handlers.router) resolves the registered user after the ack.
-"""
+# Slash commands pass the workspace and membership checks here and are acknowledged at
+# once; their worker (bot.handlers.router) resolves the registered user after the ack.
 
 from __future__ import annotations
 

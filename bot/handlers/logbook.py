@@ -1,5 +1,4 @@
-"""Slack entry points of the logbook: contact, uvo, evaluatie, logboek, correctie, veiligheid,
-the logging modal and the Home tab's logging buttons."""
+"""Slack entry points of the logbook: its commands, the logging modal and its Home buttons."""
 
 from __future__ import annotations
 

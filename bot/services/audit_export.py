@@ -1,9 +1,8 @@
-"""Audit export: the audit trail as CSV for the privacy officer (who, what, which case, when).
+"""Audit export: the audit trail as CSV for the privacy officer (who, what, which case, when)."""
 
-The audit trail never holds case text (`storage.queries.add_audit`), so neither does the
-export. Cells a spreadsheet would run as a formula are neutralised (OWASP "CSV injection"):
-a refused request may have recorded a case code exactly as somebody typed it.
-"""
+# The audit trail never holds case text (`storage.queries.add_audit`), so neither does the
+# export. Cells a spreadsheet would run as a formula are neutralised (OWASP "CSV injection"):
+# a refused request may have recorded a case code exactly as somebody typed it.
 
 from __future__ import annotations
 

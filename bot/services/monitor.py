@@ -1,54 +1,53 @@
-"""Programme monitor: aggregate figures for a period, with small groups suppressed.
+"""Programme monitor: aggregate figures for a period, with small groups suppressed."""
 
-The monitor informs the Driehoek with numbers, never with case content (manual 003 §14).
-`compute_monitor(session, start=, end=, today=, ...)` reads the cases, logbook and agendas and
-returns `MonitorFigures`, which holds *only* protected values: the raw counts never leave
-this module, so no view, CSV or chart can show them by mistake.
-
-Definitions (the period is `start`..`end`, both inclusive; "today" is the reference day):
-
-- *Cases by phase* and *by risk group*: open cases (phase plan, uitvoering, afbouw) today.
-  Closed cases that are not yet purged are left out: how many there are depends on the
-  retention period, not on the work; the outflow figure counts closures.
-- *Intake*: cases whose intake decision falls in the period.
-- *Outflow*: cases closed in the period, including closed cases already purged (tombstones).
-  Intake of purged cases cannot be counted any more (their tombstone keeps no intake date),
-  so periods older than the retention period are incomplete by design.
-- *UVO in the last N weeks* (N = the UVO interval, default 8): open cases whose last UVO is
-  on or after today − N weeks; the share is of all open cases.
-- *Evaluations overdue*: open cases in uitvoering/afbouw whose (last evaluation, else plan
-  approval) + evaluation interval (the case's own, else the default) lies before today.
-  Cases without either date cannot be judged and are not counted as overdue.
-- *Letters within 3 weeks*: of the cases with intake in the period, those whose notification
-  letter went out at most 21 days after intake ("op tijd"); "te laat" are letters sent later
-  or not sent while the 21 days have passed; "termijn loopt" are not sent yet but still in
-  time. The share is op tijd / (op tijd + te laat): cases still in time are not judged yet.
-- *Median days intake → approved plan*: over cases whose plan was approved in the period.
-- *Plans per meeting*: active agenda items of meetings held in the period (held on or before
-  today) that had at least one active item, per kind (ITAT-R, Regieoverleg).
-- *Safety reports*: logbook entries of kind veiligheid in the period (corrections excluded).
-
-Small-group suppression (statistical disclosure control), with k = `min_group` (default 5):
-
-1. *Primary*: every count below k, zero included, is shown as "<k" (so "<5" means 0 to 4;
-   showing zeros would tell a reader that a "<5" cell holds at least 1).
-2. *Secondary*: counts that add up to a known total are protected together. We assume the
-   reader knows every total, also one we do not print (e.g. open cases in uitvoering+afbouw
-   follow from the phase table). When a group holds a count of 1 to k-1 (shown or not),
-   at least one other count of at least k must stay hidden too, else subtracting the shown
-   counts from the total would give the small one back. If no unshown count of at least k
-   exists, the *largest* shown count is hidden as "x" (CBS's mark for "geheim"). Not the
-   smallest: a reader who knows that rule would learn that the hidden count lies between
-   k and the next shown one, which can pin the small count down; "at least as large as
-   the others" never does. The total stays, so the reader still knows the largest count
-   to within a few. If no count of at least k exists at all, the total is hidden as "x".
-   A property test models what a reader can infer (including from these rules) and checks
-   that no count of 1 to k-1 is ever pinned down.
-3. Derived numbers (shares, averages, medians) are shown only when the counts they are made
-   of are shown: a share next to a "<5" would give the suppressed number back.
-
-Meetings are not people, so the number of meetings is never suppressed.
-"""
+# The monitor informs the Driehoek with numbers, never with case content (manual 003 §14).
+# `compute_monitor(session, start=, end=, today=, ...)` reads the cases, logbook and agendas and
+# returns `MonitorFigures`, which holds *only* protected values: the raw counts never leave
+# this module, so no view, CSV or chart can show them by mistake.
+#
+# Definitions (the period is `start`..`end`, both inclusive; "today" is the reference day):
+#
+# - *Cases by phase* and *by risk group*: open cases (phase plan, uitvoering, afbouw) today.
+#   Closed cases that are not yet purged are left out: how many there are depends on the
+#   retention period, not on the work; the outflow figure counts closures.
+# - *Intake*: cases whose intake decision falls in the period.
+# - *Outflow*: cases closed in the period, including closed cases already purged (tombstones).
+#   Intake of purged cases cannot be counted any more (their tombstone keeps no intake date),
+#   so periods older than the retention period are incomplete by design.
+# - *UVO in the last N weeks* (N = the UVO interval, default 8): open cases whose last UVO is
+#   on or after today − N weeks; the share is of all open cases.
+# - *Evaluations overdue*: open cases in uitvoering/afbouw whose (last evaluation, else plan
+#   approval) + evaluation interval (the case's own, else the default) lies before today.
+#   Cases without either date cannot be judged and are not counted as overdue.
+# - *Letters within 3 weeks*: of the cases with intake in the period, those whose notification
+#   letter went out at most 21 days after intake ("op tijd"); "te laat" are letters sent later
+#   or not sent while the 21 days have passed; "termijn loopt" are not sent yet but still in
+#   time. The share is op tijd / (op tijd + te laat): cases still in time are not judged yet.
+# - *Median days intake → approved plan*: over cases whose plan was approved in the period.
+# - *Plans per meeting*: active agenda items of meetings held in the period (held on or before
+#   today) that had at least one active item, per kind (ITAT-R, Regieoverleg).
+# - *Safety reports*: logbook entries of kind veiligheid in the period (corrections excluded).
+#
+# Small-group suppression (statistical disclosure control), with k = `min_group` (default 5):
+#
+# 1. *Primary*: every count below k, zero included, is shown as "<k" (so "<5" means 0 to 4;
+#    showing zeros would tell a reader that a "<5" cell holds at least 1).
+# 2. *Secondary*: counts that add up to a known total are protected together. We assume the
+#    reader knows every total, also one we do not print (e.g. open cases in uitvoering+afbouw
+#    follow from the phase table). When a group holds a count of 1 to k-1 (shown or not),
+#    at least one other count of at least k must stay hidden too, else subtracting the shown
+#    counts from the total would give the small one back. If no unshown count of at least k
+#    exists, the *largest* shown count is hidden as "x" (CBS's mark for "geheim"). Not the
+#    smallest: a reader who knows that rule would learn that the hidden count lies between
+#    k and the next shown one, which can pin the small count down; "at least as large as
+#    the others" never does. The total stays, so the reader still knows the largest count
+#    to within a few. If no count of at least k exists at all, the total is hidden as "x".
+#    A property test models what a reader can infer (including from these rules) and checks
+#    that no count of 1 to k-1 is ever pinned down.
+# 3. Derived numbers (shares, averages, medians) are shown only when the counts they are made
+#    of are shown: a share next to a "<5" would give the suppressed number back.
+#
+# Meetings are not people, so the number of meetings is never suppressed.
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Reminders: the daily sweep (load facts, decide, write rows, queue digests), snoozing a
-reminder, and the upcoming deadlines of the Home tab."""
+"""Reminders: the daily sweep and digests, snoozing, and the upcoming deadlines of Home."""
 
 from __future__ import annotations
 

@@ -1,13 +1,12 @@
-"""Retention: purge closed cases once their retention period has passed (DESIGN.md §6.8).
+"""Retention: purge closed cases once their retention period has passed (DESIGN.md §6.8)."""
 
-A closed case is kept up to and including `closed_on + retention_days` (Amsterdam dates) and
-purged on the first run after that. Purging deletes the case and every row that refers to
-it, directly or through other rows (logbook, reminders, outbox messages, agenda items, and
-whatever table a later feature adds with a foreign key to a case), found by walking the
-foreign keys of the schema. What stays: a `PurgedCase` tombstone (code, closing date, purge
-moment) and the audit trail, which the database keeps append-only; one `retention.purge`
-audit row per case records that the purge happened.
-"""
+# A closed case is kept up to and including `closed_on + retention_days` (Amsterdam dates) and
+# purged on the first run after that. Purging deletes the case and every row that refers to
+# it, directly or through other rows (logbook, reminders, outbox messages, agenda items, and
+# whatever table a later feature adds with a foreign key to a case), found by walking the
+# foreign keys of the schema. What stays: a `PurgedCase` tombstone (code, closing date, purge
+# moment) and the audit trail, which the database keeps append-only; one `retention.purge`
+# audit row per case records that the purge happened.
 
 from __future__ import annotations
 

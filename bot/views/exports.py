@@ -1,8 +1,7 @@
-"""The monitor figures as labelled rows, CSV bytes and a PNG chart (matplotlib, Agg, no pyplot).
+"""The monitor figures as labelled rows, CSV bytes and a PNG chart (matplotlib, Agg)."""
 
-Everything here renders `MonitorFigures`, which only holds protected values, so neither the
-CSV nor the chart can show a case code, case text or an unprotected small count.
-"""
+# Everything here renders `MonitorFigures`, which only holds protected values, so neither the
+# CSV nor the chart can show a case code, case text or an unprotected small count.
 
 from __future__ import annotations
 
