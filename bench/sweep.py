@@ -20,9 +20,10 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from pydantic import SecretStr
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 
 from bench.serve_app import KEY
 from bot.clock import AMSTERDAM
@@ -83,7 +84,7 @@ def populate(url: str, cases: int, quiet: bool) -> None:
     # One ciphertext for every entry: the sweep never reads entry text, and encrypting a
     # million distinct texts would only measure the set-up.
     token = get_keyring().encrypt("Contact gehad; afspraken nagekomen, volgende week weer.")
-    entry_table = LogEntry.__table__
+    entry_table = cast(Table, LogEntry.__table__)
     with engine.begin() as conn:
         for start in range(0, cases, BATCH):
             rows = []

@@ -23,7 +23,7 @@ from storage import migrate
 from storage.crypto import Keyring, set_keyring
 from storage.db import make_engine, make_session_factory
 from tests import pg
-from tests.support import TEST_KEY, TEST_SIGNING_SECRET, Bot, MutableClock
+from tests.support import MONDAY, TEST_KEY, TEST_SIGNING_SECRET, Bot, MutableClock, move_clock_to
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -37,7 +37,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         chosen = metafunc.config.getoption("--db")
-        backends = BACKENDS if chosen == "both" else (chosen,)
+        backends: tuple[str, ...] = BACKENDS if chosen == "both" else (chosen,)
         only = metafunc.definition.get_closest_marker("backends")
         if only is not None:  # a test about one database's own feature (e.g. row locks)
             backends = tuple(b for b in backends if b in only.args)
@@ -168,3 +168,10 @@ def bot(deps: Deps, slack: LocalSlack) -> Bot:
     b = Bot.build(deps, slack)
     b.register_standard_users()
     return b
+
+
+@pytest.fixture
+def quiet(bot: Bot) -> Bot:
+    """The bot at Monday 23 November 2026 09:00, with the standard users and no cases yet."""
+    move_clock_to(bot, MONDAY)
+    return bot

@@ -1,27 +1,50 @@
-"""Test helpers: a settable clock and `Bot`, the real app driven by signed requests."""
+"""Test helpers shared by every layer: a settable clock, `Bot` (the real app driven by signed
+requests), cases, agendas, calendars and a local SMTP server."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import socket
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
+from aiosmtpd.controller import Controller
+from icalendar import Calendar, Event
 from slack_bolt import App, BoltResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot import jobs
 from bot.app import InlineExecutor, build_app
+from bot.clock import AMSTERDAM
 from bot.deps import Deps
 from bot.handlers.common import Subcommand
 from bot.handlers.gate import MemberCheck
-from bot.localslack import Answer, Call, LocalSlack, SlackDriver, dm_channel
+from bot.localslack import Answer, Call, LocalSlack, SlackDriver, UploadedFile, dm_channel
 from bot.outbox import DeliveryResult, deliver_due
 from bot.services.users import add_user
 from bot.shell import render_answer, render_blocks
-from storage.models import AuditEvent
+from storage import queries
+from storage.models import (
+    AgendaItem,
+    AuditEvent,
+    Case,
+    EntryKind,
+    LogEntry,
+    Meeting,
+    OutboxMessage,
+    Phase,
+    Reminder,
+    User,
+)
 
 TEST_KEY = "bXktdGVzdC1rZXktZm9yLXJlZ2llYm90LXRlc3RzLTE="  # 32 bytes, urlsafe base64
 TEST_SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
@@ -165,3 +188,282 @@ def cli_environment(monkeypatch: Any, tmp_path: Any, db_url: str, now: datetime)
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("REGIEBOT_ENCRYPTION_KEYS", TEST_KEY)
     monkeypatch.setattr(common, "system_clock", fixed_clock(now))
+
+
+# -- agenda -------------------------------------------------------------------------------
+
+CHANNEL = "C0SECRET01"  # the secretariat channel of the test settings
+
+
+def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
+    """Return an Amsterdam wall-clock moment."""
+    return datetime(year, month, day, hour, minute, tzinfo=AMSTERDAM)
+
+
+def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    """Return a UTC moment."""
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def add_case(bot: Bot, code: str, regisseur: str = REGISSEUR, *, phase: Phase = Phase.PLAN,
+             last_uvo_on: date | None = None) -> None:
+    """Register a case for a regisseur, as the intake of the Regieoverleg would."""
+    with bot.session() as session:
+        user = queries.user_by_slack_id(session, regisseur)
+        assert user is not None
+        now = bot.deps.clock()
+        session.add(Case(code=code, risk_group=3, regisseur_id=user.id, phase=phase,
+                         intake_on=date(2026, 9, 1), assigned_on=date(2026, 9, 1),
+                         last_uvo_on=last_uvo_on, created_at=now, updated_at=now))
+
+
+def agenda_rows(bot: Bot) -> list[tuple[str, str, date, int | None, str]]:
+    """Return (code, meeting kind, planned date, 1-based position, status) of every item."""
+    with bot.session() as session:
+        rows = session.execute(
+            select(Case.code, Meeting.kind, Meeting.planned_on, AgendaItem.position,
+                   AgendaItem.status)
+            .join(Case, AgendaItem.case_id == Case.id)
+            .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+            .order_by(Meeting.planned_on, AgendaItem.position, Case.code)).all()
+    # Withdrawn items (no position) first, on every backend (NULLs sort differently).
+    ordered = sorted(rows, key=lambda r: (r[2], -1 if r[3] is None else r[3], r[0]))
+    return [(code, kind, planned, None if pos is None else pos + 1, status)
+            for code, kind, planned, pos, status in ordered]
+
+
+def item_uid(bot: Bot, code: str) -> str:
+    """Return the calendar UID of the case's latest agenda item."""
+    with bot.session() as session:
+        return str(session.scalars(select(AgendaItem.uid).join(Case).where(
+            Case.code == code).order_by(AgendaItem.id.desc())).first())
+
+
+def outbox_count(bot: Bot) -> int:
+    """Return how many messages the outbox holds (any state)."""
+    with bot.session() as session:
+        return int(session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
+
+
+def channel_posts(bot: Bot) -> list[str]:
+    """Return the texts posted in the secretariat channel."""
+    return [str(c.args.get("text", "")) for c in bot.calls("chat.postMessage")
+            if c.args.get("channel") == CHANNEL]
+
+
+def set_settings(bot: Bot, **changes: Any) -> None:
+    """Change settings for this test (by field name), as an operator's environment would."""
+    bot.deps.settings = bot.deps.settings.model_copy(update=changes)
+
+
+def log_entries(bot: Bot) -> list[LogEntry]:
+    """Return every logbook entry, oldest first."""
+    with bot.session() as session:
+        return list(session.scalars(select(LogEntry).order_by(LogEntry.id)).unique())
+
+
+# -- calendars ----------------------------------------------------------------------------
+
+ICALJS_DIR = Path(__file__).parent / "icaljs"
+INSTALL_HINT = "run .ci/install-icaljs (npm ci --prefix tests/icaljs)"
+
+
+def parse_with_icaljs(ics: bytes, occurrences: int = 10) -> dict[str, Any]:
+    """Return what Mozilla's ical.js reads from the calendar (see tests/icaljs/parse.mjs)."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail(f"Node.js is not installed: install Node.js 20, then {INSTALL_HINT}")
+    if not (ICALJS_DIR / "node_modules" / "ical.js" / "package.json").is_file():
+        pytest.fail(f"ical.js is not installed: {INSTALL_HINT}")
+    completed = subprocess.run(
+        [node, str(ICALJS_DIR / "parse.mjs"), str(occurrences)],
+        input=ics,
+        capture_output=True,
+        timeout=60,
+        check=False,
+        # A zone far from Amsterdam: a time that ical.js read as floating would show up.
+        env={**os.environ, "TZ": "Pacific/Auckland"},
+    )
+    assert completed.returncode == 0, completed.stderr.decode()
+    result: dict[str, Any] = json.loads(completed.stdout)
+    return result
+
+
+def uploads(bot: Bot, user_id: str) -> list[UploadedFile]:
+    """Return the completed uploads in a user's DM, oldest first."""
+    files = [f for f in bot.slack.state.files.values()
+             if f.completed and f.channel_id == dm_channel(user_id)]
+    return sorted(files, key=lambda f: f.file_id)
+
+
+@dataclass(frozen=True)
+class Invite:
+    """One .ics as both parsers read it."""
+
+    method: str
+    uid: str
+    sequence: int
+    starts_at: datetime
+    ends_at: datetime
+    event: Event
+    js: dict[str, Any]
+
+
+def iso_z(moment: datetime) -> str:
+    """Return a moment as ical.js writes it in UTC."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def read_invite(ics: bytes) -> Invite:
+    """Parse an invite with icalendar and ical.js and check that they agree."""
+    calendar = Calendar.from_ical(ics)
+    [event] = calendar.walk("VEVENT")
+    assert isinstance(event, Event)
+    parsed = parse_with_icaljs(ics)
+    [js_event] = parsed["events"]
+    starts_at, ends_at = event.decoded("DTSTART"), event.decoded("DTEND")
+    assert str(starts_at.tzinfo) == "Europe/Amsterdam"
+    assert parsed["method"] == str(calendar["METHOD"])
+    assert js_event["uid"] == str(event["UID"])
+    assert js_event["sequence"] == event.decoded("SEQUENCE")
+    assert js_event["startZone"] == "Europe/Amsterdam"
+    assert js_event["startDate"] == iso_z(starts_at)
+    assert js_event["endDate"] == iso_z(ends_at)
+    assert parsed["timezones"] == ["Europe/Amsterdam"]
+    return Invite(method=str(calendar["METHOD"]), uid=str(event["UID"]),
+                  sequence=int(event.decoded("SEQUENCE")), starts_at=starts_at,
+                  ends_at=ends_at, event=event, js=js_event)
+
+
+# -- e-mail -------------------------------------------------------------------------------
+
+@dataclass
+class RecordingHandler:
+    """An aiosmtpd handler that keeps every delivered envelope and can refuse recipients."""
+
+    refuse_recipients: bool = False
+    refusal: str = "550 5.1.1 No such user"
+    envelopes: list[Any] = field(default_factory=list)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        """Accept or refuse a recipient."""
+        if self.refuse_recipients:
+            return self.refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        """Record the delivered message."""
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """A running local SMTP server and what it received."""
+
+    port: int
+    handler: RecordingHandler
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def run_smtp_server(handler: RecordingHandler, **smtp_options: Any) -> Iterator[SmtpServer]:
+    """Run aiosmtpd on a free local port for the duration of a test."""
+    # aiosmtpd's Controller cannot report the port the OS picked for port 0.
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **smtp_options)
+    controller.start()
+    try:
+        yield SmtpServer(port=port, handler=handler)
+    finally:
+        controller.stop()
+
+
+# -- reminders ------------------------------------------------------------------------------
+
+MONDAY = date(2026, 11, 23)
+SECRET_TEXT = "GEHEIM-LOGBOEKTEKST-42"
+
+
+def user_id(bot: Bot, slack_id: str) -> int:
+    """Return the database id of a registered user."""
+    with bot.session() as session:
+        found = session.scalars(select(User.id).where(User.slack_user_id == slack_id)).one()
+        return int(found)
+
+
+def add_scheduled_case(bot: Bot, code: str, *, regisseur: str | None = REGISSEUR,
+                       **fields: Any) -> int:
+    """Add a case that has nothing due in late November 2026 unless `fields` say so."""
+    values: dict[str, Any] = {
+        "risk_group": 3, "phase": Phase.UITVOERING, "intake_on": date(2026, 1, 5),
+        "assigned_on": date(2026, 1, 5), "letter_sent_on": date(2026, 1, 12),
+        "plan_approved_on": date(2026, 3, 4), "last_uvo_on": date(2026, 11, 2),
+        "last_evaluation_on": date(2026, 11, 2)}
+    values.update(fields)
+    now = bot.deps.clock()
+    regisseur_id = user_id(bot, regisseur) if regisseur else None
+    with bot.session() as session:
+        case = Case(code=code, regisseur_id=regisseur_id, created_at=now, updated_at=now,
+                    **values)
+        session.add(case)
+        session.flush()
+        if regisseur_id is not None:
+            session.add(LogEntry(case_id=case.id, author_id=regisseur_id,
+                                 kind=EntryKind.CONTACT, contact_kind="gesprek",
+                                 occurred_on=date(2026, 11, 2), text=SECRET_TEXT,
+                                 created_at=now))
+        return int(case.id)
+
+
+def set_case(bot: Bot, code: str, **fields: Any) -> None:
+    """Change fields of a stored case."""
+    with bot.session() as session:
+        case = session.scalars(select(Case).where(Case.code == code)).one()
+        for name, value in fields.items():
+            setattr(case, name, value)
+
+
+def move_clock_to(bot: Bot, day: date, hour: int = 9, minute: int = 0) -> None:
+    """Set the bot's clock to an Amsterdam wall-clock moment."""
+    clock = bot.deps.clock
+    assert isinstance(clock, MutableClock)
+    clock.set(datetime.combine(day, time(hour, minute), tzinfo=AMSTERDAM))
+
+
+def tick(bot: Bot) -> None:
+    """One scheduler round: the sweep tick, then a delivery pass."""
+    jobs.sweep_tick(bot.deps)
+    bot.deliver()
+
+
+def dm_blocks(bot: Bot, slack_id: str) -> list[list[dict[str, Any]]]:
+    """Return the blocks of every message posted in a user's DM."""
+    channel = dm_channel(slack_id)
+    return [json.loads(c.args["blocks"]) if isinstance(c.args["blocks"], str)
+            else c.args["blocks"]
+            for c in bot.calls("chat.postMessage") if c.args.get("channel") == channel]
+
+
+def open_reminder_id(bot: Bot, slack_id: str, kind: str) -> int:
+    """Return the id of a user's one open reminder of a kind."""
+    uid = user_id(bot, slack_id)
+    with bot.session() as session:
+        return int(session.scalars(select(Reminder.id).where(
+            Reminder.recipient_id == uid, Reminder.kind == kind,
+            Reminder.resolved_at.is_(None))).one())
+
+
+def responses(bot: Bot) -> list[str]:
+    """Return the texts of every reply to an interaction (response_url), oldest first."""
+    return [str(c.args.get("text", "")) for c in bot.calls("response_url")]

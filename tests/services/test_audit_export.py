@@ -18,14 +18,7 @@ from bot.errors import InputError
 from bot.services.audit_export import HEADER, write_audit_csv
 from storage import queries
 from storage.models import AuditEvent
-from tests.support import (
-    PROGRAMMA,
-    REGISSEUR,
-    REGISSEUR2,
-    SECRETARIS,
-    Bot,
-    cli_environment,
-)
+from tests.support import PROGRAMMA, REGISSEUR, REGISSEUR2, SECRETARIS, Bot, cli_environment
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=AMSTERDAM).astimezone(UTC)
 

@@ -17,14 +17,7 @@ from bot.clock import AMSTERDAM
 from bot.localslack import UploadedFile
 from bot.shell import render_answer
 from storage.models import AuditEvent, Case, OutboxMessage, Phase
-from tests.support import (
-    BEHEERDER,
-    PROGRAMMA,
-    REGISSEUR,
-    SECRETARIS,
-    Bot,
-    cli_environment,
-)
+from tests.support import BEHEERDER, PROGRAMMA, REGISSEUR, SECRETARIS, Bot, cli_environment
 
 DM_PROGRAMMA = "D" + PROGRAMMA.lstrip("U")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=AMSTERDAM).astimezone(UTC)

@@ -22,8 +22,7 @@ from bot.shell import render_answer
 from storage.models import AgendaItem, Case, OutboxMessage, Phase, Reminder, User
 from tests import processes
 from tests.pg import PgServer
-from tests.support import SECRETARIS, Bot
-from tests.test_agenda import at, set_settings
+from tests.support import REGISSEUR, SECRETARIS, Bot, add_case, at, set_settings
 
 pytestmark = pytest.mark.slow
 
@@ -159,7 +158,6 @@ CASES_AT_ONCE = 12
 
 def test_two_replicas_marking_plans_ready_at_once_give_every_case_one_free_slot(
         bot: Bot, db_url: str, tmp_path: Path) -> None:
-    from tests.test_agenda import REGISSEUR, add_case
 
     codes = [f"R-{n:04d}" for n in range(1, CASES_AT_ONCE + 1)]
     for code in codes:

@@ -10,9 +10,17 @@ from sqlalchemy import select
 from bot import rules
 from bot.services.facts import case_facts
 from storage.models import AgendaItem, Case, Phase
-from tests.support import REGISSEUR, SECRETARIS, Bot
-from tests.test_agenda import add_case, agenda_rows, at, outbox_count
-from tests.test_publish import read_invite, uploads
+from tests.support import (
+    REGISSEUR,
+    SECRETARIS,
+    Bot,
+    add_case,
+    agenda_rows,
+    at,
+    outbox_count,
+    read_invite,
+    uploads,
+)
 
 
 def case_row(bot: Bot, code: str) -> Case:

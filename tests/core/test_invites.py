@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,10 +19,9 @@ from bot.invites import (
     build_series_calendar,
     invite_filename,
 )
+from tests.support import parse_with_icaljs
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-ICALJS_DIR = Path(__file__).parent / "icaljs"
-INSTALL_HINT = "run .ci/install-icaljs (npm ci --prefix tests/icaljs)"
 
 SECRETARIAT = Person(name="Secretariaat ITAT-R", email="itat-r@amsterdam.example")
 REGISSEUR = Person(name="Jan de Vries", email="j.devries@example.org")
@@ -47,27 +41,6 @@ REQUEST = SlotInvite(
     non_participant=False,
     stamp_at=STAMP_AT,
 )
-
-
-def parse_with_icaljs(ics: bytes, occurrences: int = 10) -> dict[str, Any]:
-    """Return what Mozilla's ical.js reads from the calendar (see tests/icaljs/parse.mjs)."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail(f"Node.js is not installed: install Node.js 20, then {INSTALL_HINT}")
-    if not (ICALJS_DIR / "node_modules" / "ical.js" / "package.json").is_file():
-        pytest.fail(f"ical.js is not installed: {INSTALL_HINT}")
-    completed = subprocess.run(
-        [node, str(ICALJS_DIR / "parse.mjs"), str(occurrences)],
-        input=ics,
-        capture_output=True,
-        timeout=60,
-        check=False,
-        # A zone far from Amsterdam: a time that ical.js read as floating would show up.
-        env={**os.environ, "TZ": "Pacific/Auckland"},
-    )
-    assert completed.returncode == 0, completed.stderr.decode()
-    result: dict[str, Any] = json.loads(completed.stdout)
-    return result
 
 
 def only_event(ics: bytes) -> tuple[Calendar, Event]:

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 
 from bot.localslack import dm_channel
 from storage.models import AuditEvent, Case, OutboxMessage, Phase, PurgedCase
-from tests.support import BEHEERDER, PROGRAMMA, REGISSEUR, REGISSEUR2, SECRETARIS, Bot
-from tests.test_agenda import add_case
+from tests.support import BEHEERDER, PROGRAMMA, REGISSEUR, REGISSEUR2, SECRETARIS, Bot, add_case
 
 
 def intake(bot: Bot, code: str = "R-0001", who: str = REGISSEUR, group: int = 3,

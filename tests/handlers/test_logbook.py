@@ -14,7 +14,15 @@ from sqlalchemy import func, select, text
 from bot.localslack import Fault
 from storage import queries
 from storage.models import Case, EntryKind, LogEntry, Phase
-from tests.support import PROGRAMMA, REGISSEUR, REGISSEUR2, SECRETARIS, Bot, MutableClock
+from tests.support import (
+    PROGRAMMA,
+    REGISSEUR,
+    REGISSEUR2,
+    SECRETARIS,
+    Bot,
+    MutableClock,
+    log_entries,
+)
 
 
 @pytest.fixture
@@ -25,11 +33,6 @@ def cases(bot: Bot) -> Bot:
     bot.deliver()
     bot.slack.reset()
     return bot
-
-
-def entries(bot: Bot) -> list[LogEntry]:
-    with bot.session() as session:
-        return list(session.scalars(select(LogEntry).order_by(LogEntry.id)).unique())
 
 
 def the_case(bot: Bot, code: str = "R-0001") -> Case:
@@ -48,7 +51,7 @@ def ack_json(bot: Bot, user: str, command: str) -> dict[str, object]:
 def test_contact_is_logged_for_today_as_a_conversation_by_default(cases: Bot) -> None:
     reply = cases.say(REGISSEUR, "contact R-0001 Kennismaking met betrokkene op school")
     assert "vastgelegd in het logboek van `R-0001` als regel #1 (23-11-2026)" in reply
-    (entry,) = entries(cases)
+    (entry,) = log_entries(cases)
     assert (entry.kind, entry.contact_kind, entry.occurred_on) == (
         EntryKind.CONTACT, "gesprek", date(2026, 11, 23))
     assert entry.text == "Kennismaking met betrokkene op school"
@@ -59,7 +62,7 @@ def test_contact_takes_an_optional_date_and_kind(cases: Bot) -> None:
     cases.say(REGISSEUR, "contact R-0001 20-11 telefonisch Moeder belde over school")
     cases.say(REGISSEUR, "contact r-0001 gisteren netwerk Oom gesproken")
     cases.say(REGISSEUR, "contact R-0001 Gesprek met moeder")  # a sentence, not a kind
-    first, second, third = entries(cases)
+    first, second, third = log_entries(cases)
     assert (first.occurred_on, first.contact_kind, first.text) == (
         date(2026, 11, 20), "telefonisch", "Moeder belde over school")
     assert (second.occurred_on, second.contact_kind, second.text) == (
@@ -81,7 +84,7 @@ def test_uvo_sets_the_last_uvo_date_and_an_older_uvo_does_not_move_it_back(cases
     assert the_case(cases).last_uvo_on == date(2026, 11, 20)
     cases.say(REGISSEUR, "uvo R-0001 10-11 Eerder UVO alsnog vastgelegd")
     assert the_case(cases).last_uvo_on == date(2026, 11, 20)
-    assert [e.kind for e in entries(cases)] == [EntryKind.UVO, EntryKind.UVO]
+    assert [e.kind for e in log_entries(cases)] == [EntryKind.UVO, EntryKind.UVO]
     assert cases.audit_count(action="logbook.uvo", outcome="ok") == 2
 
 
@@ -94,7 +97,7 @@ def test_evaluation_sets_the_last_evaluation_date(cases: Bot) -> None:
 
 def test_text_keeps_its_lines_and_what_slack_escaped(cases: Bot) -> None:
     cases.say(REGISSEUR, "contact R-0001 Regel een\nRegel twee &amp; drie &lt;4&gt;")
-    assert entries(cases)[0].text == "Regel een\nRegel twee & drie <4>"
+    assert log_entries(cases)[0].text == "Regel een\nRegel twee & drie <4>"
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -148,7 +151,7 @@ def test_a_correction_is_a_new_entry_and_both_are_shown(cases: Bot) -> None:
     cases.say(REGISSEUR, "contact R-0001 21-11 Gesprek met oom")
     reply = cases.say(REGISSEUR, "correctie R-0001 1 Gesprek met tante, niet met oom")
     assert "regel #2" in reply and "regel #1 blijft zichtbaar" in reply
-    original, correction = entries(cases)
+    original, correction = log_entries(cases)
     assert original.text == "Gesprek met oom" and original.corrects_id is None
     assert correction.corrects_id == original.id
     assert (correction.kind, correction.contact_kind, correction.occurred_on) == (
@@ -182,7 +185,7 @@ def test_a_corrected_entry_is_corrected_through_its_correction(cases: Bot) -> No
     cases.say(REGISSEUR, "correctie R-0001 1 B")
     reply = cases.say(REGISSEUR, "correctie R-0001 1 C")
     assert "al gecorrigeerd door regel #2" in reply
-    assert len(entries(cases)) == 2
+    assert len(log_entries(cases)) == 2
     assert "regel #3" in cases.say(REGISSEUR, "correctie R-0001 #2 C")
 
 
@@ -196,7 +199,7 @@ def test_a_corrected_entry_is_corrected_through_its_correction(cases: Bot) -> No
 def test_bad_corrections_store_nothing(cases: Bot, args: str, expected: str) -> None:
     cases.say(REGISSEUR, "contact R-0001 Origineel")
     assert expected in cases.say(REGISSEUR, f"correctie {args}")
-    assert len(entries(cases)) == 1
+    assert len(log_entries(cases)) == 1
 
 
 # --- safety reports ------------------------------------------------------------------------------
@@ -212,7 +215,7 @@ def test_safety_report_alerts_the_programme_team_at_once_and_privately(cases: Bo
     assert [p.args["channel"] for p in posts] == ["D0PRG0001"]  # a DM, never a channel
     assert "&amp; &lt;script&gt;" in json.dumps(posts[0].args["blocks"])
     assert "<script>" not in json.dumps(posts[0].args)
-    (entry,) = entries(cases)
+    (entry,) = log_entries(cases)
     assert entry.kind is EntryKind.VEILIGHEID and entry.text.startswith("Dreiging &")
     assert cases.audit_count(action="logbook.veiligheid", outcome="ok") == 1
 
@@ -222,7 +225,7 @@ def test_safety_alert_survives_a_slack_outage_and_is_sent_once_later(cases: Bot)
     reply = cases.say(REGISSEUR, "veiligheid R-0001 Agressie bij huisbezoek")
     assert "vastgelegd" in reply and "zodra dat weer kan" in reply
     assert cases.dm_texts(PROGRAMMA) == []
-    assert len(entries(cases)) == 1
+    assert len(log_entries(cases)) == 1
     clock: MutableClock = cases.deps.clock  # type: ignore[assignment]
     for _ in range(5):
         clock.advance(timedelta(minutes=20))
@@ -252,7 +255,7 @@ def test_safety_report_without_a_programme_team_tells_the_regisseur_what_to_do(
         deactivate_user(session, PROGRAMMA, cases.deps.clock())
     reply = cases.say(REGISSEUR, "veiligheid R-0001 Dreiging")
     assert "geen programmateamlid" in reply and "112" in reply
-    assert len(entries(cases)) == 1
+    assert len(log_entries(cases)) == 1
 
 
 # --- refusals ----------------------------------------------------------------------------------
@@ -265,7 +268,7 @@ def test_somebody_elses_case_is_refused_audited_and_untouched(cases: Bot, comman
     cases.say(REGISSEUR2, "contact R-0002 Alleen voor Bram")
     reply = cases.say(REGISSEUR, command)
     assert "niet aan jou toegewezen" in reply and "Alleen voor Bram" not in reply
-    assert len(entries(cases)) == 1
+    assert len(log_entries(cases)) == 1
     assert cases.audit_count(actor=REGISSEUR, case_code="R-0002", outcome="refused") == 1
     assert cases.calls("views.open") == []
     assert cases.dm_texts() == []
@@ -276,7 +279,7 @@ def test_somebody_elses_case_is_refused_audited_and_untouched(cases: Bot, comman
 def test_an_unknown_case_is_refused_and_audited(cases: Bot, command: str) -> None:
     assert "bestaat niet" in cases.say(REGISSEUR, command)
     assert cases.audit_count(actor=REGISSEUR, case_code="R-0404", outcome="refused") == 1
-    assert entries(cases) == []
+    assert log_entries(cases) == []
 
 
 @pytest.mark.parametrize("command", ["logboek R-0001", "contact R-0001 Tekst",
@@ -285,7 +288,7 @@ def test_the_secretariat_never_reads_or_writes_the_logbook(cases: Bot, command: 
     cases.say(REGISSEUR, "contact R-0001 Vertrouwelijk gesprek")
     reply = cases.say(SECRETARIS, command)
     assert "alleen beschikbaar" in reply and "Vertrouwelijk" not in reply
-    assert len(entries(cases)) == 1
+    assert len(log_entries(cases)) == 1
     assert cases.audit_count(actor=SECRETARIS, outcome="refused") == 1
 
 
@@ -295,7 +298,7 @@ def test_a_closed_case_takes_no_new_entries_but_a_safety_report(cases: Bot) -> N
         assert found is not None
         found.phase = Phase.AFGESLOTEN
     assert "afgesloten" in cases.say(REGISSEUR, "contact R-0001 Nog een gesprek")
-    assert entries(cases) == []
+    assert log_entries(cases) == []
     assert "vastgelegd" in cases.say(REGISSEUR, "veiligheid R-0001 Dreiging na afsluiting")
 
 
@@ -332,7 +335,7 @@ def test_bad_input_explains_how_to_write_it_and_stores_nothing(cases: Bot, comma
                                                                expected: str) -> None:
     reply = cases.say(REGISSEUR, command)
     assert expected in reply
-    assert entries(cases) == []
+    assert log_entries(cases) == []
     assert cases.dm_texts() == [] and cases.calls("views.open") == []
     assert the_case(cases).last_uvo_on is None and the_case(cases).last_evaluation_on is None
 
@@ -348,7 +351,7 @@ def test_a_stored_entry_survives_a_later_request_that_fails_midway(
     reply = cases.say(REGISSEUR, "uvo R-0001 vandaag Tweede afspraken")
     assert "Er ging iets mis" in reply
     monkeypatch.undo()
-    (entry,) = entries(cases)
+    (entry,) = log_entries(cases)
     assert entry.text == "Eerste afspraken"
     assert the_case(cases).last_uvo_on == date(2026, 11, 20)
     with cases.session() as session:

@@ -18,7 +18,7 @@ def run(tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None 
     clean = {k: v for k, v in os.environ.items()
              if not k.startswith(("SLACK_", "REGIEBOT_", "DATABASE_URL", "SMTP_"))}
     clean["DATABASE_URL"] = f"sqlite:///{tmp_path}/cli.sqlite3"
-    clean["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    clean["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     clean.update(env or {})
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, input=stdin,
                           capture_output=True, text=True, env=clean, timeout=120)

@@ -7,7 +7,8 @@ import json
 import threading
 import urllib.parse
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from typing import Any
 
 import pytest
 from waitress.server import create_server
@@ -19,10 +20,16 @@ from storage.models import Role
 from tests.support import REGISSEUR, SECRETARIS, Bot
 
 
+def _serve(srv: Any) -> None:
+    """Run a waitress server until it is closed (closing it under select() is the stop)."""
+    with suppress(OSError):
+        srv.run()
+
+
 @pytest.fixture
 def server(bot: Bot) -> Iterator[tuple[str, int]]:
     srv = create_server(make_wsgi_app(bot.app, bot.deps), host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=srv.run, daemon=True)
+    thread = threading.Thread(target=_serve, args=(srv,), daemon=True)
     thread.start()
     yield "127.0.0.1", int(srv.effective_port)  # type: ignore[union-attr]
     srv.close()
@@ -51,7 +58,7 @@ def serving_pooled(bot: Bot, *extra: Subcommand) -> Iterator[tuple[str, int]]:
     executor = work_executor(2)
     app = build_app(bot.deps, executor=executor, extra_subcommands=extra)
     srv = create_server(make_wsgi_app(app, bot.deps), host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=srv.run, daemon=True)
+    thread = threading.Thread(target=_serve, args=(srv,), daemon=True)
     thread.start()
     try:
         yield "127.0.0.1", int(srv.effective_port)  # type: ignore[union-attr]

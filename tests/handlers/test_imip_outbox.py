@@ -14,11 +14,20 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from storage.models import OutboxMessage
-from tests.support import REGISSEUR, REGISSEUR2, SECRETARIS, Bot
-from tests.test_agenda import add_case
-from tests.test_invites import parse_with_icaljs
-from tests.test_mailer import RecordingHandler, free_port
-from tests.test_publish import item_uid, read_invite, uploads, utc
+from tests.support import (
+    REGISSEUR,
+    REGISSEUR2,
+    SECRETARIS,
+    Bot,
+    RecordingHandler,
+    add_case,
+    free_port,
+    item_uid,
+    parse_with_icaljs,
+    read_invite,
+    uploads,
+    utc,
+)
 
 SENDER = "secretariaat@example.org"
 

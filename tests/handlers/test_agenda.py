@@ -3,69 +3,27 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bot.clock import AMSTERDAM
 from bot.meetings import place
 from storage import queries
-from storage.models import AgendaItem, Case, Meeting, OutboxMessage, Phase
-from tests.support import REGISSEUR, REGISSEUR2, SECRETARIS, Bot
+from storage.models import Meeting, Phase
+from tests.support import (
+    REGISSEUR,
+    REGISSEUR2,
+    SECRETARIS,
+    Bot,
+    add_case,
+    agenda_rows,
+    at,
+    channel_posts,
+    outbox_count,
+    set_settings,
+)
 
-CHANNEL = "C0SECRET01"
-
-
-def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
-    """Return an Amsterdam wall-clock moment."""
-    return datetime(year, month, day, hour, minute, tzinfo=AMSTERDAM)
-
-
-def add_case(bot: Bot, code: str, regisseur: str = REGISSEUR, *, phase: Phase = Phase.PLAN,
-             last_uvo_on: date | None = None) -> None:
-    """Register a case for a regisseur, as the intake of the Regieoverleg would."""
-    with bot.session() as session:
-        user = queries.user_by_slack_id(session, regisseur)
-        assert user is not None
-        now = bot.deps.clock()
-        session.add(Case(code=code, risk_group=3, regisseur_id=user.id, phase=phase,
-                         intake_on=date(2026, 9, 1), assigned_on=date(2026, 9, 1),
-                         last_uvo_on=last_uvo_on, created_at=now, updated_at=now))
-
-
-def agenda_rows(bot: Bot) -> list[tuple[str, str, date, int | None, str]]:
-    """Return (code, meeting kind, planned date, 1-based position, status) of every item."""
-    with bot.session() as session:
-        rows = session.execute(
-            select(Case.code, Meeting.kind, Meeting.planned_on, AgendaItem.position,
-                   AgendaItem.status)
-            .join(Case, AgendaItem.case_id == Case.id)
-            .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-            .order_by(Meeting.planned_on, AgendaItem.position, Case.code)).all()
-    # Withdrawn items (no position) first, on every backend (NULLs sort differently).
-    rows = sorted(rows, key=lambda r: (r[2], -1 if r[3] is None else r[3], r[0]))
-    return [(code, kind, planned, None if pos is None else pos + 1, status)
-            for code, kind, planned, pos, status in rows]
-
-
-def outbox_count(bot: Bot) -> int:
-    with bot.session() as session:
-        return int(session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
-
-
-def channel_posts(bot: Bot) -> list[str]:
-    return [str(c.args.get("text", "")) for c in bot.calls("chat.postMessage")
-            if c.args.get("channel") == CHANNEL]
-
-
-def set_settings(bot: Bot, **changes: Any) -> None:
-    """Change settings for this test (by field name), as an operator's environment would."""
-    bot.deps.settings = bot.deps.settings.model_copy(update=changes)
-
-
-# -- where a plan lands ------------------------------------------------------------------
 
 def test_ready_plan_lands_on_first_itat_whose_cutoff_has_not_passed(bot: Bot) -> None:
     add_case(bot, "R-0042", last_uvo_on=date(2026, 11, 2))

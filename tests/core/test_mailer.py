@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
-import socket
 import ssl
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -16,7 +14,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -26,6 +23,7 @@ from icalendar import Calendar
 
 from bot.invites import Person, SlotInvite, build_invite
 from bot.mailer import MailError, SmtpConfig, build_imip_message, send_message
+from tests.support import RecordingHandler, SmtpServer, free_port, run_smtp_server
 
 SENDER = "itat-r@amsterdam.example"
 RECIPIENT = "j.devries@example.org"
@@ -47,62 +45,10 @@ REQUEST = SlotInvite(
 )
 
 
-@dataclass
-class RecordingHandler:
-    """An aiosmtpd handler that keeps every delivered envelope and can refuse recipients."""
-
-    refuse_recipients: bool = False
-    refusal: str = "550 5.1.1 No such user"
-    envelopes: list[Any] = field(default_factory=list)
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
-    ) -> str:
-        """Accept or refuse a recipient."""
-        if self.refuse_recipients:
-            return self.refusal
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        """Record the delivered message."""
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-@dataclass(frozen=True)
-class SmtpServer:
-    """A running local SMTP server and what it received."""
-
-    port: int
-    handler: RecordingHandler
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def run_server(handler: RecordingHandler, **smtp_options: Any) -> Iterator[SmtpServer]:
-    """Run aiosmtpd on a free local port for the duration of a test."""
-    # aiosmtpd's Controller cannot report the port the OS picked for port 0.
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, **smtp_options)
-    controller.start()
-    try:
-        yield SmtpServer(port=port, handler=handler)
-    finally:
-        controller.stop()
-
-
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
     """Run a plain SMTP server without STARTTLS or AUTH."""
-    with run_server(RecordingHandler()) as server:
+    with run_smtp_server(RecordingHandler()) as server:
         yield server
 
 
@@ -158,7 +104,7 @@ def tls_smtp_server(tls_certificate: tuple[Path, Path]) -> Iterator[SmtpServer]:
     cert_path, key_path = tls_certificate
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_path, key_path)
-    with run_server(
+    with run_smtp_server(
         RecordingHandler(),
         tls_context=context,
         require_starttls=True,
@@ -355,7 +301,7 @@ def test_wrong_password_raises_mail_error(
 def test_refused_recipient_raises_mail_error_final_only_for_5xx(refusal: str,
                                                                 permanent: bool) -> None:
     with (
-        run_server(RecordingHandler(refuse_recipients=True, refusal=refusal)) as server,
+        run_smtp_server(RecordingHandler(refuse_recipients=True, refusal=refusal)) as server,
         pytest.raises(MailError, match="refused the recipient") as raised,
     ):
         send_message(config_for(server.port), imip_message()[1])

@@ -9,14 +9,13 @@ from typing import Any
 
 import pytest
 from slack_bolt import BoltResponse
-from sqlalchemy import select
 
 from bot.handlers.common import open_entry_modal
 from bot.localslack import Fault
 from bot.services.users import Actor
 from storage import queries
-from storage.models import EntryKind, LogEntry
-from tests.support import REGISSEUR, REGISSEUR2, SECRETARIS, Bot
+from storage.models import EntryKind
+from tests.support import REGISSEUR, REGISSEUR2, SECRETARIS, Bot, log_entries
 
 
 @pytest.fixture
@@ -73,13 +72,6 @@ def answer(response: BoltResponse) -> dict[str, Any]:
     assert isinstance(body, dict)
     return body
 
-
-def entries(bot: Bot) -> list[LogEntry]:
-    with bot.session() as session:
-        return list(session.scalars(select(LogEntry).order_by(LogEntry.id)).unique())
-
-
-# --- opening -------------------------------------------------------------------------------
 
 def test_contact_without_text_opens_the_modal_with_only_my_cases(cases: Bot) -> None:
     assert cases.say(REGISSEUR, "contact") == ""
@@ -151,7 +143,7 @@ def test_submitting_a_contact_stores_it_and_confirms_in_the_modal(cases: Bot) ->
     assert body["response_action"] == "update"
     shown = json.dumps(body["view"])
     assert "regel #1" in shown and "Veiligheid bij een huisbezoek" not in shown
-    (entry,) = entries(cases)
+    (entry,) = log_entries(cases)
     assert (entry.kind, entry.contact_kind, entry.occurred_on, entry.text) == (
         EntryKind.CONTACT, "telefonisch", date(2026, 11, 22), "Moeder gebeld &lt;ok&gt;")
     assert cases.audit_count(action="logbook.contact", case_code="R-0001", outcome="ok") == 1
@@ -168,7 +160,7 @@ def test_submitting_a_uvo_stores_agreements_and_participants_and_moves_the_uvo_d
     body = answer(submit(cases, REGISSEUR, "uvo", values(
         text="Afspraak: school meldt verzuim", participants="Politie, GGD, leerplicht")))
     assert "De volgende UVO is uiterlijk 17-01-2027" in json.dumps(body["view"])
-    (entry,) = entries(cases)
+    (entry,) = log_entries(cases)
     assert (entry.kind, entry.participants) == (EntryKind.UVO, "Politie, GGD, leerplicht")
     with cases.session() as session:
         found = queries.case_by_code(session, "R-0001")
@@ -207,14 +199,14 @@ def test_bad_submissions_show_the_error_at_the_field_and_store_nothing(
     assert body["response_action"] == "errors"
     assert expected in body["errors"][block_id]
     assert "`" not in body["errors"][block_id]  # field errors are plain text
-    assert entries(cases) == []
+    assert log_entries(cases) == []
 
 
 def test_a_crafted_submission_for_somebody_elses_case_is_refused_and_audited(
         cases: Bot) -> None:
     body = answer(submit(cases, REGISSEUR, "contact", values(case="R-0002", kind="gesprek")))
     assert "niet aan jou toegewezen" in body["errors"]["entry_case"]
-    assert entries(cases) == []
+    assert log_entries(cases) == []
     assert cases.audit_count(actor=REGISSEUR, case_code="R-0002", outcome="refused") == 1
 
 
@@ -225,7 +217,7 @@ def test_a_form_submitted_after_a_hand_over_is_refused(cases: Bot) -> None:
     response = cases.driver.view_submission(REGISSEUR, "logbook_entry",
                                             values(kind="gesprek"), private_metadata=meta)
     assert "niet aan jou toegewezen" in answer(response)["errors"]["entry_case"]
-    assert entries(cases) == []
+    assert log_entries(cases) == []
 
 
 @pytest.mark.parametrize("metadata", ["", "niet-json", '{"kind": "veiligheid"}', "[1, 2]"])
@@ -235,7 +227,7 @@ def test_a_malformed_payload_is_answered_and_stores_nothing(cases: Bot, metadata
     body = answer(response)
     assert body["response_action"] == "errors"
     assert "opnieuw" in body["errors"]["entry_text"]
-    assert entries(cases) == []
+    assert log_entries(cases) == []
 
 
 def test_garbage_state_values_are_answered_without_a_crash(cases: Bot) -> None:
@@ -244,4 +236,4 @@ def test_garbage_state_values_are_answered_without_a_crash(cases: Bot) -> None:
     body = answer(submit(cases, REGISSEUR, "contact", garbage))
     assert body["response_action"] == "errors"
     assert set(body["errors"]) == {"entry_case", "entry_date", "entry_kind", "entry_text"}
-    assert entries(cases) == []
+    assert log_entries(cases) == []

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot import jobs, texts
 from bot.__main__ import main
 from bot.clock import AMSTERDAM
-from bot.localslack import Fault, dm_channel
+from bot.localslack import Fault
 from bot.rules import Audience, DigestCase, DigestItem, due_reminders
 from bot.services.facts import candidate_case_ids, candidate_facts, case_facts, load_facts
 from bot.services.reminders import load_audience
@@ -26,110 +25,38 @@ from bot.services.users import deactivate_user
 from bot.views.messages import render_digest
 from storage.models import (
     Case,
-    EntryKind,
-    LogEntry,
     OutboxMessage,
     Phase,
     Reminder,
     ReminderSweep,
-    User,
 )
-from tests.support import REGISSEUR, REGISSEUR2, SECRETARIS, TEST_KEY, Bot
-
-MONDAY = date(2026, 11, 23)
-SECRET_TEXT = "GEHEIM-LOGBOEKTEKST-42"
-
-
-# -- helpers ------------------------------------------------------------------------------
-
-def user_id(bot: Bot, slack_id: str) -> int:
-    with bot.session() as session:
-        found = session.scalars(select(User.id).where(User.slack_user_id == slack_id)).one()
-        return int(found)
-
-
-def add_case(bot: Bot, code: str, *, regisseur: str | None = REGISSEUR,
-             **fields: Any) -> int:
-    """Add a case that has nothing due in late November 2026 unless `fields` say so."""
-    values: dict[str, Any] = {
-        "risk_group": 3, "phase": Phase.UITVOERING, "intake_on": date(2026, 1, 5),
-        "assigned_on": date(2026, 1, 5), "letter_sent_on": date(2026, 1, 12),
-        "plan_approved_on": date(2026, 3, 4), "last_uvo_on": date(2026, 11, 2),
-        "last_evaluation_on": date(2026, 11, 2)}
-    values.update(fields)
-    now = bot.deps.clock()
-    regisseur_id = user_id(bot, regisseur) if regisseur else None
-    with bot.session() as session:
-        case = Case(code=code, regisseur_id=regisseur_id, created_at=now, updated_at=now,
-                    **values)
-        session.add(case)
-        session.flush()
-        if regisseur_id is not None:
-            session.add(LogEntry(case_id=case.id, author_id=regisseur_id,
-                                 kind=EntryKind.CONTACT, contact_kind="gesprek",
-                                 occurred_on=date(2026, 11, 2), text=SECRET_TEXT,
-                                 created_at=now))
-        return int(case.id)
-
-
-def set_case(bot: Bot, code: str, **fields: Any) -> None:
-    with bot.session() as session:
-        case = session.scalars(select(Case).where(Case.code == code)).one()
-        for name, value in fields.items():
-            setattr(case, name, value)
-
-
-def at(bot: Bot, day: date, hour: int = 9, minute: int = 0) -> None:
-    bot.deps.clock.set(datetime.combine(day, time(hour, minute),  # type: ignore[attr-defined]
-                                        tzinfo=AMSTERDAM))
-
-
-def tick(bot: Bot) -> None:
-    """One scheduler round: the sweep tick, then a delivery pass."""
-    jobs.sweep_tick(bot.deps)
-    bot.deliver()
-
-
-def digests(bot: Bot, slack_id: str) -> list[str]:
-    return bot.dm_texts(slack_id)
-
-
-def digest_blocks(bot: Bot, slack_id: str) -> list[list[dict[str, Any]]]:
-    channel = dm_channel(slack_id)
-    return [json.loads(c.args["blocks"]) if isinstance(c.args["blocks"], str)
-            else c.args["blocks"]
-            for c in bot.calls("chat.postMessage") if c.args.get("channel") == channel]
-
-
-def open_reminder(bot: Bot, slack_id: str, kind: str) -> int:
-    uid = user_id(bot, slack_id)
-    with bot.session() as session:
-        return int(session.scalars(select(Reminder.id).where(
-            Reminder.recipient_id == uid, Reminder.kind == kind,
-            Reminder.resolved_at.is_(None))).one())
-
-
-def responses(bot: Bot) -> list[str]:
-    return [str(c.args.get("text", "")) for c in bot.calls("response_url")]
-
-
-@pytest.fixture
-def quiet(bot: Bot) -> Iterator[Bot]:
-    """The bot at Monday 09:00 with the standard users and no cases yet."""
-    at(bot, MONDAY)
-    yield bot
-
+from tests.support import (
+    MONDAY,
+    REGISSEUR,
+    REGISSEUR2,
+    SECRET_TEXT,
+    SECRETARIS,
+    TEST_KEY,
+    Bot,
+    add_scheduled_case,
+    dm_blocks,
+    move_clock_to,
+    open_reminder_id,
+    set_case,
+    tick,
+    user_id,
+)
 
 # -- the digest ----------------------------------------------------------------------------
 
 def test_digest_lists_due_and_overdue_items_grouped_by_case(quiet: Bot) -> None:
     bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 28))          # UVO due today
-    add_case(bot, "R-0002", last_uvo_on=date(2026, 9, 1),           # UVO overdue
+    add_scheduled_case(bot, "R-0001", last_uvo_on=date(2026, 9, 28))          # UVO due today
+    add_scheduled_case(bot, "R-0002", last_uvo_on=date(2026, 9, 1),           # UVO overdue
              last_evaluation_on=date(2026, 8, 28))                   # evaluation in 4 days
-    add_case(bot, "R-0003", regisseur=REGISSEUR2, last_uvo_on=date(2026, 9, 28))
+    add_scheduled_case(bot, "R-0003", regisseur=REGISSEUR2, last_uvo_on=date(2026, 9, 28))
     tick(bot)
-    [mine] = digests(bot, REGISSEUR)
+    [mine] = bot.dm_texts(REGISSEUR)
     assert "Termijnen op maandag 23 november 2026" in mine
     assert mine.index("R-0002") < mine.index("R-0001")  # the overdue case comes first
     assert "*27 dagen te laat*" in mine and "vervalt *vandaag*" in mine
@@ -137,13 +64,13 @@ def test_digest_lists_due_and_overdue_items_grouped_by_case(quiet: Bot) -> None:
     assert "R-0003" not in mine  # someone else's case
     assert "[Log nu: UVO]" in mine and "[Over 3 dagen: UVO]" in mine
     assert SECRET_TEXT not in mine
-    assert len(digests(bot, REGISSEUR2)) == 1
-    assert digests(bot, SECRETARIS) == []
+    assert len(bot.dm_texts(REGISSEUR2)) == 1
+    assert bot.dm_texts(SECRETARIS) == []
     assert bot.audit_count(action="reminders.digest") == 2
 
 
 def test_nothing_due_means_no_message(quiet: Bot) -> None:
-    add_case(quiet, "R-0001")
+    add_scheduled_case(quiet, "R-0001")
     tick(quiet)
     assert quiet.calls("chat.postMessage") == []
     with quiet.session() as session:
@@ -159,7 +86,7 @@ def test_nothing_due_means_no_message(quiet: Bot) -> None:
 ])
 def test_no_digest_on_weekends_holidays_or_before_the_digest_time(
         quiet: Bot, moment: datetime) -> None:
-    add_case(quiet, "R-0001", last_uvo_on=date(2026, 9, 1))  # overdue all along
+    add_scheduled_case(quiet, "R-0001", last_uvo_on=date(2026, 9, 1))  # overdue all along
     quiet.deps.clock.set(moment.replace(tzinfo=AMSTERDAM))  # type: ignore[attr-defined]
     tick(quiet)
     assert quiet.calls("chat.postMessage") == []
@@ -171,30 +98,30 @@ def test_no_digest_on_weekends_holidays_or_before_the_digest_time(
 def test_digest_goes_out_at_0830_exactly_once_per_day_even_across_restarts(
         quiet: Bot) -> None:
     bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
-    at(bot, MONDAY, 8, 30)
+    add_scheduled_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    move_clock_to(bot, MONDAY, 8, 30)
     tick(bot)
-    assert len(digests(bot, REGISSEUR)) == 1
+    assert len(bot.dm_texts(REGISSEUR)) == 1
     for minutes in (1, 2, 90, 600):
-        at(bot, MONDAY, 8 + (30 + minutes) // 60, (30 + minutes) % 60)
+        move_clock_to(bot, MONDAY, 8 + (30 + minutes) // 60, (30 + minutes) % 60)
         tick(bot)
     restarted = Bot.build(bot.deps, bot.slack)  # a new process on the same database
     jobs.sweep_tick(restarted.deps)
     restarted.deliver()
-    assert len(digests(bot, REGISSEUR)) == 1
+    assert len(bot.dm_texts(REGISSEUR)) == 1
 
 
 def test_week_and_due_stages_come_once_and_overdue_repeats_every_working_day(
         quiet: Bot) -> None:
     bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 10, 1))  # UVO due Thursday 26-11
+    add_scheduled_case(bot, "R-0001", last_uvo_on=date(2026, 10, 1))  # UVO due Thursday 26-11
     seen: dict[str, str | None] = {}
     for offset in range(8):  # Monday 23-11 to Monday 30-11
         day = MONDAY + timedelta(days=offset)
-        at(bot, day, 8, 45)
-        before = len(digests(bot, REGISSEUR))
+        move_clock_to(bot, day, 8, 45)
+        before = len(bot.dm_texts(REGISSEUR))
         tick(bot)
-        new = digests(bot, REGISSEUR)[before:]
+        new = bot.dm_texts(REGISSEUR)[before:]
         assert len(new) <= 1
         seen[f"{day:%a %d}"] = new[0] if new else None
     assert seen["Mon 23"] is not None and "over 3 dagen" in seen["Mon 23"]
@@ -210,18 +137,18 @@ def test_week_and_due_stages_come_once_and_overdue_repeats_every_working_day(
 
 
 def test_deadline_on_a_saturday_is_announced_as_due_on_friday(quiet: Bot) -> None:
-    add_case(quiet, "R-0001", last_uvo_on=date(2026, 10, 3))  # due Saturday 28-11
-    at(quiet, date(2026, 11, 27), 9)
+    add_scheduled_case(quiet, "R-0001", last_uvo_on=date(2026, 10, 3))  # due Saturday 28-11
+    move_clock_to(quiet, date(2026, 11, 27), 9)
     tick(quiet)
-    assert "vervalt *morgen* (za 28-11)" in digests(quiet, REGISSEUR)[-1]
+    assert "vervalt *morgen* (za 28-11)" in quiet.dm_texts(REGISSEUR)[-1]
 
 
 def test_after_downtime_missed_days_fold_into_todays_digest_only(quiet: Bot) -> None:
     bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 29))  # due Tuesday 24-11
-    at(bot, date(2026, 11, 26), 11, 15)  # the bot was down Monday to Thursday morning
+    add_scheduled_case(bot, "R-0001", last_uvo_on=date(2026, 9, 29))  # due Tuesday 24-11
+    move_clock_to(bot, date(2026, 11, 26), 11, 15)  # the bot was down Monday to Thursday morning
     tick(bot)
-    [late] = digests(bot, REGISSEUR)
+    [late] = bot.dm_texts(REGISSEUR)
     assert "Termijnen op donderdag 26 november 2026" in late
     assert "*2 dagen te laat*" in late
     with bot.session() as session:
@@ -232,14 +159,14 @@ def test_after_downtime_missed_days_fold_into_todays_digest_only(quiet: Bot) -> 
 
 def test_a_digest_held_up_by_slack_is_superseded_by_the_next_days(quiet: Bot) -> None:
     bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    add_scheduled_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
     bot.slack.inject(Fault("chat.postMessage", status=500, times=100))
     tick(bot)
-    at(bot, MONDAY + timedelta(days=1), 9)
+    move_clock_to(bot, MONDAY + timedelta(days=1), 9)
     bot.slack.clear_faults()
     tick(bot)
-    assert len(digests(bot, REGISSEUR)) == 1  # Tuesday's, which holds Monday's items
-    assert "dinsdag 24 november" in digests(bot, REGISSEUR)[0]
+    assert len(bot.dm_texts(REGISSEUR)) == 1  # Tuesday's, which holds Monday's items
+    assert "dinsdag 24 november" in bot.dm_texts(REGISSEUR)[0]
     with bot.session() as session:
         statuses = dict(session.execute(select(OutboxMessage.dedupe_key,
                                                OutboxMessage.status)).all())
@@ -249,25 +176,25 @@ def test_a_digest_held_up_by_slack_is_superseded_by_the_next_days(quiet: Bot) ->
 
 def test_logging_the_uvo_resolves_the_reminder(quiet: Bot) -> None:
     bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    add_scheduled_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
     tick(bot)
     reply = bot.say(REGISSEUR, "uvo R-0001 vandaag Afspraken over schoolgang")
     assert "R-0001" in reply
-    at(bot, MONDAY + timedelta(days=1), 9)
+    move_clock_to(bot, MONDAY + timedelta(days=1), 9)
     tick(bot)
-    assert len(digests(bot, REGISSEUR)) == 1  # nothing new on Tuesday
+    assert len(bot.dm_texts(REGISSEUR)) == 1  # nothing new on Tuesday
     with bot.session() as session:
         [row] = session.scalars(select(Reminder)).all()
         assert row.resolved_at is not None
 
 
 def test_closing_the_case_resolves_its_reminders(quiet: Bot) -> None:
-    add_case(quiet, "R-0001", last_uvo_on=date(2026, 9, 1))
+    add_scheduled_case(quiet, "R-0001", last_uvo_on=date(2026, 9, 1))
     tick(quiet)
     set_case(quiet, "R-0001", phase=Phase.AFGESLOTEN, closed_on=MONDAY)
-    at(quiet, MONDAY + timedelta(days=1))
+    move_clock_to(quiet, MONDAY + timedelta(days=1))
     tick(quiet)
-    assert len(digests(quiet, REGISSEUR)) == 1
+    assert len(quiet.dm_texts(REGISSEUR)) == 1
     with quiet.session() as session:
         assert all(r.resolved_at is not None for r in session.scalars(select(Reminder)))
 
@@ -275,24 +202,24 @@ def test_closing_the_case_resolves_its_reminders(quiet: Bot) -> None:
 def test_a_deadline_that_comes_back_reopens_its_old_row_and_is_announced_again(
         quiet: Bot) -> None:
     bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))  # overdue since 27-10
+    add_scheduled_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))  # overdue since 27-10
     tick(bot)
-    first = open_reminder(bot, REGISSEUR, "uvo")
+    first = open_reminder_id(bot, REGISSEUR, "uvo")
     set_case(bot, "R-0001", last_uvo_on=date(2026, 11, 20))  # logged on the wrong case
-    at(bot, MONDAY + timedelta(days=1))
+    move_clock_to(bot, MONDAY + timedelta(days=1))
     tick(bot)
     set_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))  # the correction
     wednesday = MONDAY + timedelta(days=2)
-    at(bot, wednesday)
+    move_clock_to(bot, wednesday)
     tick(bot)
-    assert open_reminder(bot, REGISSEUR, "uvo") == first  # the same key, the same row
+    assert open_reminder_id(bot, REGISSEUR, "uvo") == first  # the same key, the same row
     with bot.session() as session:
         [row] = session.scalars(select(Reminder)).all()
         assert row.resolved_at is None
         assert row.notified_at == bot.deps.clock()
-    latest = digests(bot, REGISSEUR)[-1]
+    latest = bot.dm_texts(REGISSEUR)[-1]
     assert "woensdag 25 november" in latest and "*29 dagen te laat*" in latest
-    assert f"reminder.log.{first}" in json.dumps(digest_blocks(bot, REGISSEUR)[-1])
+    assert f"reminder.log.{first}" in json.dumps(dm_blocks(bot, REGISSEUR)[-1])
 
 
 def _record_updates(bot: Bot) -> None:
@@ -314,10 +241,10 @@ def _record_updates(bot: Bot) -> None:
 
 def test_the_next_days_sweep_writes_only_the_rows_that_changed(quiet: Bot) -> None:
     bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))    # overdue: shown again, unchanged
-    add_case(bot, "R-0002", last_uvo_on=date(2026, 10, 1))   # due Thursday: still "week"
-    add_case(bot, "R-0003", last_uvo_on=date(2026, 9, 29))   # due Tuesday: "week" -> "due"
-    add_case(bot, "R-0004", last_uvo_on=date(2026, 9, 2))    # overdue, then logged
+    add_scheduled_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))   # overdue: again, unchanged
+    add_scheduled_case(bot, "R-0002", last_uvo_on=date(2026, 10, 1))  # due Thursday: still "week"
+    add_scheduled_case(bot, "R-0003", last_uvo_on=date(2026, 9, 29))  # due Tuesday: "week"->"due"
+    add_scheduled_case(bot, "R-0004", last_uvo_on=date(2026, 9, 2))   # overdue, then logged
     tick(bot)
     with bot.session() as session:
         monday = {code: rid for code, rid in session.execute(
@@ -325,7 +252,7 @@ def test_the_next_days_sweep_writes_only_the_rows_that_changed(quiet: Bot) -> No
     assert sorted(monday) == ["R-0001", "R-0002", "R-0003", "R-0004"]
     set_case(bot, "R-0004", last_uvo_on=MONDAY)
     _record_updates(bot)
-    at(bot, MONDAY + timedelta(days=1))
+    move_clock_to(bot, MONDAY + timedelta(days=1))
     tick(bot)
     with bot.session() as session:
         touched = sorted(session.scalars(text("SELECT id FROM touched_reminders")))
@@ -336,109 +263,8 @@ def test_the_next_days_sweep_writes_only_the_rows_that_changed(quiet: Bot) -> No
     assert touched == sorted([monday["R-0003"], monday["R-0004"]])  # resolved, nothing else
     assert [tuple(a) for a in added] == [("R-0003", "due")]
     assert all(r.resolved_at is None and r.notified_at is not None for r in unchanged)
-    tuesday = digests(bot, REGISSEUR)[-1]
+    tuesday = bot.dm_texts(REGISSEUR)[-1]
     assert "R-0001" in tuesday and "R-0003" in tuesday and "R-0002" not in tuesday
-
-
-# -- buttons ------------------------------------------------------------------------------
-
-def test_snooze_hides_the_reminder_for_three_days(quiet: Bot) -> None:
-    bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
-    add_case(bot, "R-0002", last_evaluation_on=date(2026, 8, 1))  # evaluation overdue too
-    tick(bot)
-    reminder = open_reminder(bot, REGISSEUR, "uvo")
-    response = bot.driver.block_action(REGISSEUR, f"reminder.snooze.{reminder}",
-                                       str(reminder))
-    assert response.status == 200
-    assert responses(bot)[-1] == texts.reminder_snoozed(date(2026, 11, 26))
-    assert bot.audit_count(action="reminder.snooze", case_code="R-0001") == 1
-    for offset, shows_uvo in ((1, False), (2, False), (3, True)):
-        at(bot, MONDAY + timedelta(days=offset))
-        tick(bot)
-        latest = digests(bot, REGISSEUR)[-1]
-        assert "R-0002" in latest and ("R-0001" in latest) == shows_uvo
-
-
-def test_a_later_stage_of_a_snoozed_deadline_stays_snoozed(quiet: Bot) -> None:
-    bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 30))  # UVO due Wednesday 25-11
-    tick(bot)
-    reminder = open_reminder(bot, REGISSEUR, "uvo")
-    bot.driver.block_action(REGISSEUR, f"reminder.snooze.{reminder}", str(reminder))
-    for offset in (1, 2):  # Tuesday: the week stage; Wednesday: the due stage, new row
-        at(bot, MONDAY + timedelta(days=offset))
-        tick(bot)
-    assert len(digests(bot, REGISSEUR)) == 1  # only Monday's
-    with bot.session() as session:
-        due = session.scalars(select(Reminder).where(Reminder.stage == "due")).one()
-        assert due.snoozed_until == date(2026, 11, 26)
-    at(bot, MONDAY + timedelta(days=3))
-    tick(bot)
-    assert "*1 dag te laat*" in digests(bot, REGISSEUR)[-1]
-
-
-def test_someone_elses_reminder_cannot_be_snoozed_and_the_attempt_is_audited(
-        quiet: Bot) -> None:
-    bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
-    tick(bot)
-    reminder = open_reminder(bot, REGISSEUR, "uvo")
-    bot.driver.block_action(REGISSEUR2, f"reminder.snooze.{reminder}", str(reminder))
-    assert responses(bot)[-1] == texts.REMINDER_NOT_YOURS
-    assert bot.audit_count(action="reminder.snooze", outcome="refused",
-                           actor=REGISSEUR2) == 1
-    with bot.session() as session:
-        assert session.get(Reminder, reminder).snoozed_until is None  # type: ignore[union-attr]
-
-
-@pytest.mark.parametrize(("action_id", "value"), [
-    ("reminder.snooze.1", "abc"),
-    ("reminder.snooze.1", "2"),               # id in the action and value differ
-    ("reminder.snooze.1", "1" * 40),
-    ("reminder.log.99999", "99999"),          # no such reminder
-])
-def test_malformed_or_unknown_buttons_change_nothing(quiet: Bot, action_id: str,
-                                                      value: str) -> None:
-    bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
-    tick(bot)
-    response = bot.driver.block_action(REGISSEUR, action_id, value)
-    assert response.status == 200
-    assert responses(bot)[-1] in (texts.REMINDER_BAD_BUTTON, texts.REMINDER_GONE)
-    assert bot.audit_count(outcome="refused", actor=REGISSEUR) == 1
-    with bot.session() as session:
-        assert all(r.snoozed_until is None for r in session.scalars(select(Reminder)))
-
-
-def test_log_now_opens_the_uvo_form_for_that_case(quiet: Bot) -> None:
-    bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
-    tick(bot)
-    reminder = open_reminder(bot, REGISSEUR, "uvo")
-    bot.driver.block_action(REGISSEUR, f"reminder.log.{reminder}", str(reminder))
-    [opened] = bot.calls("views.open")
-    view = opened.args["view"]
-    view = json.loads(view) if isinstance(view, str) else view
-    assert view["type"] == "modal" and "R-0001" in json.dumps(view)
-    assert bot.audit_count(action="reminder.log", case_code="R-0001") == 1
-
-
-def test_log_now_for_the_letter_tells_the_secretariat_which_command_to_use(
-        quiet: Bot) -> None:
-    bot = quiet
-    add_case(bot, "R-0001", intake_on=date(2026, 11, 2), assigned_on=date(2026, 11, 2),
-             letter_sent_on=None, phase=Phase.PLAN, plan_approved_on=None, last_uvo_on=None,
-             last_evaluation_on=None)
-    tick(bot)
-    [digest] = digests(bot, SECRETARIS)
-    assert "Notificatiebrief versturen" in digest and "vervalt *vandaag*" in digest
-    assert SECRET_TEXT not in digest
-    assert "Notificatiebrief" not in "".join(digests(bot, REGISSEUR))
-    reminder = open_reminder(bot, SECRETARIS, "brief")
-    bot.driver.block_action(SECRETARIS, f"reminder.log.{reminder}", str(reminder))
-    assert bot.calls("views.open") == []
-    assert "`/regie brief R-0001 [datum] [aan]`" in responses(bot)[-1]
 
 
 # -- the secretariat's notices ----------------------------------------------------------------
@@ -446,13 +272,13 @@ def test_log_now_for_the_letter_tells_the_secretariat_which_command_to_use(
 def test_a_deactivated_regisseur_gets_nothing_and_the_secretariat_is_told(
         quiet: Bot) -> None:
     bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
-    add_case(bot, "R-0002", regisseur=None)
+    add_scheduled_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    add_scheduled_case(bot, "R-0002", regisseur=None)
     with bot.session() as session:
         deactivate_user(session, REGISSEUR, bot.deps.clock())
     tick(bot)
-    assert digests(bot, REGISSEUR) == []
-    [notice] = digests(bot, SECRETARIS)
+    assert bot.dm_texts(REGISSEUR) == []
+    [notice] = bot.dm_texts(SECRETARIS)
     assert notice.count("Geen actieve regisseur") == 2
     assert "R-0001" in notice and "R-0002" in notice
     assert "UVO" not in notice and SECRET_TEXT not in notice
@@ -460,15 +286,15 @@ def test_a_deactivated_regisseur_gets_nothing_and_the_secretariat_is_told(
 
 def test_a_pending_digest_of_a_user_deactivated_since_is_cancelled(quiet: Bot) -> None:
     bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    add_scheduled_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
     bot.slack.inject(Fault("chat.postMessage", status=500, times=100))
     tick(bot)
     with bot.session() as session:
         deactivate_user(session, REGISSEUR, bot.deps.clock())
     bot.slack.clear_faults()
-    at(bot, MONDAY + timedelta(days=1))
+    move_clock_to(bot, MONDAY + timedelta(days=1))
     tick(bot)
-    assert digests(bot, REGISSEUR) == []
+    assert bot.dm_texts(REGISSEUR) == []
     with bot.session() as session:
         [row] = session.scalars(select(OutboxMessage).where(
             OutboxMessage.recipient == REGISSEUR)).all()
@@ -479,45 +305,46 @@ def test_a_pending_digest_of_a_user_deactivated_since_is_cancelled(quiet: Bot) -
 
 def test_handing_a_case_over_moves_its_reminders_to_the_new_regisseur(quiet: Bot) -> None:
     bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
+    add_scheduled_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
     tick(bot)
     set_case(bot, "R-0001", regisseur_id=user_id(bot, REGISSEUR2))
-    at(bot, MONDAY + timedelta(days=1))
+    move_clock_to(bot, MONDAY + timedelta(days=1))
     tick(bot)
-    assert len(digests(bot, REGISSEUR)) == 1
-    assert "R-0001" in digests(bot, REGISSEUR2)[0]
+    assert len(bot.dm_texts(REGISSEUR)) == 1
+    assert "R-0001" in bot.dm_texts(REGISSEUR2)[0]
 
 
 def test_missing_dates_are_reported_to_the_secretariat(quiet: Bot) -> None:
-    add_case(quiet, "R-0001", plan_approved_on=None, last_uvo_on=None,
+    add_scheduled_case(quiet, "R-0001", plan_approved_on=None, last_uvo_on=None,
              last_evaluation_on=None)
     tick(quiet)
-    [notice] = digests(quiet, SECRETARIS)
+    [notice] = quiet.dm_texts(SECRETARIS)
     assert texts.missing_line("uvo") in notice and texts.missing_line("evaluatie") in notice
-    assert digests(quiet, REGISSEUR) == []
+    assert quiet.dm_texts(REGISSEUR) == []
 
 
 def test_plan_phase_case_reminds_of_the_itat_cutoff_with_the_meeting(quiet: Bot) -> None:
-    add_case(quiet, "R-0001", phase=Phase.PLAN, intake_on=date(2026, 10, 20),
+    add_scheduled_case(quiet, "R-0001", phase=Phase.PLAN, intake_on=date(2026, 10, 20),
              assigned_on=date(2026, 10, 20), letter_sent_on=date(2026, 10, 27),
              plan_approved_on=None, last_uvo_on=None, last_evaluation_on=None)
-    at(quiet, date(2026, 11, 26))  # assigned + 5 weeks = 24-11: ITAT-R do 10-12, cut-off 03-12
+    # assigned + 5 weeks = 24-11: ITAT-R do 10-12, cut-off 03-12
+    move_clock_to(quiet, date(2026, 11, 26))
     tick(quiet)
-    [digest] = digests(quiet, REGISSEUR)
+    [digest] = quiet.dm_texts(REGISSEUR)
     assert "Concept plan gereed voor ITAT-R*: vervalt do 03-12 (over 7 dagen)" in digest
     assert "voor het ITAT-R van do 10-12" in digest
     assert "UVO (uitvoerdersoverleg)*: vervalt do 03-12" in digest  # the first UVO
 
 
 def test_a_plan_marked_ready_for_itat_drops_its_cutoff_reminder(quiet: Bot) -> None:
-    add_case(quiet, "R-0001", phase=Phase.PLAN, intake_on=date(2026, 10, 20),
+    add_scheduled_case(quiet, "R-0001", phase=Phase.PLAN, intake_on=date(2026, 10, 20),
              assigned_on=date(2026, 10, 20), letter_sent_on=date(2026, 10, 27),
              plan_approved_on=None, last_uvo_on=None, last_evaluation_on=None)
-    at(quiet, date(2026, 11, 26), 8)
+    move_clock_to(quiet, date(2026, 11, 26), 8)
     assert "R-0001" in quiet.say(REGISSEUR, "gereed R-0001 itat")
-    at(quiet, date(2026, 11, 26), 9)
+    move_clock_to(quiet, date(2026, 11, 26), 9)
     tick(quiet)
-    [digest] = digests(quiet, REGISSEUR)
+    [digest] = quiet.dm_texts(REGISSEUR)
     assert "Concept plan gereed voor ITAT-R" not in digest
     assert "UVO (uitvoerdersoverleg)*: vervalt do 03-12" in digest
 
@@ -527,9 +354,9 @@ def test_a_plan_marked_ready_for_itat_drops_its_cutoff_reminder(quiet: Bot) -> N
 def test_a_long_digest_stays_within_50_blocks_and_summarises_the_rest(quiet: Bot) -> None:
     bot = quiet
     for n in range(40):
-        add_case(bot, f"R-{n:04d}", last_uvo_on=date(2026, 9, 1) + timedelta(days=n % 5))
+        add_scheduled_case(bot, f"R-{n:04d}", last_uvo_on=date(2026, 9, 1) + timedelta(days=n % 5))
     tick(bot)
-    [blocks] = digest_blocks(bot, REGISSEUR)
+    [blocks] = dm_blocks(bot, REGISSEUR)
     assert len(blocks) <= 50
     summary = json.dumps(blocks[-2])
     assert "En nog 17 casussen" in summary
@@ -632,10 +459,10 @@ def test_facts_read_as_plain_rows_are_the_facts_of_the_case(quiet: Bot) -> None:
 
 
 def test_a_case_on_two_agendas_is_one_set_of_facts_with_both_plan_dates(quiet: Bot) -> None:
-    add_case(quiet, "R-0001", phase=Phase.PLAN, intake_on=date(2026, 10, 20),
+    add_scheduled_case(quiet, "R-0001", phase=Phase.PLAN, intake_on=date(2026, 10, 20),
              assigned_on=date(2026, 10, 20), letter_sent_on=date(2026, 10, 27),
              plan_approved_on=None, last_uvo_on=None, last_evaluation_on=None)
-    at(quiet, date(2026, 11, 26), 8)
+    move_clock_to(quiet, date(2026, 11, 26), 8)
     assert "R-0001" in quiet.say(REGISSEUR, "gereed R-0001 itat")
     assert "R-0001" in quiet.say(REGISSEUR, "gereed R-0001 regie definitief")
     with quiet.deps.session_factory() as session:
@@ -646,7 +473,7 @@ def test_a_case_on_two_agendas_is_one_set_of_facts_with_both_plan_dates(quiet: B
 
 
 def test_due_reminders_gives_one_row_per_recipient_and_unique_keys(quiet: Bot) -> None:
-    add_case(quiet, "R-0001", letter_sent_on=None, regisseur=None,
+    add_scheduled_case(quiet, "R-0001", letter_sent_on=None, regisseur=None,
              intake_on=date(2026, 11, 1))
     with quiet.deps.session_factory() as session:
         facts = load_facts(session, quiet.deps.settings, list(session.scalars(select(Case.id))))
@@ -659,20 +486,6 @@ def test_due_reminders_gives_one_row_per_recipient_and_unique_keys(quiet: Bot) -
 
 
 # -- App Home, scheduler and CLI ---------------------------------------------------------------
-
-def test_home_tab_shows_each_cases_next_deadlines(quiet: Bot) -> None:
-    bot = quiet
-    add_case(bot, "R-0001", last_uvo_on=date(2026, 9, 1))
-    add_case(bot, "R-0009", regisseur=REGISSEUR2)
-    bot.driver.home_opened(REGISSEUR)
-    [published] = bot.calls("views.publish")
-    view = published.args["view"]
-    shown = view if isinstance(view, str) else json.dumps(view)
-    assert texts.HOME_DEADLINES_TITLE in shown
-    assert "R-0001" in shown and "UVO di 27-10 (te laat)" in shown
-    assert "R-0009" not in shown
-    assert bot.audit_count(action="home.deadlines", actor=REGISSEUR) == 1
-
 
 def test_scheduler_jobs_have_fixed_ids_and_replace_on_restart(quiet: Bot) -> None:
     scheduler = BackgroundScheduler(timezone="UTC")
@@ -700,7 +513,7 @@ def cli_env(quiet: Bot, monkeypatch: pytest.MonkeyPatch, db_url: str) -> Bot:
 
 def test_cli_dry_run_prints_the_digests_and_changes_nothing(
         cli_env: Bot, capsys: pytest.CaptureFixture[str]) -> None:
-    add_case(cli_env, "R-0001", last_uvo_on=date(2026, 9, 1))
+    add_scheduled_case(cli_env, "R-0001", last_uvo_on=date(2026, 9, 1))
     assert main(["reminders", "run", "--at", "2026-11-23T08:30", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert texts.CLI_DRY_RUN in out and f"--- aan {REGISSEUR}" in out and "R-0001" in out
@@ -712,12 +525,12 @@ def test_cli_dry_run_prints_the_digests_and_changes_nothing(
 
 def test_cli_run_sends_once_and_a_second_run_sends_nothing(
         cli_env: Bot, capsys: pytest.CaptureFixture[str]) -> None:
-    add_case(cli_env, "R-0001", last_uvo_on=date(2026, 9, 1))
+    add_scheduled_case(cli_env, "R-0001", last_uvo_on=date(2026, 9, 1))
     assert main(["reminders", "run", "--at", "2026-11-23T08:30+01:00"]) == 0
     assert "1 verstuurd" in capsys.readouterr().out
     assert main(["reminders", "run", "--at", "2026-11-23T10:00"]) == 0
     assert "al gemaakt" in capsys.readouterr().out
-    assert len(digests(cli_env, REGISSEUR)) == 1
+    assert len(cli_env.dm_texts(REGISSEUR)) == 1
 
 
 def test_cli_rejects_a_malformed_moment(cli_env: Bot,

@@ -15,8 +15,7 @@ from bot.handlers.router import _trusted_response_url
 from bot.localslack import Fault, LocalSlack
 from storage import queries
 from storage.models import Role
-from tests.support import BEHEERDER, PROGRAMMA, REGISSEUR, SECRETARIS, Bot
-from tests.test_agenda import add_case
+from tests.support import BEHEERDER, PROGRAMMA, REGISSEUR, SECRETARIS, Bot, add_case
 
 
 @pytest.fixture

@@ -25,8 +25,7 @@ from storage.models import AuditEvent, Case, LogEntry, OutboxMessage, Phase, Rem
 from tests import pg, processes
 from tests.pg import PgServer
 from tests.processes import wait_until
-from tests.support import PROGRAMMA, REGISSEUR, REGISSEUR2, Bot
-from tests.test_agenda import add_case
+from tests.support import PROGRAMMA, REGISSEUR, REGISSEUR2, Bot, add_case
 
 pytestmark = pytest.mark.slow
 

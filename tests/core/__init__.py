@@ -1,0 +1,1 @@
+"""Pure tests: rules, meetings, parsing, invitations and e-mail, with no database."""

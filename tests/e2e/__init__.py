@@ -1,0 +1,1 @@
+"""End-to-end tests: the command line, HTTP mode and real bot processes."""

@@ -1,0 +1,1 @@
+"""Service tests: use cases against real SQLite and PostgreSQL, without Slack requests."""
