@@ -15,15 +15,18 @@ from bot.meetings import (
     Meeting,
     SeriesConfig,
     _held_on,
+    coming_meetings,
     first_meeting_on_or_after,
     first_open_meeting,
     holiday_exceptions,
     holiday_name,
     is_working_day,
+    lowest_free,
     meeting_on,
     meetings_between,
     next_meetings,
     next_working_day,
+    place,
     slot_end,
     slot_start,
     working_day_on_or_after,
@@ -533,3 +536,70 @@ def test_holiday_exceptions_are_exactly_the_planned_dates_not_held_as_planned(
         m.planned_on for m in meetings_between(series, first_on, last_on) if not m.moved
     }
     assert held_as_planned.isdisjoint(exceptions)
+
+
+# -- slot placement (pure) -----------------------------------------------------------------
+
+def test_place_takes_the_lowest_free_slot_without_a_wish() -> None:
+    assert place({1: 0, 2: 2}, 4, 9, None) == {1: 0, 2: 2, 9: 1}
+
+
+def test_place_shifts_only_up_to_the_first_gap() -> None:
+    assert place({1: 0, 2: 1, 3: 3}, 5, 9, 0) == {9: 0, 1: 1, 2: 2, 3: 3}
+
+
+def test_place_moves_an_item_to_the_end_of_a_full_meeting_by_shifting_the_others_up(
+) -> None:
+    full = {10 + n: n for n in range(4)}  # item 10 sits in slot 0 of a 4-slot meeting
+    assert place(full, 4, 10, 3) == {11: 0, 12: 1, 13: 2, 10: 3}
+
+
+def test_place_refuses_when_full_or_outside_the_meeting() -> None:
+    with pytest.raises(ValueError):
+        place({1: 0, 2: 1}, 2, 9, None)
+    with pytest.raises(ValueError):
+        place({1: 0}, 2, 9, 2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_place_keeps_every_item_once_in_distinct_slots_and_moves_only_a_run(
+        data: st.DataObject) -> None:
+    capacity = data.draw(st.integers(1, 12), label="capacity")
+    slots = data.draw(st.lists(st.integers(0, capacity - 1), unique=True,
+                               max_size=capacity - 1), label="taken")
+    positions = {100 + n: slot for n, slot in enumerate(slots)}
+    item = data.draw(st.sampled_from([*positions, 1]), label="item")
+    wanted = data.draw(st.none() | st.integers(0, capacity - 1), label="wanted")
+    placed = place(positions, capacity, item, wanted)
+    assert set(placed) == set(positions) | {item}
+    assert len(set(placed.values())) == len(placed)
+    assert all(0 <= p < capacity for p in placed.values())
+    others = {i: p for i, p in positions.items() if i != item}
+    if wanted is None:
+        assert placed[item] == lowest_free(others.values(), capacity)
+        assert all(placed[i] == p for i, p in others.items())
+    else:
+        assert placed[item] == wanted
+        moved = {i for i, p in others.items() if placed[i] != p}
+        # Whoever moved, moved one slot, all in the same direction.
+        assert len({placed[i] - others[i] for i in moved}) <= 1
+        assert all(abs(placed[i] - others[i]) == 1 for i in moved)
+
+
+def test_coming_meetings_lists_both_series_in_date_order_with_skipped_holidays() -> None:
+    itat = SeriesConfig(kind="itat", anchor_on=date(2026, 1, 8), interval_weeks=3,
+                        start_time=time(13, 0), slot_minutes=20, capacity=9, location="x",
+                        holiday_policy="skip")
+    regie = SeriesConfig(kind="regie", anchor_on=date(2026, 1, 7), interval_weeks=2,
+                         start_time=time(9, 0), slot_minutes=15, capacity=12, location="x")
+    rows = coming_meetings([itat, regie], date(2026, 4, 20), 4)
+    days = [r.meeting.held_on if r.meeting else r.planned_on for r in rows]
+    assert days == sorted(days)
+    assert {r.kind for r in rows} == {"itat", "regie"}
+    held = [r for r in rows if r.meeting is not None]
+    assert len([r for r in held if r.kind == "itat"]) == 4
+    # Hemelvaartsdag 14 May 2026 is an ITAT-R Thursday: skipped, and listed as such.
+    [skipped] = [r for r in rows if r.meeting is None]
+    assert (skipped.kind, skipped.planned_on, skipped.holiday) == (
+        "itat", date(2026, 5, 14), "Hemelvaartsdag")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -17,12 +17,21 @@ from bot.parsing import (
     looks_like_date,
     near_contact_kind,
     next_token,
+    parse_any_date,
     parse_case_code,
+    parse_case_code_and_kind,
     parse_contact_kind,
     parse_date,
+    parse_entry_args,
     parse_iso_date,
+    parse_item_kind,
     parse_letter_recipient,
+    parse_meeting_day,
+    parse_meeting_kind,
     parse_mention,
+    parse_moment,
+    parse_outcome,
+    parse_period,
     parse_risk_group,
     tokens,
 )
@@ -213,3 +222,75 @@ def test_escaped_markup_in_command_text_is_still_refused() -> None:
 
 def test_control_characters_are_dropped() -> None:
     assert clean_text("a\x00b\x1bc\td") == "abc\td"
+
+
+# --- meetings, agenda items and decisions ---------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "kind"), [
+    ("itat", "itat"), ("ITAT-R", "itat"), ("itatr", "itat"), (" Regie ", "regie"),
+    ("regieoverleg", "regie"), ("ro", "regie")])
+def test_meeting_kinds_are_read_in_every_usual_spelling(typed: str, kind: str) -> None:
+    assert parse_meeting_kind(typed) == kind
+
+
+def test_an_unknown_meeting_kind_is_explained_with_the_word_escaped() -> None:
+    with pytest.raises(InputError, match="itat") as info:
+        parse_meeting_kind("<!channel>")
+    assert "<!channel>" not in info.value.message
+
+
+def test_item_kinds_default_per_meeting_and_must_belong_to_it() -> None:
+    assert parse_item_kind(None, "itat") == "concept"
+    assert parse_item_kind(" ", "regie") == "definitief"
+    assert parse_item_kind("Afsluit", "regie") == "afsluit"
+    with pytest.raises(InputError, match="herinbreng gaat naar het ITAT-R"):
+        parse_item_kind("herinbreng", "regie")
+    with pytest.raises(InputError, match="soort agendapunt"):
+        parse_item_kind("plan", "itat")
+
+
+def test_outcomes_are_the_three_decisions_only() -> None:
+    assert [parse_outcome(w) for w in ("Vastgesteld", "aangehouden", "afgesloten")] == [
+        "vastgesteld", "aangehouden", "afgesloten"]
+    with pytest.raises(InputError, match="geen besluit"):
+        parse_outcome("goedgekeurd")
+
+
+def test_case_code_and_meeting_kind_are_accepted_in_either_order() -> None:
+    assert parse_case_code_and_kind("r-0042", "itat") == ("R-0042", "itat")
+    assert parse_case_code_and_kind("regie", "R-0042") == ("R-0042", "regie")
+
+
+def test_a_meeting_day_without_a_year_is_the_nearest_such_date() -> None:
+    assert parse_meeting_day("10-12", TODAY) == date(2026, 12, 10)
+    assert parse_meeting_day("14-01", date(2026, 12, 20)) == date(2027, 1, 14)
+    assert parse_meeting_day("10-12-2026", TODAY) == date(2026, 12, 10)
+
+
+def test_a_period_is_none_one_date_up_to_today_or_two_dates() -> None:
+    assert parse_period("", TODAY) is None
+    assert parse_period("01-09-2026", TODAY) == (date(2026, 9, 1), TODAY)
+    assert parse_period("01-01 30-06", TODAY) == (date(2026, 1, 1), date(2026, 6, 30))
+    with pytest.raises(InputError, match="te veel"):
+        parse_period("01-01 02-01 03-01", TODAY)
+
+
+def test_command_line_dates_and_moments() -> None:
+    assert parse_any_date("2026-11-22", TODAY) == parse_any_date("22-11", TODAY)
+    with pytest.raises(InputError):
+        parse_any_date("2026-02-30", TODAY)
+    assert parse_moment("2026-11-23T08:30").astimezone(UTC) == datetime(
+        2026, 11, 23, 7, 30, tzinfo=UTC)  # a naive moment is Amsterdam time
+    assert parse_moment("2026-11-23T08:30+00:00") == datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+    with pytest.raises(InputError, match="--at"):
+        parse_moment("morgen")
+
+
+def test_entry_arguments_take_an_optional_date_and_contact_kind_before_the_text() -> None:
+    parsed = parse_entry_args("R-0042 gisteren huisbezoek Gesprek met moeder", "contact", TODAY)
+    assert (parsed.code, parsed.occurred_on, parsed.contact_kind, parsed.text) == (
+        "R-0042", TODAY - timedelta(days=1), "huisbezoek", "Gesprek met moeder")
+    assert parse_entry_args("R-0042 Gesprek met moeder", "contact", TODAY).contact_kind is None
+    assert parse_entry_args("", "uvo", TODAY).code is None  # no arguments: open the form
+    with pytest.raises(InputError, match="Bedoel je `huisbezoek`"):
+        parse_entry_args("R-0042 huisbzoek bij moeder", "contact", TODAY)

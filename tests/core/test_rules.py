@@ -19,16 +19,22 @@ from bot.rules import (
     CONCEPT_PLAN_DAYS,
     LETTER_DAYS,
     WARN_DAYS,
+    Audience,
     CaseFacts,
     Deadline,
+    OpenReminder,
     case_deadlines,
     case_schedule,
     digest_at,
     digest_day,
     due_alert_on,
+    due_reminders,
+    evaluation_due_on,
     is_in_plan_phase,
     next_digest_at,
+    reconcile,
     stage_on,
+    uvo_due_on,
 )
 from bot.services.facts import case_facts as facts_of_case
 from storage.models import Case, Phase
@@ -276,3 +282,49 @@ def test_no_digest_on_kings_day_ascension_or_a_weekend() -> None:
         assert digest_day(datetime.combine(day, time(10, 0), tzinfo=AMS), DIGEST) is None
     assert digest_day(datetime(2026, 11, 23, 8, 29, tzinfo=AMS), DIGEST) is None
     assert digest_day(datetime(2026, 11, 23, 8, 30, tzinfo=AMS), DIGEST) == date(2026, 11, 23)
+
+
+# -- the UVO and evaluation rhythm (written once, used by the schedule and the logbook) -----
+
+@settings(max_examples=200, deadline=None)
+@given(case_facts())
+def test_the_uvo_and_evaluation_due_dates_are_the_schedules_own(facts: CaseFacts) -> None:
+    today = facts.intake_on
+    assert today is not None
+    schedule = {d.kind: d.due_on for d in case_schedule(
+        CaseFacts(**{**facts.__dict__, "phase": "uitvoering", "closed_on": None}),
+        today, ITAT, REGIE).deadlines if d.meeting_on is None}
+    assert schedule.get("uvo") == uvo_due_on(facts)
+    assert schedule.get("evaluatie") == evaluation_due_on(facts)
+
+
+def test_the_evaluation_counts_from_the_last_one_else_from_plan_approval() -> None:
+    facts = plan_case(date(2026, 1, 5), plan_approved_on=date(2026, 3, 4))
+    assert evaluation_due_on(facts) == date(2026, 3, 4) + timedelta(days=91)
+    later = CaseFacts(**{**facts.__dict__, "last_evaluation_on": date(2026, 6, 1)})
+    assert evaluation_due_on(later) == date(2026, 6, 1) + timedelta(days=91)
+    assert uvo_due_on(facts) is None
+
+
+# -- the due-reminder decision ----------------------------------------------------------------
+
+def test_reconcile_keeps_open_rows_resolves_stale_ones_and_carries_a_snooze_to_the_next_stage(
+) -> None:
+    facts = plan_case(date(2026, 1, 5), phase="uitvoering", plan_approved_on=date(2026, 3, 4),
+                      letter_sent_on=date(2026, 1, 12), last_uvo_on=date(2026, 9, 30),
+                      last_evaluation_on=date(2026, 11, 2))
+    audience = Audience(frozenset({7}), (8,))
+    # Tuesday 24 November: the UVO of 25 November is in its "week" stage.
+    [week] = due_reminders([facts], date(2026, 11, 24), ITAT, REGIE, audience)
+    assert (week.kind, week.stage, week.recipient_id) == ("uvo", "week", 7)
+    snoozed = OpenReminder(5, week.key, week.case_id, week.recipient_id, week.kind,
+                           week.due_on, week.stage, snoozed_until=date(2026, 11, 27))
+    gone = OpenReminder(6, "1:brief:2026-01-26:due:8", 1, 8, "brief", date(2026, 1, 26), "due")
+    kept = reconcile([snoozed, gone], [week])
+    assert kept.stale_ids == [6] and kept.kept == [snoozed] and kept.new == []
+    # Wednesday: the due stage is a new row that inherits the snooze of its deadline.
+    [due] = due_reminders([facts], date(2026, 11, 25), ITAT, REGIE, audience)
+    plan = reconcile([snoozed], [due])
+    assert plan.stale_ids == [5]
+    [new] = plan.new
+    assert (new.stage, new.snoozed_until, new.id) == ("due", date(2026, 11, 27), None)

@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from bot.meetings import place
 from storage import queries
 from storage.models import Meeting, Phase
 from tests.support import (
@@ -417,29 +416,6 @@ def test_regisseur_cannot_move_items(bot: Bot) -> None:
 
     assert "alleen beschikbaar" in bot.say(REGISSEUR, "verplaats R-0001 itat 31-12-2026")
     assert agenda_rows(bot)[0][2] == date(2026, 12, 10)
-
-
-# -- slot placement (pure) -----------------------------------------------------------------
-
-def test_place_takes_the_lowest_free_slot_without_a_wish() -> None:
-    assert place({1: 0, 2: 2}, 4, 9, None) == {1: 0, 2: 2, 9: 1}
-
-
-def test_place_shifts_only_up_to_the_first_gap() -> None:
-    assert place({1: 0, 2: 1, 3: 3}, 5, 9, 0) == {9: 0, 1: 1, 2: 2, 3: 3}
-
-
-def test_place_moves_an_item_to_the_end_of_a_full_meeting_by_shifting_the_others_up(
-) -> None:
-    full = {10 + n: n for n in range(4)}  # item 10 sits in slot 0 of a 4-slot meeting
-    assert place(full, 4, 10, 3) == {11: 0, 12: 1, 13: 2, 10: 3}
-
-
-def test_place_refuses_when_full_or_outside_the_meeting() -> None:
-    with pytest.raises(ValueError):
-        place({1: 0, 2: 1}, 2, 9, None)
-    with pytest.raises(ValueError):
-        place({1: 0}, 2, 9, 2)
 
 
 # -- App Home --------------------------------------------------------------------------------

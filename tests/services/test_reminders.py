@@ -10,7 +10,6 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from slack_sdk.models.blocks import Block
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -18,11 +17,10 @@ from bot import jobs, texts
 from bot.__main__ import main
 from bot.clock import AMSTERDAM
 from bot.localslack import Fault
-from bot.rules import Audience, DigestCase, DigestItem, due_reminders
+from bot.rules import Audience, due_reminders
 from bot.services.facts import candidate_case_ids, candidate_facts, case_facts, load_facts
 from bot.services.reminders import load_audience
 from bot.services.users import deactivate_user
-from bot.views.messages import render_digest
 from storage.models import (
     Case,
     OutboxMessage,
@@ -361,31 +359,6 @@ def test_a_long_digest_stays_within_50_blocks_and_summarises_the_rest(quiet: Bot
     summary = json.dumps(blocks[-2])
     assert "En nog 17 casussen" in summary
     assert all(len(b.get("elements", [])) <= 25 for b in blocks if b["type"] == "actions")
-
-
-DIGEST_KINDS = ["uvo", "evaluatie", "itat_cutoff", "regie_cutoff", "brief", "geen_regisseur",
-                "ontbrekend:uvo", "ontbrekend:evaluatie", "ontbrekend:itat_cutoff"]
-digest_items = st.builds(
-    DigestItem, reminder_id=st.integers(1, 10**12), kind=st.sampled_from(DIGEST_KINDS),
-    due_on=st.dates(date(2026, 1, 1), date(2027, 12, 31)),
-    stage=st.sampled_from(["week", "due", "overdue", "signal"]),
-    meeting_on=st.none() | st.dates(date(2026, 1, 1), date(2027, 12, 31)))
-digest_cases = st.builds(DigestCase, code=st.text(min_size=1, max_size=40),
-                         items=st.lists(digest_items, min_size=1, max_size=15).map(tuple))
-
-
-@settings(max_examples=30, deadline=None)
-@given(st.lists(digest_cases, max_size=60), st.dates(date(2026, 1, 1), date(2027, 12, 31)))
-def test_every_digest_is_valid_block_kit_within_slacks_limits_with_codes_escaped(
-        cases: list[DigestCase], day: date) -> None:
-    fallback, blocks = render_digest(day, cases)
-    assert len(blocks) <= 50 and str(sum(len(c.items) for c in cases)) in fallback
-    for block in blocks:  # slack_sdk validates lengths and counts; the dicts are its own form
-        parsed = Block.parse(block)
-        assert parsed is not None and parsed.to_dict() == block
-    mrkdwn = [b["text"]["text"] for b in blocks if b["type"] == "section"]
-    mrkdwn += [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
-    assert not any("<" in t or ">" in t for t in mrkdwn)  # user text is escaped
 
 
 @st.composite
