@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, datetime
+from typing import TypeAlias
 
 from bot import texts
 from bot.clock import Clock, local_date, system_clock
@@ -12,8 +13,8 @@ from bot.errors import BotError
 from bot.parsing import parse_any_date, parse_moment
 from bot.runtime import Runtime, open_runtime
 
-# argparse's subparsers object (its class is private to argparse).
-SubParsers = argparse._SubParsersAction
+# What each command group adds its commands to (argparse's class for it is private).
+SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def cli_clock() -> Clock:
