@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     MPLBACKEND=Agg \
-    PORT=3000
+    PORT=3000 \
+    REGIEBOT_AUTO_MIGRATE=true
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -18,6 +19,8 @@ RUN pip install . \
 USER regiebot
 WORKDIR /data
 # The embedded SQLite default lives in /data; production sets DATABASE_URL to PostgreSQL.
+# REGIEBOT_AUTO_MIGRATE=true (above): `serve` and `socket` bring the schema to the newest
+# revision before they start, so a fresh volume works; replicas on PostgreSQL take turns.
 ENV DATABASE_URL=sqlite:////data/regiebot.sqlite3
 VOLUME ["/data"]
 EXPOSE 3000

@@ -43,7 +43,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def _production_runtime(settings: Settings, *extra: str) -> Runtime:
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "REGIEBOT_TEAM_ID",
                      "REGIEBOT_ENCRYPTION_KEYS", *extra)
-    return open_runtime(settings, clock=system_clock)
+    return open_runtime(settings, clock=system_clock, upgrade=settings.auto_migrate)
 
 
 def _start_scheduler(runtime: Runtime, client: object) -> object:
