@@ -10,10 +10,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     REGIEBOT_AUTO_MIGRATE=true
 
 WORKDIR /app
+# Every dependency at the version and with the file hashes in the lock (bash scripts/lock
+# regenerates it), including setuptools and wheel to build regiebot without fetching more.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY storage ./storage
-RUN pip install . \
+RUN pip install --no-deps --no-build-isolation . \
+    && pip check \
     && useradd --system --uid 10001 --home-dir /data --create-home regiebot
 
 USER regiebot
