@@ -217,7 +217,7 @@ def build_vtimezone(zone: ZoneInfo, first_year: int, last_year: int) -> Timezone
             still_in_force = run[-1].onset.year == last_year
             observances.append(_observance(
                 run[0],
-                rule=None if position is None else position,
+                rule=position,
                 until=None if still_in_force or position is None else run[-1].at))
     # STANDARD before DAYLIGHT, each in time order, as Outlook and Google write them.
     observances.sort(key=lambda c: (c.name == "DAYLIGHT", c.decoded("DTSTART")))
