@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -17,7 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot import texts
+from bot import logsafety, texts
 from bot.deps import Deps
 from bot.handlers import register_all
 from bot.handlers.common import Subcommand
@@ -57,7 +58,11 @@ def dispatch_raw(app: App, body: str, headers: dict[str, Any], query: str = "") 
     if not _well_formed(request.body):
         log.warning("request with an unexpected payload shape rejected")
         return BoltResponse(status=400, body="")
-    return app.dispatch(request)
+    response = app.dispatch(request)
+    if response.status == 401:  # failed the signature or timestamp check: count, never log
+        timestamp = request.headers.get("x-slack-request-timestamp", [""])[0]
+        logsafety.REFUSED.count(timestamp, time.time())
+    return response
 
 
 _DICT_FIELDS = ("user", "team", "view", "container", "channel", "message", "enterprise",
@@ -119,6 +124,7 @@ def build_app(deps: Deps, *, client: WebClient | None = None,
     `executor` runs the work behind acknowledged commands (default: a thread pool);
     `members` caches Slack's membership answers (default: a fresh cache); tests may add
     `extra_subcommands`."""
+    logsafety.install()  # before bolt makes its loggers: no body or payload in any log
     signing_secret = deps.settings.slack_signing_secret
     app = App(
         client=client or make_web_client(deps),

@@ -81,6 +81,10 @@ class Settings(BaseSettings):
 
     log_level: str = Field(default="INFO", alias="REGIEBOT_LOG_LEVEL")
 
+    # Start-up: `serve` and `socket` bring the schema to the newest revision first (the
+    # container image sets this; see the README)
+    auto_migrate: bool = Field(default=False, alias="REGIEBOT_AUTO_MIGRATE")
+
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:

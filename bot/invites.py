@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress, vDDDLists, vRecur
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vRecur,
+)
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from bot.clock import AMSTERDAM
+
 PRODID = "-//Gemeente Amsterdam//Regiebot//NL"
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # A series without an end date still needs a VTIMEZONE that covers the years it will be used.
 OPEN_SERIES_YEARS = 10
+# The time zone observances start here: long before any meeting the bot writes and after the
+# EU's 1996 harmonisation, so Europe/Amsterdam comes out as one RRULE pair, as Outlook writes it.
+VTIMEZONE_FROM_YEAR = 2000
 _MAX_FILENAME_STEM = 80
 
 Method = Literal["REQUEST", "CANCEL"]
@@ -174,33 +187,147 @@ def _calendar(method: str, event: Event, first_at: datetime, last_at: datetime) 
 
 
 def _amsterdam_vtimezone(first_at: datetime, last_at: datetime) -> Timezone:
-    """Return a VTIMEZONE for Europe/Amsterdam that covers whole years from first_at to last_at."""
-    # icalendar derives the observances from the zoneinfo database; the window keeps the
-    # VTIMEZONE small while covering every local time the calendar uses.
-    timezone = Timezone.from_tzinfo(
-        AMSTERDAM,
-        tzid="Europe/Amsterdam",
-        first_date=date(first_at.year, 1, 1),
-        last_date=date(last_at.year + 1, 1, 1),
-    )
-    for observance in timezone.subcomponents:
-        if "RDATE" not in observance:
-            continue
-        # icalendar writes the first onset as DTSTART and the later ones as one comma-separated
-        # RDATE, as RFC 5545 allows. ical.js (Thunderbird) reads only the first value of each
-        # RDATE and ignores DTSTART once RDATE is present, so it would miss every DST change
-        # but one. One RDATE line per onset, DTSTART included, reads the same everywhere.
-        rdates = observance["RDATE"]
-        onsets = [
-            value.dt
-            for prop in (rdates if isinstance(rdates, list) else [rdates])
-            if isinstance(prop, vDDDLists)
-            for value in prop.dts
-        ]
-        del observance["RDATE"]
-        for onset in [observance.decoded("DTSTART"), *onsets]:
-            observance.add("rdate", onset)
+    """Return the Europe/Amsterdam VTIMEZONE for a calendar whose times lie in first_at…last_at."""
+    return build_vtimezone(AMSTERDAM, min(VTIMEZONE_FROM_YEAR, first_at.year - 1), last_at.year + 1)
+
+
+def build_vtimezone(zone: ZoneInfo, first_year: int, last_year: int) -> Timezone:
+    """Return a VTIMEZONE for the zone whose observances recur by RRULE, as Outlook writes them."""
+    # icalendar's Timezone.from_tzinfo lists every change as an RDATE, which Outlook misreads
+    # (summer meetings an hour off). Here the changes zoneinfo makes in first_year…last_year
+    # are folded into yearly rules (Europe/Amsterdam: -1SU of March and of October). A rule
+    # still in force in last_year stays open-ended, as zoneinfo's own rule is; one that stopped
+    # earlier gets an UNTIL; a change that follows no yearly rule is an observance of its own.
+    timezone = Timezone()
+    timezone.add("tzid", zone.key)
+    changes = _zone_changes(zone, first_year, last_year)
+    if not changes:
+        moment = datetime(first_year, 1, 1, tzinfo=UTC).astimezone(zone)
+        offset = moment.utcoffset() or timedelta(0)
+        timezone.add_component(_observance(
+            _Change(moment.astimezone(UTC), offset, offset, moment.tzname() or "",
+                    bool(moment.dst())), until=None, rule=None))
+        return timezone
+    groups: dict[tuple[bool, timedelta, timedelta, str], list[_Change]] = {}
+    for change in changes:
+        key = (change.is_dst, change.offset_from, change.offset_to, change.name)
+        groups.setdefault(key, []).append(change)
+    observances = []
+    for group in groups.values():
+        for run, position in _yearly_runs(group):
+            still_in_force = run[-1].onset.year == last_year
+            observances.append(_observance(
+                run[0],
+                rule=position,
+                until=None if still_in_force or position is None else run[-1].at))
+    # STANDARD before DAYLIGHT, each in time order, as Outlook and Google write them.
+    observances.sort(key=lambda c: (c.name == "DAYLIGHT", c.decoded("DTSTART")))
+    for observance in observances:
+        timezone.add_component(observance)
     return timezone
+
+
+@dataclass(frozen=True)
+class _Change:
+    """One change of a zone's offset, name or daylight saving flag, at a UTC instant."""
+
+    at: datetime
+    offset_from: timedelta
+    offset_to: timedelta
+    name: str
+    is_dst: bool
+
+    @property
+    def onset(self) -> datetime:
+        """Return the local time of the change in the offset before it (RFC 5545 §3.6.5)."""
+        return (self.at + self.offset_from).replace(tzinfo=None)
+
+
+def _observance(
+    change: _Change, *, rule: tuple[int, str] | None, until: datetime | None
+) -> TimezoneStandard | TimezoneDaylight:
+    """Return a STANDARD or DAYLIGHT observance starting at the change, yearly if given a rule."""
+    observance = TimezoneDaylight() if change.is_dst else TimezoneStandard()
+    observance.add("dtstart", change.onset)
+    if rule is not None:
+        week, weekday = rule
+        recur = vRecur(freq="YEARLY", bymonth=change.onset.month, byday=f"{week}{weekday}")
+        if until is not None:
+            recur["until"] = until.astimezone(UTC)
+        observance.add("rrule", recur)
+    observance.add("tzoffsetfrom", change.offset_from)
+    observance.add("tzoffsetto", change.offset_to)
+    if change.name:
+        observance.add("tzname", change.name)
+    return observance
+
+
+def _yearly_runs(
+    changes: Sequence[_Change],
+) -> list[tuple[list[_Change], tuple[int, str] | None]]:
+    """Split like changes into runs that one yearly rule (week of month, weekday) describes."""
+    runs: list[tuple[list[_Change], set[tuple[int, str]]]] = []
+    for change in changes:
+        fits = _weekday_positions(change.onset)
+        if runs:
+            run, common = runs[-1]
+            previous = run[-1].onset
+            if (
+                change.onset.year == previous.year + 1
+                and change.onset.month == previous.month
+                and change.onset.time() == previous.time()
+                and common & fits
+            ):
+                run.append(change)
+                runs[-1] = (run, common & fits)
+                continue
+        runs.append(([change], fits))
+    result: list[tuple[list[_Change], tuple[int, str] | None]] = []
+    for run, common in runs:
+        # "Last Sunday" (-1SU) rather than "fourth Sunday" where both fit, as calendars write it.
+        result.append((run, min(common) if len(run) > 1 else None))
+    return result
+
+
+def _weekday_positions(onset: datetime) -> set[tuple[int, str]]:
+    """Return the BYDAY values that match the onset's day: nth and, in the last week, -1."""
+    weekday = WEEKDAY_CODES[onset.weekday()]
+    positions = {((onset.day - 1) // 7 + 1, weekday)}
+    if (onset + timedelta(days=7)).month != onset.month:
+        positions.add((-1, weekday))
+    return positions
+
+
+@functools.cache
+def _zone_changes(zone: ZoneInfo, first_year: int, last_year: int) -> tuple[_Change, ...]:
+    """Return every change of the zone from 1 January first_year to the end of last_year."""
+    step = timedelta(hours=6)  # shorter than any time a zone has kept one offset
+    moment = datetime(first_year, 1, 1, tzinfo=UTC)
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    state = _zone_state(zone, moment)
+    changes: list[_Change] = []
+    while moment < end:
+        later = moment + step
+        later_state = _zone_state(zone, later)
+        if later_state != state:
+            low, high = moment, later
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                if _zone_state(zone, middle) == state:
+                    low = middle
+                else:
+                    high = middle
+            high = high.replace(microsecond=0)
+            changes.append(_Change(high, state[0], later_state[0], later_state[1],
+                                   later_state[2]))
+        moment, state = later, later_state
+    return tuple(changes)
+
+
+def _zone_state(zone: ZoneInfo, moment: datetime) -> tuple[timedelta, str, bool]:
+    """Return the zone's UTC offset, abbreviation and daylight saving flag at a UTC instant."""
+    local = moment.astimezone(zone)
+    return local.utcoffset() or timedelta(0), local.tzname() or "", bool(local.dst())
 
 
 def _address(person: Person, **params: str) -> vCalAddress:

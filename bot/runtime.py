@@ -8,7 +8,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from bot import texts
 from bot.clock import Clock, system_clock
@@ -60,13 +60,36 @@ def load_keyring(settings: Settings, *, allow_local_key: bool) -> Keyring:
         raise ConfigError(f"REGIEBOT_ENCRYPTION_KEYS: {exc}") from exc
 
 
+# Any fixed number, the same in every replica: PostgreSQL advisory lock for schema upgrades.
+SCHEMA_UPGRADE_LOCK = 0x52454749  # "REGI"
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the schema to the newest revision; replicas starting together take turns."""
+    if engine.dialect.name == "postgresql":
+        # Two replicas creating the same tables at once would make one of them fail; the
+        # second one waits and then finds the schema already at the newest revision.
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"),
+                               {"key": SCHEMA_UPGRADE_LOCK})
+            try:
+                migrate.upgrade(engine)
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"),
+                                   {"key": SCHEMA_UPGRADE_LOCK})
+                connection.commit()
+    else:
+        migrate.upgrade(engine)
+    log.info("database schema at revision %s", migrate.current_revision(engine))
+
+
 def open_runtime(settings: Settings, *, clock: Clock = system_clock,
                  allow_local_key: bool = False, upgrade: bool = False) -> Runtime:
     """Open the database (upgrading it when asked) and build Deps."""
     set_keyring(load_keyring(settings, allow_local_key=allow_local_key))
     engine = make_engine(settings.database_url)
     if upgrade:
-        migrate.upgrade(engine)
+        upgrade_schema(engine)
     elif migrate.current_revision(engine) is None:
         raise ConfigError(texts.NO_SCHEMA)
     deps = Deps(settings=settings, session_factory=make_session_factory(engine), clock=clock,

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from bot import texts
+from bot import logsafety, texts
 from bot.cli import audit, db, keys, meetings, modes, monitor, reminders, retention, users
 from bot.config import Settings, load_settings
 from bot.errors import BotError, ConfigError
@@ -52,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logsafety.install()  # no request body, payload or token in any log record
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # The Slack libraries log request and response bodies (DM text) at DEBUG: never let
     # case content reach the logs, whatever level the operator chooses.

@@ -31,7 +31,7 @@ def production_runtime(settings: Settings, *extra: str) -> Runtime:
     """Open the database for a Slack mode, after checking its settings are complete."""
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "REGIEBOT_TEAM_ID",
                      "REGIEBOT_ENCRYPTION_KEYS", *extra)
-    return open_runtime(settings, clock=cli_clock())
+    return open_runtime(settings, clock=cli_clock(), upgrade=settings.auto_migrate)
 
 
 def admin_runtime(settings: Settings) -> Runtime:
