@@ -80,6 +80,13 @@ def _take_over_sqlite_transactions(engine: Engine) -> None:
         if conn.info.pop("regiebot_serialised", False):
             lock.release()
 
+    @event.listens_for(engine, "checkin")
+    def _release_on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        # A transaction whose COMMIT failed before the "commit" event's release (e.g. the
+        # audit chain refused it) is rolled back by the pool, without a "rollback" event.
+        if record is not None and record.info.pop("regiebot_serialised", False):
+            lock.release()
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
