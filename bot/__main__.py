@@ -150,14 +150,26 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    """Create or upgrade the database schema."""
+    """Create or upgrade the database schema (and grant the application role its rights)."""
+    from bot.runtime import load_keyring
     from storage import migrate
+    from storage.crypto import set_keyring
     from storage.db import make_engine
+    from storage.roles import RoleError
 
+    with contextlib.suppress(ConfigError):  # the keys chain existing audit rows (0003)
+        set_keyring(load_keyring(settings, allow_local_key=True))
     engine = make_engine(settings.database_url)
-    migrate.upgrade(engine)
+    try:
+        migrate.upgrade(engine, app_role=args.app_role)
+    except RoleError as exc:
+        print(texts.db_app_role_refused(args.app_role, exc.reason), file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
     print(texts.schema_at(migrate.current_revision(engine)))
-    engine.dispose()
+    if args.app_role:
+        print(texts.db_app_role_granted(args.app_role))
     return 0
 
 
@@ -506,6 +518,31 @@ def cmd_audit_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    """Check the audit chain; exit 0 intact, 1 broken, 3 when rows cannot be checked."""
+    from bot.services.audit_verify import verify_audit_trail
+    from storage.crypto import get_keyring
+
+    runtime = _lifecycle_runtime(settings)
+    try:
+        result = verify_audit_trail(runtime.deps.session_factory, get_keyring(),
+                                    runtime.deps.clock(), checkpoint=args.checkpoint)
+    except BotError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    finally:
+        runtime.close()
+    report = result.report
+    for line in texts.audit_verify_report(
+            rows=report.rows, omitted=report.omitted, checkpoint=report.checkpoint,
+            findings=[(f.check.value, f.event_id, f.seq, f.first_missing, f.last_missing)
+                      for f in report.findings],
+            unverified=[(u.key_id, u.rows, u.first_seq, u.last_seq)
+                        for u in report.unverified], recorded=result.recorded):
+        print(line)
+    return 1 if report.broken else 3 if report.unverified else 0
+
+
 # -- parser -----------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -527,8 +564,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="demodata laden").set_defaults(func=cmd_demo)
 
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
-    db.add_parser("upgrade", help="schema aanmaken of bijwerken").set_defaults(
-        func=cmd_db_upgrade)
+    p = db.add_parser("upgrade", help="schema aanmaken of bijwerken")
+    p.add_argument("--app-role", metavar="ROL", help=texts.DB_APP_ROLE_HELP)
+    p.set_defaults(func=cmd_db_upgrade)
 
     keys = sub.add_parser("keys", help="versleutelingssleutels").add_subparsers(
         dest="keys_command", required=True)
@@ -604,6 +642,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--case", metavar="CASUSCODE", help="alleen deze casus, bv. R-0042")
     p.add_argument("--out", metavar="BESTAND", help="bestand (standaard: standaarduitvoer)")
     p.set_defaults(func=cmd_audit_export)
+    p = audit.add_parser("verify", help=texts.AUDIT_VERIFY_HELP)
+    p.add_argument("--checkpoint", metavar="VOLGNUMMER:MAC",
+                   help=texts.AUDIT_VERIFY_CHECKPOINT_HELP)
+    p.set_defaults(func=cmd_audit_verify)
 
     return parser
 
