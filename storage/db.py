@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.orm import Session as Session  # re-exported for type hints
+
+log = logging.getLogger(__name__)
+
+_SERIALISED = "regiebot_serialised"
 
 
 class Base(DeclarativeBase):
@@ -57,12 +62,20 @@ def _take_over_sqlite_transactions(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    def release(info: dict[Any, Any]) -> None:
+        if info.pop(_SERIALISED, False):
+            try:
+                lock.release()
+            except RuntimeError:  # returned by the garbage collector in another thread
+                log.warning("SQLite transaction lock not released by its own thread")
+
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
         if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
             return  # asked for no transaction
-        # Bounded like busy_timeout: past it, SQLite's own locking takes over.
-        conn.info["regiebot_serialised"] = lock.acquire(timeout=30)
+        if not conn.info.get(_SERIALISED):
+            # Bounded like busy_timeout: past it, SQLite's own locking takes over.
+            conn.info[_SERIALISED] = lock.acquire(timeout=30)
         try:
             # Deferred, as SQLAlchemy documents it: a read-only session (also one nested
             # inside another in the same thread) takes no write lock. A transaction that
@@ -70,22 +83,27 @@ def _take_over_sqlite_transactions(engine: Engine) -> None:
             # "database is locked" instead of writing on what it read before: serialisable.
             conn.exec_driver_sql("BEGIN")
         except BaseException:
-            if conn.info.pop("regiebot_serialised", False):
-                lock.release()
+            release(conn.info)
             raise
 
-    @event.listens_for(engine, "commit")
+    # The lock is released once the transaction is over, not in the "commit" event, which
+    # comes just *before* COMMIT: the next transaction would read a snapshot that the COMMIT
+    # then makes stale, and its first write would fail at once with SQLITE_BUSY_SNAPSHOT.
+    # Sessions return their connection right after COMMIT or ROLLBACK (checkin); a
+    # rollback may release at once (it changes nothing another snapshot sees).
     @event.listens_for(engine, "rollback")
-    def _release(conn: Connection) -> None:
-        if conn.info.pop("regiebot_serialised", False):
-            lock.release()
+    def _release_on_rollback(conn: Connection) -> None:
+        release(conn.info)
 
     @event.listens_for(engine, "checkin")
     def _release_on_checkin(_dbapi_conn: Any, record: Any) -> None:
-        # A transaction whose COMMIT failed before the "commit" event's release (e.g. the
-        # audit chain refused it) is rolled back by the pool, without a "rollback" event.
-        if record is not None and record.info.pop("regiebot_serialised", False):
-            lock.release()
+        if record is not None:
+            release(record.info)
+
+    @event.listens_for(engine, "invalidate")
+    def _release_on_invalidate(_dbapi_conn: Any, record: Any, _exc: Any) -> None:
+        if record is not None:
+            release(record.info)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -171,3 +172,31 @@ def test_sqlite_connections_keep_wal_foreign_keys_and_the_busy_timeout(bot: Bot)
     assert in_transaction  # our BEGIN, before the first statement of the session
     with pytest.raises(Exception, match="FOREIGN KEY"), bot.session() as session:
         session.execute(text("INSERT INTO user_roles (user_id, role) VALUES (999999, 'regisseur')"))
+
+
+def test_many_threads_that_read_then_queue_a_message_never_fail_as_locked(bot: Bot) -> None:
+    """Each transaction reads before it writes; on SQLite a transaction that began before
+    another one's COMMIT had landed would fail at its first write (a stale snapshot)."""
+    threads, each = 8, 30
+    start = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            start.wait()
+            for i in range(each):
+                with bot.session() as session:
+                    session.execute(select(func.count()).select_from(OutboxMessage))
+                    outbox.enqueue(session, dedupe_key=f"t:{n}:{i}", kind="dm",
+                                   recipient=REGISSEUR, payload=outbox.message_payload("x"),
+                                   now=bot.deps.clock())
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert [type(e).__name__ for e in errors] == []
+    assert outbox_rows(bot) == threads * each
