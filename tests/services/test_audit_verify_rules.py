@@ -138,3 +138,12 @@ def test_a_forged_row_after_the_head_is_found(built: tuple[list[ChainRow], HeadR
     forged = last._replace(id=last.id + 1, seq=last.seq + 1, prev_mac=last.mac, mac="ab" * 32)
     assert findings([*rows, forged], head) == [(Check.CONTENT, forged.id, None, None),
                                                (Check.AFTER_HEAD, forged.id, None, None)]
+
+
+def test_an_empty_trail_verifies_only_with_its_head() -> None:
+    genesis = HeadRow(seq=0, event_id=0, mac=GENESIS, key_id=None, head_mac=None)
+    assert verify_rows([], genesis, keys).intact
+    assert [f.check for f in verify_rows([], None, keys).findings] == [Check.HEAD_MISSING]
+    # Emptied, with the head wound back to the start: only a checkpoint shows it.
+    report = verify_rows([], genesis, keys, Checkpoint(3, "ab" * 32))
+    assert [(f.check, f.seq) for f in report.findings] == [(Check.CHECKPOINT, 3)]
