@@ -157,8 +157,8 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import make_engine
     from storage.roles import RoleError
 
-    with contextlib.suppress(ConfigError):  # the keys chain existing audit rows (0003)
-        set_keyring(load_keyring(settings, allow_local_key=True))
+    if settings.encryption_key_list:  # migration 0003 chains the audit rows already there
+        set_keyring(load_keyring(settings, allow_local_key=False))
     engine = make_engine(settings.database_url)
     try:
         migrate.upgrade(engine, app_role=args.app_role)

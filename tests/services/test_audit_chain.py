@@ -471,3 +471,18 @@ def test_regiebot_audit_verify_reports_in_dutch_and_exits_non_zero_when_broken(
 
     assert cli.main(["audit", "verify", "--checkpoint", "drie"]) == 2
     assert "'drie' is geen controlepunt" in capsys.readouterr().err
+
+
+def test_db_upgrade_refuses_an_app_role_it_cannot_hold_to_append_only(
+        backend: str, db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: object,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from bot import __main__ as cli
+    from tests.support import cli_environment
+
+    cli_environment(monkeypatch, tmp_path, db_url, NOW)
+
+    assert cli.main(["db", "upgrade", "--app-role", "regiebot_nobody"]) == 2
+    expected = ("rollen bestaan alleen in PostgreSQL" if backend == "sqlite"
+                else "die rol bestaat niet; maak hem eerst aan")
+    assert f"Rol regiebot_nobody kan niet de rol van de bot zijn: {expected}. Er is niets " \
+           "veranderd." in capsys.readouterr().err
