@@ -1293,6 +1293,13 @@ CLI_HELP = {
     "audit export --user": "alleen deze gebruiker (of cli/system)",
     "audit export --case": "alleen deze casus, bv. R-0042",
     "audit export --out": "bestand (standaard: standaarduitvoer)",
+    "audit verify": ("controleer de keten van de audittrail: gewijzigde, verwijderde of "
+                     "ingevoegde regels"),
+    "audit verify --checkpoint": ("een eerder getoond controlepunt (volgnummer:MAC); meldt "
+                                  "het als regels tot en met dat punt verdwenen of vervangen "
+                                  "zijn"),
+    "db upgrade --app-role": ("PostgreSQL: geef deze rol (niet de eigenaar) precies de rechten "
+                              "van de bot; de audittrail alleen lezen en aanvullen"),
 }
 CLI_METAVAR_DATE = "DATUM"
 CLI_METAVAR_COUNT = "N"
@@ -1300,6 +1307,8 @@ CLI_METAVAR_MOMENT = "ISO-TIJDSTIP"
 CLI_METAVAR_FILE = "BESTAND"
 CLI_METAVAR_SLACK_ID = "SLACK-ID"
 CLI_METAVAR_CASE = "CASUSCODE"
+CLI_METAVAR_ROLE = "ROL"
+CLI_METAVAR_CHECKPOINT = "VOLGNUMMER:MAC"
 # argparse's own error phrases, in Dutch.
 CLI_ARGPARSE_PHRASES = (("unrecognized arguments", "onbekende opties"),
                         ("the following arguments are required", "deze gegevens ontbreken"),
@@ -1523,6 +1532,101 @@ def retention_missing_closed_on(count: int) -> str:
 def audit_export_summary(count: int, path: str) -> str:
     """Confirm an audit export."""
     return f"{count} auditregels geëxporteerd naar {path}."
+
+
+# --- The audit trail: chain verification and database roles -------------------------------
+
+AUDIT_VERIFY_NOT_RECORDED = ("Let op: deze controle is niet in de audittrail vastgelegd (de "
+                             "databaserol mag geen auditregels schrijven).")
+
+_AUDIT_FINDINGS = {
+    "unchained": "Regel {id}: zonder ketengegevens, buiten de bot om ingevoegd.",
+    "content": ("Regel {id} (volgnummer {seq}): de inhoud klopt niet met de MAC; gewijzigd, "
+                "verplaatst of vervalst."),
+    "inserted": ("Regel {id} (volgnummer {seq}): een tweede regel op een plaats die al bezet "
+                 "is; ingevoegd."),
+    "missing": ("Vóór regel {id} (volgnummer {seq}): {span} ontbreken; regels "
+                "verwijderd."),
+    "link": ("Regel {id} (volgnummer {seq}): verwijst niet naar de regel ervoor; die is "
+             "vervangen of de regels zijn verwisseld."),
+    "after_head": ("Regel {id} (volgnummer {seq}): staat na het einde van de keten; buiten "
+                   "de bot om toegevoegd."),
+    "head_missing": "De kop van de keten (tabel audit_head) ontbreekt.",
+    "head_content": "De kop van de keten klopt niet met zijn MAC; gewijzigd.",
+    "tail_missing": ("Einde van de keten: de kop noemt volgnummer {seq} (regel {id}), maar "
+                     "{span} ontbreken; de nieuwste regels zijn verwijderd."),
+    "head_mismatch": ("Einde van de keten: regel {id} (volgnummer {seq}) is niet de regel "
+                      "die de kop noemt; de laatste regel is vervangen."),
+    "checkpoint": ("Controlepunt volgnummer {seq}: die regel is er niet meer of is anders; "
+                   "regels tot en met dat punt zijn verwijderd of vervangen."),
+}
+
+
+def _audit_span(first: int | None, last: int | None) -> str:
+    if first is None or last is None:
+        return "volgnummers"
+    return f"volgnummer {first}" if first == last else f"volgnummers {first}–{last}"
+
+
+def audit_verify_finding(check: str, event_id: int | None, seq: int | None,
+                         first_missing: int | None, last_missing: int | None) -> str:
+    """Say where the audit chain breaks and which check failed."""
+    return _AUDIT_FINDINGS[check].format(id=event_id if event_id is not None else "?",
+                                         seq=seq if seq is not None else "?",
+                                         span=_audit_span(first_missing, last_missing))
+
+
+def audit_verify_report(*, rows: int, findings: list[tuple[str, int | None, int | None,
+                                                        int | None, int | None]],
+                        omitted: int, unverified: list[tuple[str, int, int | None, int | None]],
+                        checkpoint: str | None, recorded: bool) -> list[str]:
+    """Return the lines of `regiebot audit verify`'s report."""
+    lines: list[str] = []
+    if findings:
+        count = len(findings) + omitted
+        lines.append(f"Audittrail GEBROKEN: {count} {'breuk' if count == 1 else 'breuken'} "
+                     f"gevonden in {rows} regels.")
+        lines += [audit_verify_finding(*finding) for finding in findings]
+        if omitted:
+            lines.append(f"… en nog {omitted} breuken (niet getoond).")
+    for key_id, count, first, last in unverified:
+        lines.append(f"Niet te controleren: {count} regels (volgnummers {first}–{last}) met "
+                     f"sleutel {key_id}, die niet in REGIEBOT_ENCRYPTION_KEYS staat. Voeg de "
+                     "oude sleutel voor deze controle achteraan toe.")
+    if not findings and not unverified:
+        lines.append(f"Audittrail intact: {rows} regels gecontroleerd; de keten en haar "
+                     "einde kloppen.")
+    if checkpoint is not None and not findings:
+        lines.append(f"Controlepunt (bewaar het buiten de database): {checkpoint}")
+    if not recorded:
+        lines.append(AUDIT_VERIFY_NOT_RECORDED)
+    return lines
+
+
+def audit_verify_bad_checkpoint(text: str) -> str:
+    """Refuse a checkpoint that is not `volgnummer:MAC`."""
+    return (f"'{text[:80]}' is geen controlepunt: verwacht volgnummer:MAC zoals "
+            "`regiebot audit verify` het toont.")
+
+
+def db_app_role_granted(role: str) -> str:
+    """Confirm the application role's privileges."""
+    return (f"Rechten gezet voor rol {role}: gegevens lezen en schrijven, de audittrail "
+            "alleen lezen en aanvullen.")
+
+
+_DB_ROLE_REFUSALS = {
+    "not_postgresql": "rollen bestaan alleen in PostgreSQL",
+    "missing": "die rol bestaat niet; maak hem eerst aan",
+    "privileged": ("die rol is superuser, eigenaar van de tabellen of lid van de eigenaar, en "
+                   "zou de audittrail kunnen wissen"),
+}
+
+
+def db_app_role_refused(role: str, reason: str) -> str:
+    """Refuse a role that cannot be the application's role (nothing was migrated)."""
+    return (f"Rol {role} kan niet de rol van de bot zijn: {_DB_ROLE_REFUSALS[reason]}. Er is "
+            "niets veranderd.")
 
 
 # --- The local console (regiebot shell) ------------------------------------------------------

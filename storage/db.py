@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.orm import Session as Session  # re-exported for type hints
+
+log = logging.getLogger(__name__)
+
+_SERIALISED = "regiebot_serialised"
 
 
 class Base(DeclarativeBase):
@@ -27,6 +32,80 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def _take_over_sqlite_transactions(engine: Engine) -> None:
+    """Let SQLAlchemy, not pysqlite, begin SQLite transactions; keep WAL, foreign keys and the
+    busy timeout; queue this process's transactions on one lock.
+
+    pysqlite's default ("legacy") transaction handling emits BEGIN only before INSERT, UPDATE
+    or DELETE. A SAVEPOINT that comes first then starts a transaction of its own that its
+    RELEASE commits, so an outbox message queued in a savepoint stayed committed when the
+    request failed later. SQLAlchemy's documented remedy (SQLite dialect, "Serializable
+    isolation / Savepoints / Transactional DDL"): switch pysqlite's handling off on connect
+    and emit BEGIN from the engine's "begin" event. Every transaction, DDL included, is then
+    one real SQLite transaction that commits or rolls back as a whole.
+    """
+    # SQLite has one writer at a time. Within a process, queue transactions on a lock
+    # (prompt and fair) instead of letting SQLite's busy handler retry in growing sleeps,
+    # which costs hundreds of milliseconds under contention. Reentrant: a thread may
+    # nest a second session (e.g. an audit row after a rollback).
+    lock = threading.RLock()
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+        # No implicit BEGIN/COMMIT from pysqlite (the "begin" listener below emits BEGIN);
+        # the PRAGMAs then also run outside any transaction, as journal_mode=WAL must.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    def release(info: dict[Any, Any]) -> None:
+        if info.pop(_SERIALISED, False):
+            try:
+                lock.release()
+            except RuntimeError:  # returned by the garbage collector in another thread
+                log.warning("SQLite transaction lock not released by its own thread")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # asked for no transaction
+        if not conn.info.get(_SERIALISED):
+            # Bounded like busy_timeout: past it, SQLite's own locking takes over.
+            conn.info[_SERIALISED] = lock.acquire(timeout=30)
+        try:
+            # Deferred, as SQLAlchemy documents it: a read-only session (also one nested
+            # inside another in the same thread) takes no write lock. A transaction that
+            # read, and then writes after another *process* committed, fails with
+            # "database is locked" instead of writing on what it read before: serialisable.
+            conn.exec_driver_sql("BEGIN")
+        except BaseException:
+            release(conn.info)
+            raise
+
+    # The lock is released once the transaction is over, not in the "commit" event, which
+    # comes just *before* COMMIT: the next transaction would read a snapshot that the COMMIT
+    # then makes stale, and its first write would fail at once with SQLITE_BUSY_SNAPSHOT.
+    # Sessions return their connection right after COMMIT or ROLLBACK (checkin); a
+    # rollback may release at once (it changes nothing another snapshot sees).
+    @event.listens_for(engine, "rollback")
+    def _release_on_rollback(conn: Connection) -> None:
+        release(conn.info)
+
+    @event.listens_for(engine, "checkin")
+    def _release_on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            release(record.info)
+
+    @event.listens_for(engine, "invalidate")
+    def _release_on_invalidate(_dbapi_conn: Any, record: Any, _exc: Any) -> None:
+        if record is not None:
+            release(record.info)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
     url = normalise_url(url)
@@ -34,32 +113,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
-        # SQLite has one writer at a time. Within a process, queue transactions on a lock
-        # (prompt and fair) instead of letting SQLite's busy handler retry in growing sleeps,
-        # which costs hundreds of milliseconds under contention. Reentrant: a thread may
-        # nest a second session (e.g. an audit row after a rollback).
-        lock = threading.RLock()
-
-        @event.listens_for(engine, "begin")
-        def _serialise(conn: Any) -> None:
-            # Bounded like busy_timeout: past it, SQLite's own locking takes over.
-            conn.info["regiebot_serialised"] = lock.acquire(timeout=30)
-
-        @event.listens_for(engine, "commit")
-        @event.listens_for(engine, "rollback")
-        def _release(conn: Any) -> None:
-            if conn.info.pop("regiebot_serialised", False):
-                lock.release()
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
+        _take_over_sqlite_transactions(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)

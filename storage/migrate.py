@@ -10,7 +10,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
-from storage import models  # noqa: F401
+from storage import models, roles  # noqa: F401
 from storage.db import Base
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -25,12 +25,15 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Create or upgrade the schema to `revision`."""
+def upgrade(engine: Engine, revision: str = "head", *, app_role: str | None = None) -> None:
+    """Create or upgrade the schema to `revision`; with `app_role` (PostgreSQL), grant that
+    role what the application needs, in the same transaction."""
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        if app_role is not None:
+            roles.grant_app_role(connection, app_role)
 
 
 def current_revision(engine: Engine) -> str | None:

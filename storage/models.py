@@ -142,10 +142,16 @@ class LogEntry(Base):
 
 
 class AuditEvent(Base):
-    """Append-only trail of reads, writes and refusals; never holds case text."""
+    """Append-only trail of reads, writes and refusals; never holds case text.
+
+    Rows are written only by `storage.audit` (through `queries.add_audit`), which chains them:
+    `seq` is the row's place in the chain (1, 2, 3, ...), `mac` an HMAC-SHA256 over the row's
+    content and `prev_mac`, the MAC of the row before it, under the key named by `key_id`.
+    """
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_at", "at"),)
+    __table_args__ = (Index("ix_audit_events_at", "at"),
+                      Index("ux_audit_events_seq", "seq", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -154,9 +160,31 @@ class AuditEvent(Base):
     case_code: Mapped[str | None] = mapped_column(String(16), index=True)
     outcome: Mapped[str] = mapped_column(String(16))      # ok | refused | error
     detail: Mapped[str | None] = mapped_column(String(200))
+    seq: Mapped[int] = mapped_column(Integer)
+    key_id: Mapped[str] = mapped_column(String(16))
+    prev_mac: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))
 
     def __repr__(self) -> str:
         return f"AuditEvent({self.actor!r}, {self.action!r}, {self.outcome!r})"
+
+
+class AuditHead(Base):
+    """The end of the audit chain (one row): the last row's place, id and MAC, under its own
+    MAC. Every audit write locks and moves it, which keeps the chain one line across replicas;
+    the verifier compares it with the last row, so removing the newest rows shows."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # always 1
+    seq: Mapped[int] = mapped_column(Integer)             # 0: the chain is empty
+    event_id: Mapped[int] = mapped_column(Integer)
+    mac: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    head_mac: Mapped[str | None] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"AuditHead(seq={self.seq})"
 
 
 class SlackEvent(Base):

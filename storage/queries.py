@@ -10,7 +10,8 @@ from sqlalchemy import ColumnElement, any_, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from storage.models import AuditEvent, Case, Role, User, UserRole
+from storage import audit
+from storage.models import Case, Role, User, UserRole
 
 
 def member_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
@@ -69,12 +70,9 @@ def add_audit(
     outcome: str = "ok",
     case_code: str | None = None,
     detail: str | None = None,
-) -> AuditEvent:
-    """Append one audit event; `detail` must never hold case text."""
-    event = AuditEvent(
-        at=at, actor=actor[:64], action=action[:48], outcome=outcome[:16],
-        case_code=case_code[:16] if case_code else None,
-        detail=detail[:200] if detail else None,
-    )
-    session.add(event)
-    return event
+) -> None:
+    """Append one audit event to the chain when the transaction commits; `detail` must never
+    hold case text."""
+    audit.record(session, at=at, actor=actor[:64], action=action[:48], outcome=outcome[:16],
+                 case_code=case_code[:16] if case_code else None,
+                 detail=detail[:200] if detail else None)

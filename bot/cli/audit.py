@@ -1,4 +1,4 @@
-"""`regiebot audit export`: the audit trail as CSV for the privacy officer."""
+"""`regiebot audit export|verify`: the audit trail as CSV, and the check of its chain."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from bot.services.audit_export import write_audit_csv
 
 
 def add_commands(sub: SubParsers) -> None:
-    """Add `audit export`."""
+    """Add `audit export` and `audit verify`."""
     group = sub.add_parser("audit", help=texts.CLI_HELP["audit"]).add_subparsers(
         dest="audit_command", required=True)
     p = group.add_parser("export", help=texts.CLI_HELP["audit export"])
@@ -29,6 +29,10 @@ def add_commands(sub: SubParsers) -> None:
     p.add_argument("--out", metavar=texts.CLI_METAVAR_FILE,
                    help=texts.CLI_HELP["audit export --out"])
     p.set_defaults(func=cmd_audit_export)
+    p = group.add_parser("verify", help=texts.CLI_HELP["audit verify"])
+    p.add_argument("--checkpoint", metavar=texts.CLI_METAVAR_CHECKPOINT,
+                   help=texts.CLI_HELP["audit verify --checkpoint"])
+    p.set_defaults(func=cmd_audit_verify)
 
 
 def cmd_audit_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -66,3 +70,28 @@ def cmd_audit_export(args: argparse.Namespace, settings: Settings) -> int:
         runtime.close()
     print(texts.audit_export_summary(count, str(target or "stdout")), file=sys.stderr)
     return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    """Check the audit chain; exit 0 intact, 1 broken, 3 when rows cannot be checked."""
+    from bot.services.audit_verify import verify_audit_trail
+    from storage.crypto import get_keyring
+
+    runtime = admin_runtime(settings)
+    try:
+        result = verify_audit_trail(runtime.deps.session_factory, get_keyring(),
+                                    runtime.deps.clock(), checkpoint=args.checkpoint)
+    except BotError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    finally:
+        runtime.close()
+    report = result.report
+    for line in texts.audit_verify_report(
+            rows=report.rows, omitted=report.omitted, checkpoint=report.checkpoint,
+            findings=[(f.check.value, f.event_id, f.seq, f.first_missing, f.last_missing)
+                      for f in report.findings],
+            unverified=[(u.key_id, u.rows, u.first_seq, u.last_seq)
+                        for u in report.unverified], recorded=result.recorded):
+        print(line)
+    return 1 if report.broken else 3 if report.unverified else 0
