@@ -336,6 +336,8 @@ class SlackDriver:
         self.team_id = team_id
         self._verifier = SignatureVerifier(signing_secret)
         self._trigger = itertools.count(1)
+        # Unique per driver, so two console sessions on one database never share a trigger id.
+        self._session = uuid.uuid4().hex[:12]
 
     def signed_headers(self, body: str, *, timestamp: int | None = None,
                        content_type: str = "application/x-www-form-urlencoded"
@@ -356,7 +358,7 @@ class SlackDriver:
 
     def trigger_id(self) -> str:
         """Return a fresh trigger id."""
-        return f"{next(self._trigger)}.local.trigger"
+        return f"{next(self._trigger)}.{self._session}.local.trigger"
 
     def command(self, user_id: str, text: str, *, channel_id: str = "C0LOCAL01",
                 team_id: str | None = None, extra: dict[str, str] | None = None,
@@ -423,6 +425,61 @@ class SlackDriver:
                      "private_metadata": private_metadata, "state": {"values": values},
                      "team_id": team, "hash": "h"},
         }
+        return self.interactive(payload)
+
+    # -- what a person does in Slack's client: forms and buttons, with the view they are in ---
+    def _person(self, user_id: str) -> dict[str, Any]:
+        return {"team": {"id": self.team_id, "domain": "lokaal"},
+                "user": {"id": user_id, "team_id": self.team_id, "name": user_id.lower(),
+                         "username": user_id.lower()},
+                "api_app_id": "A0REGIEBOT", "token": "deprecated",
+                "is_enterprise_install": False, "enterprise": None}
+
+    def submit_view(self, user_id: str, view: dict[str, Any]) -> BoltResponse:
+        """Submit an open modal (`view` as Slack holds it, with its state) as the user."""
+        payload = {"type": "view_submission", **self._person(user_id),
+                   "trigger_id": self.trigger_id(), "view": view, "response_urls": []}
+        return self.interactive(payload)
+
+    def close_view(self, user_id: str, view: dict[str, Any]) -> BoltResponse:
+        """Tell the app a modal was closed (Slack does so only with notify_on_close)."""
+        payload = {"type": "view_closed", **self._person(user_id), "view": view,
+                   "is_cleared": False}
+        return self.interactive(payload)
+
+    def press(self, user_id: str, element: dict[str, Any], block_id: str, *,
+              view: dict[str, Any] | None = None, channel: str = "", message_ts: str = "",
+              message: dict[str, Any] | None = None, ephemeral: bool = False,
+              response_url: str | None = None) -> BoltResponse:
+        """Press a button in a view (Home tab or modal) or in a message, as the user."""
+        action = {"type": element.get("type", "button"), "block_id": block_id,
+                  "action_id": element.get("action_id", ""), "text": element.get("text"),
+                  "action_ts": f"{time.time():.6f}"}
+        for key in ("value", "url", "style"):
+            if key in element:
+                action[key] = element[key]
+        payload: dict[str, Any] = {"type": "block_actions", **self._person(user_id),
+                                   "trigger_id": self.trigger_id(), "actions": [action]}
+        if view is not None:
+            payload["container"] = {"type": "view", "view_id": view.get("id", "")}
+            payload["view"] = view
+        else:
+            payload["container"] = {"type": "message", "message_ts": message_ts,
+                                    "channel_id": channel, "is_ephemeral": ephemeral}
+            payload["channel"] = {"id": channel, "name": "lokaal"}
+            payload["response_url"] = response_url or self.slack.response_url()
+            payload["state"] = {"values": {}}
+            if not ephemeral and message is not None:
+                payload["message"] = message
+        return self.interactive(payload)
+
+    def suggest(self, user_id: str, view: dict[str, Any], action_id: str, block_id: str,
+                query: str) -> BoltResponse:
+        """Ask the app for an external select's options (Slack's block_suggestion)."""
+        payload = {"type": "block_suggestion", **self._person(user_id),
+                   "container": {"type": "view", "view_id": view.get("id", "")},
+                   "action_id": action_id, "block_id": block_id, "value": query,
+                   "view": view}
         return self.interactive(payload)
 
     def event(self, event: dict[str, Any], *, event_id: str | None = None,
