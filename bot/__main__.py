@@ -132,9 +132,20 @@ def cmd_shell(args: argparse.Namespace, settings: Settings) -> int:
         logging.getLogger().setLevel(logging.WARNING)  # keep the console for the conversation
     runtime = open_runtime(settings, allow_local_key=True, upgrade=True)
     try:
-        return run_shell(runtime.deps, args.as_user, sys.stdin, sys.stdout)
+        return run_shell(runtime.deps, args.as_user, sys.stdin, sys.stdout,
+                         script=getattr(args, "script", None),
+                         strict=getattr(args, "strict", False))
     finally:
         runtime.close()
+
+
+def cmd_rondleiding(args: argparse.Namespace, settings: Settings) -> int:
+    """Play the guided tour step by step in a fresh temporary database."""
+    from bot.console.tour import run_tour
+
+    if "REGIEBOT_LOG_LEVEL" not in os.environ:
+        logging.getLogger().setLevel(logging.WARNING)  # keep the console for the conversation
+    return run_tour(sys.stdin, sys.stdout)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -523,7 +534,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_socket)
     p = sub.add_parser("shell", help="lokale console")
     p.add_argument("--as", dest="as_user", required=True, help="Slack-id of naam")
+    p.add_argument("--script", metavar="BESTAND", help="consoleregels uit een bestand doen")
+    p.add_argument("--strict", action="store_true",
+                   help="stop met foutcode 1 bij de eerste regel die misgaat")
     p.set_defaults(func=cmd_shell)
+    sub.add_parser("rondleiding", help="rondleiding langs het hele proces, stap voor stap"
+                   ).set_defaults(func=cmd_rondleiding)
     sub.add_parser("demo", help="demodata laden").set_defaults(func=cmd_demo)
 
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)

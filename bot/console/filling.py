@@ -34,8 +34,10 @@ class FormFiller:
     def __init__(self, host: Host) -> None:
         self.host = host
 
-    def fill_in(self, view: dict[str, Any]) -> None:
-        """Walk a modal's fields, submit it as Slack would, and go on as the app answers."""
+    def fill_in(self, view: dict[str, Any], after: list[str] | None = None) -> None:
+        """Walk a modal's fields, submit it as Slack would, and go on as the app answers.
+
+        `after`: what else arrived with this view, shown once the view is."""
         while True:
             title = plain(view.get("title"))
             fields = input_fields(view)
@@ -44,7 +46,7 @@ class FormFiller:
                                   if b.get("type") != "input"],
                                  self.host.buttons.numbering(origin), self.host.names)
             if not fields:  # information only: shown, then closed by the user
-                self.host.say(f"[{texts.console_form_title(title)}]", rest)
+                self.host.say(f"[{texts.console_form_title(title)}]", rest, *(after or []))
                 self.host.buttons.retire(origin.key)
                 return
             bad = unfillable(fields)
@@ -52,18 +54,20 @@ class FormFiller:
                 self.host.fail(texts.console_unfillable(", ".join(sorted({f.kind for f in bad}))))
                 self._close(view)
                 return
-            self.host.say(texts.console_form_opened(title), rest)
+            self.host.say(texts.console_form_opened(title), rest, *(after or []))
             self.host.form_open = str(view.get("id", ""))
             try:
-                following = self._walk(view, fields)
+                following, after = self._walk(view, fields)
             finally:
                 self.host.form_open = ""
             if following is None:
                 return
             view = following
 
-    def _walk(self, view: dict[str, Any], fields: list[Field]) -> dict[str, Any] | None:
-        """Fill in and submit until the app accepts; return the view it shows next, if any."""
+    def _walk(self, view: dict[str, Any], fields: list[Field]
+              ) -> tuple[dict[str, Any] | None, list[str]]:
+        """Fill in and submit until the app accepts; return the view it shows next, if any,
+        and what else arrived with it."""
         values = {f.block_id: {f.action_id: initial_state(f)} for f in fields}
         pending = fields
         while True:
@@ -72,13 +76,13 @@ class FormFiller:
                 if answer == "cancel":
                     self.host.say(texts.CONSOLE_FORM_CANCELLED)
                     self._close(view)
-                    return None
+                    return None, []
                 if answer == "eof":
                     self.host.fail(texts.CONSOLE_FORM_EOF)
                     self._close(view)
-                    return None
+                    return None, []
                 if isinstance(answer, dict):  # a button in the form changed the view
-                    return answer
+                    return answer, []
             mark, mail_mark = self.host.slack.mark(), self.host.mail.mark()
             response = self.host.driver.submit_view(self.host.user_id, view_payload(view, values))
             body = response_body(response) if response.status == 200 else {}
@@ -95,15 +99,15 @@ class FormFiller:
                 pending = [f for f in fields if f.block_id in errors] or fields
                 continue
             self.host.buttons.retire(f"view:{view.get('id', '')}")
-            self.host.say(*settled.lines)
             if action in ("update", "push") and isinstance(body.get("view"), dict):
                 return {**body["view"], "id": view.get("id", "") if action == "update"
-                        else self.host.slack.new_id("V")}
+                        else self.host.slack.new_id("V")}, settled.lines
+            self.host.say(*settled.lines)
             if action != "clear":
                 self.host.say(texts.CONSOLE_FORM_SENT)
             for opened in settled.opened:
                 self.fill_in(opened)
-            return None
+            return None, []
 
     def _ask(self, view: dict[str, Any], field_: Field, number: int, total: int,
              values: dict[str, dict[str, Any]]) -> str | dict[str, Any] | None:
