@@ -147,7 +147,8 @@ class Timeline:
     def _next_fire(self, job: ScheduledJob, last: datetime | None, start: datetime,
                    now: datetime) -> datetime | None:
         """The job's next fire time: the first after `start` when it has not run in this
-        step, else the first at which it can have work again (never before `now`)."""
+        step, else the first at which it can have work again, after `now` (work queued at a
+        moment is picked up by a later tick, never by one at that same moment)."""
         if last is None:
             earliest = start + TINY
         else:
@@ -158,7 +159,8 @@ class Timeline:
                 if hint is None:
                     return None
                 earliest = max(earliest, hint)
-        fire: datetime | None = job.trigger.get_next_fire_time(None, max(earliest, now))
+            earliest = max(earliest, now + TINY)
+        fire: datetime | None = job.trigger.get_next_fire_time(None, earliest)
         return fire
 
     def advance(self, target: datetime) -> Iterator[JobRun]:

@@ -12,16 +12,18 @@ from __future__ import annotations
 import difflib
 import io
 import os
+import tempfile
 import warnings
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.clock import AMSTERDAM, fixed_clock
 from bot.console.tour import TOUR_FILE, run_tour, tour_steps
-from bot.deps import Deps
 from bot.demo import load_demo_users
+from bot.deps import Deps
 from bot.shell import run_shell
 from storage.models import Case, Phase
 
@@ -101,12 +103,9 @@ def test_rondleiding_explains_each_step_waits_for_enter_and_runs_it() -> None:
     assert shown.rstrip().endswith("De oefendatabase wordt weer opgeruimd.")
 
 
-def test_rondleiding_stops_when_asked_and_leaves_no_database_behind(tmp_path: Path,
-                                                                   monkeypatch) -> None:
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", None)  # pick up TMPDIR
+def test_rondleiding_stops_when_asked_and_leaves_no_database_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     out = io.StringIO()
     assert run_tour(io.StringIO("\nq\n"), out) == 0
     shown = out.getvalue()
