@@ -126,8 +126,12 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_shell(args: argparse.Namespace, settings: Settings) -> int:
     """Run the local console as a user."""
-    from bot.shell import run_shell
+    from bot.shell import console_refusal, run_shell
 
+    refusal = console_refusal(settings)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return 2
     if "REGIEBOT_LOG_LEVEL" not in os.environ:
         logging.getLogger().setLevel(logging.WARNING)  # keep the console for the conversation
     runtime = open_runtime(settings, allow_local_key=True, upgrade=True)

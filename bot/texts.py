@@ -1505,6 +1505,11 @@ def console_not_our_command(word: str) -> str:
             "bot. Er is niets verstuurd.")
 
 
+CONSOLE_NOT_WITH_SLACK = (
+    "De console start niet als er Slack-tokens zijn ingesteld: deze database hoort dan bij een "
+    "echte bot, en de console zou berichten uit de wachtrij lokaal 'versturen' en herinneringen "
+    "vooruit laten lopen. Gebruik een andere DATABASE_URL zonder SLACK_BOT_TOKEN, of "
+    "`regiebot rondleiding`.")
 CONSOLE_NO_FORM = "Er is geen formulier open; `:annuleer` werkt alleen in een formulier."
 CONSOLE_COMMAND_IN_FORM = ("Er is een formulier open: beantwoord eerst het veld, of sluit het "
                            "formulier met `:annuleer`.")

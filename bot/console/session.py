@@ -70,7 +70,7 @@ class Settled:
 
     lines: list[str] = field(default_factory=list)
     opened: list[dict[str, Any]] = field(default_factory=list)
-    updated: dict[str, dict[str, Any]] = field(default_factory=dict)
+    crashed: bool = False  # the bot answered with its generic error
 
 
 class Host(Protocol):
@@ -88,7 +88,7 @@ class Host(Protocol):
 
     def say(self, *parts: str) -> None: ...
 
-    def fail(self, message: str) -> None: ...
+    def fail(self, message: str = "") -> None: ...
 
     def settle(self, mark: int, mail_mark: int, *, deliver: bool) -> Settled: ...
 

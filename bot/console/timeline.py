@@ -1,11 +1,10 @@
-"""Simulated time for the console: a settable clock, and bot/jobs.py's jobs run as it passes.
+"""Simulated time for the console: a settable clock, and bot/jobs.py's jobs run as it passes."""
 
-The jobs and their triggers are the ones `register_jobs` gives a real scheduler; the console
-asks each APScheduler trigger for its fire times between the old and the new moment and runs
-the job there, with the clock set to that moment. The jobs are polls that find their work in
-the database, so between two runs the console skips fire times at which a job cannot have
-anything new to do (`WAKE`); a job without such a hint runs at every fire time.
-"""
+# The jobs and their triggers are the ones `register_jobs` gives a real scheduler; the console
+# asks each APScheduler trigger for its fire times between the old and the new moment and runs
+# the job there, with the clock set to that moment. The jobs are polls that find their work in
+# the database, so between two runs the console skips fire times at which a job cannot have
+# anything new to do (`WAKE`); a job without such a hint runs at every fire time.
 
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
-"""`regiebot rondleiding`: the tour script played step by step, each step explained first.
+"""`regiebot rondleiding`: the tour script played step by step, each step explained first."""
 
-The tour is one console script (rondleiding.txt next to this module). Its `##` blocks head
-the steps: the first line is the step's title, the rest says what happens in the process and
-why. `regiebot shell --script` reads those lines as comments, so the same file is the README's
-tour and the golden transcript's input.
-"""
+# The tour is one console script (rondleiding.txt next to this module). Its `##` blocks head
+# the steps: the first line is the step's title, the rest says what happens in the process and
+# why. `regiebot shell --script` reads those lines as comments, so the same file is the README's
+# tour and the golden transcript's input.
 
 from __future__ import annotations
 

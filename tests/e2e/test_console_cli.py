@@ -13,12 +13,14 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def regiebot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def regiebot(tmp_path: Path, *args: str, stdin: str = "",
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run `python -m bot …` in tmp_path without Slack tokens, on a SQLite file there."""
     clean = {k: v for k, v in os.environ.items()
              if not k.startswith(("SLACK_", "REGIEBOT_", "DATABASE_URL", "SMTP_"))}
     clean["DATABASE_URL"] = f"sqlite:///{tmp_path}/cli.sqlite3"
     clean["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    clean.update(env or {})
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, input=stdin,
                           capture_output=True, text=True, env=clean, timeout=300)
 
@@ -47,3 +49,13 @@ def test_rondleiding_plays_the_tour_in_a_temporary_database(tmp_path: Path) -> N
     assert "Einde van de rondleiding" in result.stdout
     assert "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []  # not the configured database, nothing left behind
+
+
+def test_the_console_does_not_open_on_a_database_a_real_bot_delivers_from(
+        tmp_path: Path) -> None:
+    assert regiebot(tmp_path, "demo").returncode == 0
+    tokens = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    result = regiebot(tmp_path, "shell", "--as", "Sanne", stdin=":verder 1w\n", env=tokens)
+    assert result.returncode == 2
+    assert "De console start niet als er Slack-tokens zijn ingesteld" in result.stderr
+    assert "regie>" not in result.stdout
