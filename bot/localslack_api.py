@@ -142,7 +142,7 @@ def _m_users_info(slack: Workspace, args: dict[str, Any]) -> dict[str, Any]:
 def _m_views_open(slack: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     if not args.get("trigger_id"):
         return {"ok": False, "error": "invalid_trigger_id"}
-    view = _json_arg(args.get("view"))
+    view = json_arg(args.get("view"))
     if not isinstance(view, dict):
         return {"ok": False, "error": "invalid_arguments"}
     view_id = slack.new_id("V")
@@ -152,7 +152,7 @@ def _m_views_open(slack: Workspace, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _m_views_publish(slack: Workspace, args: dict[str, Any]) -> dict[str, Any]:
-    view = _json_arg(args.get("view"))
+    view = json_arg(args.get("view"))
     if not args.get("user_id") or not isinstance(view, dict):
         return {"ok": False, "error": "invalid_arguments"}
     if len(view.get("blocks", [])) > 100:
@@ -166,7 +166,7 @@ def _m_views_publish(slack: Workspace, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _m_views_update(slack: Workspace, args: dict[str, Any]) -> dict[str, Any]:
-    view = _json_arg(args.get("view"))
+    view = json_arg(args.get("view"))
     if not isinstance(view, dict):
         return {"ok": False, "error": "invalid_arguments"}
     view_id = str(args.get("view_id") or "")
@@ -192,7 +192,7 @@ def _m_files_get_upload_url(slack: Workspace, args: dict[str, Any]) -> dict[str,
 
 
 def _m_files_complete_upload(slack: Workspace, args: dict[str, Any]) -> dict[str, Any]:
-    files = _json_arg(args.get("files"))
+    files = json_arg(args.get("files"))
     if not isinstance(files, list) or not files:
         return {"ok": False, "error": "invalid_arguments"}
     done = []
@@ -209,7 +209,8 @@ def _m_files_complete_upload(slack: Workspace, args: dict[str, Any]) -> dict[str
     return {"ok": True, "files": done}
 
 
-def _json_arg(value: Any) -> Any:
+def json_arg(value: Any) -> Any:
+    """Return a Web API argument sent as JSON text (or already decoded); None if malformed."""
     if isinstance(value, str):
         try:
             return json.loads(value)

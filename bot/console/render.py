@@ -13,6 +13,7 @@ from slack_bolt import BoltResponse
 
 from bot import texts
 from bot.localslack import Answer, Call, dm_channel
+from bot.localslack_api import json_arg
 
 # (element, block_id) -> the number the console shows for it
 Numbering = Callable[[dict[str, Any], str], int]
@@ -155,18 +156,9 @@ def render_element(element: dict[str, Any], block_id: str = "",
     return f"<{kind}>"
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
-
-
 def json_dict(value: Any) -> dict[str, Any]:
     """Return a JSON object given as text or as a dict ({} for anything else)."""
-    parsed = _json(value)
+    parsed = json_arg(value)
     return parsed if isinstance(parsed, dict) else {}
 
 
@@ -174,7 +166,7 @@ def response_body(response: BoltResponse) -> dict[str, Any]:
     """Return the JSON body of an acknowledgement ({} when it has none)."""
     if not response.body:
         return {}
-    body = _json(response.body)
+    body = json_arg(response.body)
     return body if isinstance(body, dict) else {}
 
 
@@ -184,7 +176,7 @@ def render_response(response: BoltResponse, number: Numbering | None = None) -> 
         return f"(HTTP {response.status})"
     if not response.body:
         return ""
-    body = _json(response.body)
+    body = json_arg(response.body)
     if not isinstance(body, dict):
         return str(response.body)
     if body.get("blocks"):
@@ -217,7 +209,7 @@ def render_call(call: Call, names: Mapping[str, str], buttons: Buttons | None = 
 
     if call.method in ("chat.postMessage", "chat.update"):
         channel = str(args.get("channel", ""))
-        blocks = _json(args.get("blocks"))
+        blocks = json_arg(args.get("blocks"))
         ts = str(call.result.get("ts") or args.get("ts") or "")
         message = {"type": "message", "ts": ts, "text": args.get("text", ""),
                    "blocks": blocks or [], "bot_id": "B0REGIEBOT"}
@@ -230,20 +222,20 @@ def render_call(call: Call, names: Mapping[str, str], buttons: Buttons | None = 
         updated = texts.CONSOLE_UPDATED if call.method == "chat.update" else ""
         return f"[{where}{updated}] {body}"
     if call.method in ("views.open", "views.push", "views.update"):
-        view = _json(args.get("view")) or {}
+        view = json_arg(args.get("view")) or {}
         view = {**view, "id": (call.result.get("view") or {}).get("id", "")}
         number = numbering(Origin("view", view=view, viewer=viewer))
         return (f"[{texts.console_form_title(plain(view.get('title')))}]\n"
                 + render_blocks(view.get("blocks", []), number, names))
     if call.method == "views.publish":
-        view = _json(args.get("view")) or {}
+        view = json_arg(args.get("view")) or {}
         view = {**view, "id": (call.result.get("view") or {}).get("id", "")}
         user_id = str(args.get("user_id"))
         number = numbering(Origin("view", view=view, viewer=user_id))
         return (f"[{texts.console_home(names.get(user_id, user_id))}]\n"
                 + render_blocks(view.get("blocks", []), number, names))
     if call.method == "files.completeUploadExternal":
-        files = _json(args.get("files")) or []
+        files = json_arg(args.get("files")) or []
         titles = ", ".join(str(f.get("title") or f.get("id")) for f in files)
         channel = str(args.get("channel_id") or "")
         owner = dm_owner(channel, names)
@@ -258,7 +250,7 @@ def render_call(call: Call, names: Mapping[str, str], buttons: Buttons | None = 
 def render_reply(args: dict[str, Any], buttons: Buttons | None, names: Mapping[str, str],
                  viewer: str = "") -> str:
     """Render a post to a response_url: the ephemeral answer only the user sees."""
-    blocks = _json(args.get("blocks"))
+    blocks = json_arg(args.get("blocks"))
     number = None
     if buttons is not None and blocks:
         origin = Origin("ephemeral", "C0LOCAL01", str(args.get("url", "")),

@@ -3,6 +3,8 @@ console they act through."""
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
@@ -38,8 +40,19 @@ class LineSource:
         """Read these lines next (the steps of the tour)."""
         self.queue = list(lines)
 
-    def _next(self) -> str | None:
+    def _next(self, prompt: str) -> str | None:
+        if self.interactive and self.stdin is sys.stdin:
+            # Line editing and history for input(); not on every platform, nor needed.
+            with contextlib.suppress(ImportError):
+                import readline  # noqa: F401
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
         if self.stdin is not None:
+            if self.interactive:
+                self.out.write(prompt)
+                self.out.flush()
             raw = self.stdin.readline()
             return None if not raw else raw.rstrip("\r\n")
         if not self.queue:
@@ -49,10 +62,7 @@ class LineSource:
     def read(self, prompt: str, *, blank_ok: bool = False) -> str | None:
         """Return the next line to act on (None at the end), echoing it when not a terminal."""
         while True:
-            if self.interactive:
-                self.out.write(prompt)
-                self.out.flush()
-            line = self._next()
+            line = self._next(prompt)
             if line is None:
                 return None
             self.number += 1

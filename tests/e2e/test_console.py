@@ -11,12 +11,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
 from icalendar import Calendar
 from slack_bolt import BoltResponse
 from sqlalchemy import func, select
 
 from bot import texts
+from bot.console.timeline import WAKE, scheduled_jobs
 from bot.deps import Deps
+from bot.jobs import register_jobs
 from bot.localslack import SlackDriver
 from bot.shell import run_shell
 from storage.models import AuditEvent, Case, EntryKind, LogEntry, Reminder
@@ -346,3 +349,13 @@ def test_jobs_run_at_their_fire_times_and_what_they_queue_goes_out_on_the_next_t
     assert "Termijnen" not in before
     assert "Het is nu maandag 23 november 2026 08:30" in after
     assert "── maandag 23 november 2026 08:30 ──\n[DM aan Anna Regisseur] == Termijnen" in after
+
+
+def test_the_console_runs_exactly_the_jobs_register_jobs_declares(deps: Deps) -> None:
+    real = BackgroundScheduler(timezone="UTC")
+    register_jobs(real, deps, None)  # type: ignore[arg-type]
+    console_jobs = scheduled_jobs(deps, None)  # type: ignore[arg-type]
+    assert [j.id for j in console_jobs] == [j.id for j in real.get_jobs()]
+    assert [str(j.trigger) for j in console_jobs] == [str(j.trigger) for j in real.get_jobs()]
+    # A skip hint for a job that no longer exists would be a hint that never applies.
+    assert set(WAKE) <= {j.id for j in console_jobs}
