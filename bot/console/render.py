@@ -53,26 +53,28 @@ class Buttons:
 
     def __init__(self) -> None:
         self._shown: dict[int, Button] = {}
-        self._stale: set[str] = set()  # origins replaced since (their buttons are gone)
+        self._by_origin: dict[str, list[int]] = {}  # origin key -> its buttons' numbers
         self._next = 1
 
     def numbering(self, origin: Origin) -> Numbering:
-        """Return the numbering for the blocks of one message or view."""
-        self.retire(origin.key)
-        self._stale.discard(origin.key)
+        """Return the numbering for the blocks of one message or view (a newer version of
+        the same message or view takes the older one's buttons away)."""
+        key = origin.key
+        self.retire(key)
+        numbers = self._by_origin.setdefault(key, [])
 
         def number(element: dict[str, Any], block_id: str) -> int:
             n = self._next
             self._next += 1
             self._shown[n] = Button(n, element, block_id, origin)
+            numbers.append(n)
             return n
         return number
 
     def retire(self, key: str) -> None:
         """Forget the buttons of a message or view that was replaced or closed."""
-        self._stale.add(key)
-        for n in [n for n, b in self._shown.items() if b.origin.key == key]:
-            del self._shown[n]
+        for n in self._by_origin.pop(key, []):
+            self._shown.pop(n, None)
 
     def get(self, number: int) -> Button | None:
         """Return a button still on screen, or None."""
