@@ -14,8 +14,8 @@ from typing import IO, Any
 from pydantic import SecretStr
 from slack_bolt import App, BoltResponse
 
-from bot import texts
-from bot.app import InlineExecutor, build_app
+from bot import outbox, texts
+from bot.app import InlineExecutor, build_app, smtp_config
 from bot.clock import AMSTERDAM, local
 from bot.config import Settings
 from bot.console import files as delivered_files
@@ -76,6 +76,7 @@ class Shell:
     files: list[delivered_files.DeliveredFile] = field(default_factory=list)
     failures: int = 0
     form_open: str = ""  # the id of the modal being filled in
+    outer: Settings | None = None  # the settings the console was opened with
 
     @classmethod
     def open(cls, deps: Deps, as_user: str, out: IO[str], source: LineSource, *,
@@ -102,7 +103,7 @@ class Shell:
             app = build_app(local_deps, executor=InlineExecutor())
             shell = cls(local_deps, slack, mail, app, SlackDriver(app, secret, slack), clock,
                         Timeline(local_deps, app.client, clock), out, source, strict=strict,
-                        channels={channel: "#secretariaat"})
+                        channels={channel: "#secretariaat"}, outer=deps.settings)
             shell.refresh_directory()
             shell.user_id = shell.resolve(as_user)
         except BaseException:
@@ -112,9 +113,11 @@ class Shell:
         return shell
 
     def close(self) -> None:
-        """Stop the stand-ins."""
+        """Stop the stand-ins; e-mail goes where it went before the console opened."""
         self.slack.stop()
         self.mail.stop()
+        if self.outer is not None:
+            outbox.configure_mail(smtp_config(self.outer))
 
     def refresh_directory(self) -> None:
         """Put every registered user in the stand-in's directory."""

@@ -44,7 +44,7 @@ class FormFiller:
             origin = Origin("view", view=view, viewer=self.host.user_id)
             rest = render_blocks([b for b in view.get("blocks") or []
                                   if b.get("type") != "input"],
-                                 self.host.buttons.numbering(origin), self.host.names)
+                                 self.host.buttons.numbering(origin))
             if not fields:  # information only: shown, then closed by the user
                 self.host.say(f"[{texts.console_form_title(title)}]", rest, *(after or []))
                 self.host.buttons.retire(origin.key)
