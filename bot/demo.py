@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -21,64 +22,91 @@ DEMO_USERS = [
     ("U0MULTI01", "Ilse Mulder", "OOV", ["regisseur", "secretaris"], None),
 ]
 
-# code, regisseur, risk group, phase, intake weeks ago, last UVO weeks ago, approved weeks ago
-DEMO_CASES: list[tuple[str, str, int, Phase, int, int | None, int | None]] = [
-    ("R-0001", "U0REGIE01", 4, Phase.PLAN, 1, None, None),
-    ("R-0002", "U0REGIE01", 3, Phase.PLAN, 4, 1, None),
-    ("R-0003", "U0REGIE01", 1, Phase.UITVOERING, 40, 9, 30),
-    ("R-0004", "U0REGIE01", 5, Phase.UITVOERING, 26, 3, 18),
-    ("R-0005", "U0REGIE02", 2, Phase.PLAN, 6, 2, None),
-    ("R-0006", "U0REGIE02", 4, Phase.UITVOERING, 52, 7, 44),
-    ("R-0007", "U0REGIE02", 3, Phase.AFBOUW, 80, 5, 70),
-    ("R-0008", "U0REGIE03", 4, Phase.UITVOERING, 30, 12, 22),
-    ("R-0009", "U0REGIE03", 5, Phase.PLAN, 2, None, None),
-    ("R-0010", "U0REGIE03", 3, Phase.AFGESLOTEN, 100, 20, 90),
-    ("R-0011", "U0MULTI01", 4, Phase.PLAN, 3, None, None),
-    ("R-0012", "U0MULTI01", 2, Phase.UITVOERING, 20, 6, 13),
+@dataclass(frozen=True)
+class DemoCase:
+    """A demo case, its dates given in weeks before today (None: not yet)."""
+
+    code: str
+    regisseur: str
+    risk_group: int
+    phase: Phase
+    intake_weeks: int
+    uvo_weeks: int | None = None
+    approved_weeks: int | None = None
+    evaluated_weeks: int | None = None
+    letter_sent: bool = True
+
+
+# Built relative to today: every phase, a few deadlines this week or next, a few recently
+# missed (a UVO, an evaluation, a letter), nothing months overdue.
+DEMO_CASES: list[DemoCase] = [
+    DemoCase("R-0001", "U0REGIE01", 4, Phase.PLAN, 1, letter_sent=False),
+    DemoCase("R-0002", "U0REGIE01", 3, Phase.PLAN, 4, uvo_weeks=1),
+    DemoCase("R-0003", "U0REGIE01", 1, Phase.UITVOERING, 40, 9, 30, 11),   # UVO 1 week late
+    DemoCase("R-0004", "U0REGIE01", 5, Phase.UITVOERING, 20, 3, 12),       # evaluation in 1 week
+    DemoCase("R-0005", "U0REGIE02", 2, Phase.PLAN, 6, uvo_weeks=2),
+    DemoCase("R-0006", "U0REGIE02", 4, Phase.UITVOERING, 52, 7, 44, 10),   # UVO in 1 week
+    DemoCase("R-0007", "U0REGIE02", 3, Phase.AFBOUW, 80, 5, 70, 4),
+    DemoCase("R-0008", "U0REGIE03", 4, Phase.UITVOERING, 30, 10, 22, 14),  # both just missed
+    DemoCase("R-0009", "U0REGIE03", 5, Phase.PLAN, 2),
+    DemoCase("R-0010", "U0REGIE03", 3, Phase.AFGESLOTEN, 100, 20, 90, 8),
+    DemoCase("R-0011", "U0MULTI01", 4, Phase.PLAN, 3, letter_sent=False),  # letter 1 day late
+    DemoCase("R-0012", "U0MULTI01", 2, Phase.UITVOERING, 20, 6, 13),       # evaluation today
 ]
+
+
+def load_demo_users(session: Session, now: datetime) -> None:
+    """Register the demo users that are not there yet (the tour starts with only these)."""
+    for slack_id, name, org, roles, email in DEMO_USERS:
+        if queries.user_by_slack_id(session, slack_id) is None:
+            add_user(session, slack_user_id=slack_id, name=name, organisation=org,
+                     roles=roles, email=email, now=now)
 
 
 def load_demo(session: Session, now: datetime) -> int:
     """Insert the demo users and cases that are not there yet; return the cases added."""
     today = local_date(now)
-    for slack_id, name, org, roles, email in DEMO_USERS:
-        if queries.user_by_slack_id(session, slack_id) is None:
-            add_user(session, slack_user_id=slack_id, name=name, organisation=org,
-                     roles=roles, email=email, now=now)
+    load_demo_users(session, now)
     added = 0
-    for code, regisseur_id, group, phase, intake_w, uvo_w, approved_w in DEMO_CASES:
-        if queries.case_by_code(session, code) is not None:
+    for demo in DEMO_CASES:
+        if queries.case_by_code(session, demo.code) is not None:
             continue
-        regisseur = queries.user_by_slack_id(session, regisseur_id)
+        regisseur = queries.user_by_slack_id(session, demo.regisseur)
         assert regisseur is not None
-        intake_on = _weeks_ago(today, intake_w)
+        intake_on = today - timedelta(weeks=demo.intake_weeks)
         case = Case(
-            code=code, risk_group=group, regisseur_id=regisseur.id, phase=phase,
-            intake_on=intake_on, assigned_on=intake_on,
-            letter_sent_on=intake_on + timedelta(days=10) if intake_w >= 2 else None,
-            letter_to="betrokkene" if intake_w >= 2 else None,
-            plan_approved_on=_weeks_ago(today, approved_w) if approved_w else None,
-            last_uvo_on=_weeks_ago(today, uvo_w) if uvo_w is not None else None,
-            last_evaluation_on=None,
-            closed_on=_weeks_ago(today, 2) if phase is Phase.AFGESLOTEN else None,
+            code=demo.code, risk_group=demo.risk_group, regisseur_id=regisseur.id,
+            phase=demo.phase, intake_on=intake_on, assigned_on=intake_on,
+            letter_sent_on=intake_on + timedelta(days=10) if demo.letter_sent else None,
+            letter_to="betrokkene" if demo.letter_sent else None,
+            plan_approved_on=_weeks_ago(today, demo.approved_weeks),
+            last_uvo_on=_weeks_ago(today, demo.uvo_weeks),
+            last_evaluation_on=_weeks_ago(today, demo.evaluated_weeks),
+            closed_on=_weeks_ago(today, 2) if demo.phase is Phase.AFGESLOTEN else None,
             created_at=now, updated_at=now,
         )
         session.add(case)
         session.flush()
-        if uvo_w is not None:
+        last_contact_on = min(max(intake_on, today - timedelta(days=3)), case.closed_on or today)
+        entries: list[tuple[EntryKind, date, str]] = [(
+            EntryKind.CONTACT, last_contact_on,
+            "Kennismakingsgesprek gevoerd; betrokkene staat open voor begeleiding.")]
+        if case.last_uvo_on is not None:
+            entries.append((EntryKind.UVO, case.last_uvo_on,
+                            "Afspraken: wekelijks contact, schuldhulp gestart."))
+        if case.last_evaluation_on is not None:
+            entries.append((EntryKind.EVALUATIE, case.last_evaluation_on,
+                            "Doelen deels gehaald; interventies lopen door."))
+        for kind, occurred_on, text in sorted(entries, key=lambda e: e[1]):
             session.add(LogEntry(
-                case_id=case.id, author_id=regisseur.id, kind=EntryKind.UVO,
-                occurred_on=case.last_uvo_on, participants="Politie, Reclassering, GGD",
-                text="Afspraken: wekelijks contact, schuldhulp gestart.", created_at=now))
-        session.add(LogEntry(
-            case_id=case.id, author_id=regisseur.id, kind=EntryKind.CONTACT,
-            contact_kind="gesprek", occurred_on=max(intake_on, today - timedelta(days=3)),
-            text="Kennismakingsgesprek gevoerd; betrokkene staat open voor begeleiding.",
-            created_at=now))
+                case_id=case.id, author_id=regisseur.id, kind=kind, occurred_on=occurred_on,
+                contact_kind="gesprek" if kind is EntryKind.CONTACT else None,
+                participants="Politie, Reclassering, GGD" if kind is EntryKind.UVO else None,
+                text=text, created_at=now))
         added += 1
     queries.add_audit(session, at=now, actor="cli", action="demo.load", detail=f"cases={added}")
     return added
 
 
-def _weeks_ago(today: date, weeks: int) -> date:
-    return today - timedelta(weeks=weeks)
+def _weeks_ago(today: date, weeks: int | None) -> date | None:
+    return None if weeks is None else today - timedelta(weeks=weeks)

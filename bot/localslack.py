@@ -2,7 +2,7 @@
 
 It serves `regiebot shell` and the tests: the bot's real WebClient talks to it over HTTP on
 loopback (through SLACK_API_URL), and `SlackDriver` sends correctly signed requests into the
-real bolt app, exactly as Slack would.
+real bolt app, exactly as Slack would. The Web API methods themselves are in localslack_api.
 """
 
 from __future__ import annotations
@@ -13,57 +13,29 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-LOCAL_TEAM_ID = "T0LOCAL01"
-LOCAL_BOT_USER_ID = "U0REGIEBOT"
+from bot.localslack_api import (
+    LOCAL_BOT_USER_ID,
+    LOCAL_TEAM_ID,
+    METHODS,
+    Call,
+    Fault,
+    LocalSlackState,
+    SlackUser,
+    UploadedFile,
+    dm_channel,
+)
 
-
-def dm_channel(user_id: str) -> str:
-    """Return the id of the stand-in's DM channel with a user (stable per user)."""
-    return "D" + user_id.lstrip("UW")[:10]
-
-
-@dataclass
-class Call:
-    """One recorded Web API call (or response_url post)."""
-
-    method: str
-    args: dict[str, Any]
-    at: float
-
-
-@dataclass
-class Fault:
-    """A fault to inject on the next `times` calls of a method ("*" for any)."""
-
-    method: str
-    status: int = 200
-    error: str | None = None        # answer ok:false with this error
-    retry_after: int | None = None  # Retry-After header (with 429)
-    delay_s: float = 0.0            # answer slowly
-    times: int = 1
-
-
-@dataclass
-class UploadedFile:
-    """A file uploaded through files.getUploadURLExternal + completeUploadExternal."""
-
-    file_id: str
-    filename: str
-    content: bytes = b""
-    title: str | None = None
-    channel_id: str | None = None
-    initial_comment: str | None = None
-    completed: bool = False
+__all__ = ["LOCAL_BOT_USER_ID", "LOCAL_TEAM_ID", "Answer", "Call", "Fault", "LocalSlack",
+           "LocalSlackState", "SlackDriver", "SlackUser", "UploadedFile", "dm_channel"]
 
 
 @dataclass
@@ -73,34 +45,6 @@ class Answer:
 
     ack: BoltResponse
     replies: list[dict[str, Any]]
-
-
-@dataclass
-class SlackUser:
-    """A user in the stand-in's directory, as users.info reports it."""
-
-    id: str
-    name: str
-    team_id: str = LOCAL_TEAM_ID
-    email: str | None = None
-    is_restricted: bool = False
-    is_ultra_restricted: bool = False
-    is_stranger: bool = False
-    deleted: bool = False
-
-
-@dataclass
-class LocalSlackState:
-    """Everything the stand-in remembers; guarded by `lock`."""
-
-    calls: list[Call] = field(default_factory=list)
-    faults: list[Fault] = field(default_factory=list)
-    users: dict[str, SlackUser] = field(default_factory=dict)
-    files: dict[str, UploadedFile] = field(default_factory=dict)
-    views: dict[str, dict[str, Any]] = field(default_factory=dict)
-    received: Counter[str] = field(default_factory=Counter)   # requests per method, any answer
-    in_flight: Counter[str] = field(default_factory=Counter)  # requests not yet answered
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class LocalSlack:
@@ -239,9 +183,10 @@ class LocalSlack:
                     return fault
         return None
 
-    def _record(self, method: str, args: dict[str, Any]) -> None:
+    def _record(self, method: str, args: dict[str, Any],
+                result: dict[str, Any] | None = None) -> None:
         with self._recorded:
-            self.state.calls.append(Call(method, args, time.time()))
+            self.state.calls.append(Call(method, args, time.time(), result or {}))
             self._recorded.notify_all()
 
     def replies_to(self, response_url: str) -> list[Call]:
@@ -264,19 +209,20 @@ class LocalSlack:
                     return replies
                 self._recorded.wait(left)
 
-    def _new_id(self, prefix: str) -> str:
+    def new_id(self, prefix: str) -> str:
+        """Return a fresh id such as `F00000001` (sequential, so transcripts are stable)."""
         return f"{prefix}{next(self._ids):08d}"
 
     def handle_api(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         """Answer one Web API method like Slack does."""
         if not token or not token.startswith(self.token_prefix):
             return {"ok": False, "error": "not_authed"}
-        handler = _METHODS.get(method)
+        handler = METHODS.get(method)
         if handler is None:
             return {"ok": False, "error": "unknown_method"}
         result = handler(self, args)
         if result.get("ok"):
-            self._record(method, args)
+            self._record(method, args, result)
         return result
 
     def handle_upload(self, file_id: str, content: bytes) -> bool:
@@ -287,131 +233,6 @@ class LocalSlack:
                 return False
             upload.content = content
         return True
-
-
-# -- Web API methods ------------------------------------------------------------------
-
-def _m_auth_test(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
-    return {"ok": True, "team_id": slack.team_id, "user_id": LOCAL_BOT_USER_ID,
-            "bot_id": "B0REGIEBOT", "team": "Lokaal", "user": "regiebot",
-            "url": "https://lokaal.slack.invalid/"}
-
-
-def _m_post_message(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
-    channel = str(args.get("channel", ""))
-    if not channel:
-        return {"ok": False, "error": "channel_not_found"}
-    if not args.get("text") and not args.get("blocks"):
-        return {"ok": False, "error": "no_text"}
-    return {"ok": True, "channel": channel, "ts": f"{time.time():.6f}",
-            "message": {"text": args.get("text", "")}}
-
-
-def _m_post_ephemeral(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
-    if not args.get("channel") or not args.get("user"):
-        return {"ok": False, "error": "channel_not_found"}
-    return {"ok": True, "message_ts": f"{time.time():.6f}"}
-
-
-def _m_conversations_open(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
-    users = str(args.get("users", ""))
-    if not users:
-        return {"ok": False, "error": "users_list_not_supplied"}
-    return {"ok": True, "channel": {"id": dm_channel(users.split(",")[0])}}
-
-
-def _m_users_info(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
-    with slack.state.lock:
-        user = slack.state.users.get(str(args.get("user", "")))
-    if user is None:
-        return {"ok": False, "error": "user_not_found"}
-    return {"ok": True, "user": {
-        "id": user.id, "team_id": user.team_id, "name": user.name, "real_name": user.name,
-        "deleted": user.deleted, "is_restricted": user.is_restricted,
-        "is_ultra_restricted": user.is_ultra_restricted, "is_stranger": user.is_stranger,
-        "is_bot": False, "profile": {"real_name": user.name, "email": user.email},
-    }}
-
-
-def _m_views_open(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
-    if not args.get("trigger_id"):
-        return {"ok": False, "error": "invalid_trigger_id"}
-    view = _json_arg(args.get("view"))
-    if not isinstance(view, dict):
-        return {"ok": False, "error": "invalid_arguments"}
-    view_id = slack._new_id("V")
-    with slack.state.lock:
-        slack.state.views[view_id] = view
-    return {"ok": True, "view": {"id": view_id, **view}}
-
-
-def _m_views_publish(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
-    view = _json_arg(args.get("view"))
-    if not args.get("user_id") or not isinstance(view, dict):
-        return {"ok": False, "error": "invalid_arguments"}
-    if len(view.get("blocks", [])) > 100:
-        return {"ok": False, "error": "invalid_blocks"}
-    return {"ok": True, "view": {"id": slack._new_id("V"), **view}}
-
-
-def _m_views_update(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
-    view = _json_arg(args.get("view"))
-    if not isinstance(view, dict):
-        return {"ok": False, "error": "invalid_arguments"}
-    return {"ok": True, "view": {"id": args.get("view_id") or slack._new_id("V"), **view}}
-
-
-def _m_files_get_upload_url(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
-    filename = str(args.get("filename", ""))
-    if not filename or not str(args.get("length", "")).isdigit():
-        return {"ok": False, "error": "invalid_arguments"}
-    file_id = slack._new_id("F")
-    with slack.state.lock:
-        slack.state.files[file_id] = UploadedFile(file_id=file_id, filename=filename)
-    return {"ok": True, "file_id": file_id, "upload_url": f"{slack.base_url}/upload/{file_id}"}
-
-
-def _m_files_complete_upload(slack: LocalSlack, args: dict[str, Any]) -> dict[str, Any]:
-    files = _json_arg(args.get("files"))
-    if not isinstance(files, list) or not files:
-        return {"ok": False, "error": "invalid_arguments"}
-    done = []
-    with slack.state.lock:
-        for entry in files:
-            upload = slack.state.files.get(str(entry.get("id")))
-            if upload is None:
-                return {"ok": False, "error": "file_not_found"}
-            upload.title = entry.get("title")
-            upload.channel_id = args.get("channel_id")
-            upload.initial_comment = args.get("initial_comment")
-            upload.completed = True
-            done.append({"id": upload.file_id, "name": upload.filename, "title": upload.title})
-    return {"ok": True, "files": done}
-
-
-def _json_arg(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return None
-    return value
-
-
-_METHODS: dict[str, Callable[[LocalSlack, dict[str, Any]], dict[str, Any]]] = {
-    "auth.test": _m_auth_test,
-    "chat.postMessage": _m_post_message,
-    "chat.postEphemeral": _m_post_ephemeral,
-    "chat.update": _m_post_message,
-    "conversations.open": _m_conversations_open,
-    "users.info": _m_users_info,
-    "views.open": _m_views_open,
-    "views.push": _m_views_open,
-    "views.publish": _m_views_publish,
-    "views.update": _m_views_update,
-    "files.getUploadURLExternal": _m_files_get_upload_url,
-    "files.completeUploadExternal": _m_files_complete_upload,
-}
 
 
 def _make_handler(slack: LocalSlack) -> type[BaseHTTPRequestHandler]:
@@ -515,6 +336,8 @@ class SlackDriver:
         self.team_id = team_id
         self._verifier = SignatureVerifier(signing_secret)
         self._trigger = itertools.count(1)
+        # Unique per driver, so two console sessions on one database never share a trigger id.
+        self._session = uuid.uuid4().hex[:12]
 
     def signed_headers(self, body: str, *, timestamp: int | None = None,
                        content_type: str = "application/x-www-form-urlencoded"
@@ -535,7 +358,7 @@ class SlackDriver:
 
     def trigger_id(self) -> str:
         """Return a fresh trigger id."""
-        return f"{next(self._trigger)}.local.trigger"
+        return f"{next(self._trigger)}.{self._session}.local.trigger"
 
     def command(self, user_id: str, text: str, *, channel_id: str = "C0LOCAL01",
                 team_id: str | None = None, extra: dict[str, str] | None = None,
@@ -602,6 +425,61 @@ class SlackDriver:
                      "private_metadata": private_metadata, "state": {"values": values},
                      "team_id": team, "hash": "h"},
         }
+        return self.interactive(payload)
+
+    # -- what a person does in Slack's client: forms and buttons, with the view they are in ---
+    def _person(self, user_id: str) -> dict[str, Any]:
+        return {"team": {"id": self.team_id, "domain": "lokaal"},
+                "user": {"id": user_id, "team_id": self.team_id, "name": user_id.lower(),
+                         "username": user_id.lower()},
+                "api_app_id": "A0REGIEBOT", "token": "deprecated",
+                "is_enterprise_install": False, "enterprise": None}
+
+    def submit_view(self, user_id: str, view: dict[str, Any]) -> BoltResponse:
+        """Submit an open modal (`view` as Slack holds it, with its state) as the user."""
+        payload = {"type": "view_submission", **self._person(user_id),
+                   "trigger_id": self.trigger_id(), "view": view, "response_urls": []}
+        return self.interactive(payload)
+
+    def close_view(self, user_id: str, view: dict[str, Any]) -> BoltResponse:
+        """Tell the app a modal was closed (Slack does so only with notify_on_close)."""
+        payload = {"type": "view_closed", **self._person(user_id), "view": view,
+                   "is_cleared": False}
+        return self.interactive(payload)
+
+    def press(self, user_id: str, element: dict[str, Any], block_id: str, *,
+              view: dict[str, Any] | None = None, channel: str = "", message_ts: str = "",
+              message: dict[str, Any] | None = None, ephemeral: bool = False,
+              response_url: str | None = None) -> BoltResponse:
+        """Press a button in a view (Home tab or modal) or in a message, as the user."""
+        action = {"type": element.get("type", "button"), "block_id": block_id,
+                  "action_id": element.get("action_id", ""), "text": element.get("text"),
+                  "action_ts": f"{time.time():.6f}"}
+        for key in ("value", "url", "style"):
+            if key in element:
+                action[key] = element[key]
+        payload: dict[str, Any] = {"type": "block_actions", **self._person(user_id),
+                                   "trigger_id": self.trigger_id(), "actions": [action]}
+        if view is not None:
+            payload["container"] = {"type": "view", "view_id": view.get("id", "")}
+            payload["view"] = view
+        else:
+            payload["container"] = {"type": "message", "message_ts": message_ts,
+                                    "channel_id": channel, "is_ephemeral": ephemeral}
+            payload["channel"] = {"id": channel, "name": "lokaal"}
+            payload["response_url"] = response_url or self.slack.response_url()
+            payload["state"] = {"values": {}}
+            if not ephemeral and message is not None:
+                payload["message"] = message
+        return self.interactive(payload)
+
+    def suggest(self, user_id: str, view: dict[str, Any], action_id: str, block_id: str,
+                query: str) -> BoltResponse:
+        """Ask the app for an external select's options (Slack's block_suggestion)."""
+        payload = {"type": "block_suggestion", **self._person(user_id),
+                   "container": {"type": "view", "view_id": view.get("id", "")},
+                   "action_id": action_id, "block_id": block_id, "value": query,
+                   "view": view}
         return self.interactive(payload)
 
     def event(self, event: dict[str, Any], *, event_id: str | None = None,

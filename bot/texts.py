@@ -1260,6 +1260,9 @@ CLI_HELP = {
     "socket": "Socket Mode (met /healthz op PORT)",
     "shell": "lokale console",
     "shell --as": "Slack-id of naam",
+    "shell --script": "consoleregels uit een bestand doen",
+    "shell --strict": "stop met foutcode 1 bij de eerste regel die misgaat",
+    "rondleiding": "rondleiding langs het hele proces, stap voor stap",
     "demo": "demodata laden",
     "db": "database",
     "db upgrade": "schema aanmaken of bijwerken",
@@ -1632,8 +1635,8 @@ def db_app_role_refused(role: str, reason: str) -> str:
 # --- The local console (regiebot shell) ------------------------------------------------------
 
 SHELL_BANNER = (
-    "Regiebot lokale console. Typ `/regie help` om te beginnen, `:als <gebruiker>` om van "
-    "gebruiker te wisselen, `:home` voor het App Home-tabblad, `:stop` om te stoppen."
+    "Regiebot lokale console: dezelfde bot als in Slack, met een eigen klok. Typ `/regie help` "
+    "voor de commando's van de bot en `:help` voor wat de console kan; `:stop` stopt."
 )
 
 
@@ -1652,4 +1655,344 @@ def shell_you_are(name: str, slack_user_id: str, *, now: bool = False) -> str:
     return f"Je bent {'nu ' if now else ''}{name} ({slack_user_id})."
 
 
-SHELL_HINT = "Typ een commando dat begint met /regie, of :home, :als <naam>, :stop."
+SHELL_HINT = "Typ een commando dat begint met /regie, of een consolecommando (`:help` toont ze)."
+
+
+# --- The local console: forms, buttons, time, files, scripts and the tour ------------------
+
+CONSOLE_HELP = """Consolecommando's (alles wat met / begint gaat als slash-commando naar de bot):
+  /regie …                 een slash-commando, zoals in Slack
+  :als <naam of id>        wissel van gebruiker
+  :home                    open het App Home-tabblad
+  :knop <n>                druk op knop n (knoppen staan als [n: tekst] in berichten)
+  :tijd                    toon de gesimuleerde tijd
+  :tijd <datum> [HH:MM]    zet de klok, bv. :tijd 4-1-2027 08:30
+  :verder <n>m|u|d|w       laat minuten, uren, dagen of weken verstrijken
+  :ics                     toon je laatste agenda-uitnodiging
+  :ics opslaan <pad>       bewaar die uitnodiging als .ics-bestand
+  :bestanden               de bestanden die je in een DM kreeg
+  :stop                    stop de console
+In een formulier: Enter houdt de huidige waarde, :leeg maakt een veld leeg, :annuleer sluit
+het formulier zonder iets te versturen."""
+CONSOLE_FORM_PROMPT = "formulier> "
+
+
+def console_unknown_command(word: str) -> str:
+    """Refuse a console command that does not exist."""
+    return f"`{word}` kent de console niet. Typ `:help` voor de consolecommando's."
+
+
+def console_not_our_command(word: str) -> str:
+    """Refuse a slash command other than /regie (Slack would not send it to the bot)."""
+    return (f"`{word}` is geen commando van Regiebot; in Slack gaat alleen `/regie` naar de "
+            "bot. Er is niets verstuurd.")
+
+
+CONSOLE_NOT_WITH_SLACK = (
+    "De console start niet als er Slack-tokens zijn ingesteld: deze database hoort dan bij een "
+    "echte bot, en de console zou berichten uit de wachtrij lokaal 'versturen' en herinneringen "
+    "vooruit laten lopen. Gebruik een andere DATABASE_URL zonder SLACK_BOT_TOKEN, of "
+    "`regiebot rondleiding`.")
+CONSOLE_NO_FORM = "Er is geen formulier open; `:annuleer` werkt alleen in een formulier."
+CONSOLE_COMMAND_IN_FORM = ("Er is een formulier open: beantwoord eerst het veld, of sluit het "
+                           "formulier met `:annuleer`.")
+CONSOLE_BUTTON_OUTSIDE_FORM = ("Er is een formulier open: alleen de knoppen in het formulier "
+                               "zijn te gebruiken. Sluit het eerst met `:annuleer`.")
+CONSOLE_AS_USAGE = "Schrijf `:als` met een naam of Slack-id, bv. `:als Marieke`."
+
+# forms
+CONSOLE_FORM_EMPTY = "(leeg)"
+CONSOLE_FORM_CANCELLED = "Formulier gesloten; er is niets verstuurd."
+CONSOLE_FORM_SENT = "(formulier verstuurd en gesloten)"
+CONSOLE_FORM_NOT_SAVED = "Het formulier is niet opgeslagen:"
+CONSOLE_FORM_EOF = "De invoer houdt op midden in een formulier; het formulier is gesloten."
+CONSOLE_FIELD_REQUIRED = "Dit veld is verplicht: typ een waarde (of `:annuleer`)."
+CONSOLE_FIELD_NOT_OPTIONAL = "Dit veld is verplicht en kan niet leeg."
+CONSOLE_BAD_FORM_TIME = "Schrijf een tijd als 13:00."
+CONSOLE_NOT_A_NUMBER = "Typ een getal, bv. 3."
+CONSOLE_WHOLE_NUMBER = "Typ een heel getal, zonder komma."
+CONSOLE_NOT_AN_EMAIL = "Typ een e-mailadres, bv. naam@example.org."
+CONSOLE_NOT_A_URL = "Typ een adres dat begint met https://."
+CONSOLE_SEARCH_PROMPT = "Typ een zoekterm; de bot zoekt de keuzes erbij."
+CONSOLE_NO_OPTIONS = "De bot vond geen keuzes bij deze zoekterm; probeer een andere."
+_FIELD_KINDS = {
+    "plain_text_input": "tekst", "email_text_input": "e-mailadres", "url_text_input": "adres",
+    "number_input": "getal", "static_select": "keuze", "external_select": "keuze met zoeken",
+    "radio_buttons": "één keuze", "multi_static_select": "meerdere keuzes, met komma's",
+    "checkboxes": "aankruisen, nummers met komma's", "datepicker": "datum",
+    "timepicker": "tijd", "users_select": "gebruiker", "multi_users_select": "gebruikers",
+}
+
+
+def console_field_kind(kind: str, multiline: bool) -> str:
+    """Name the kind of a form field."""
+    if kind == "plain_text_input" and multiline:
+        return "tekst; \\n voor een nieuwe regel"
+    if kind == "datepicker":
+        return "datum, bv. 22-11-2026, 22-11 of vandaag"
+    return _FIELD_KINDS.get(kind, kind)
+
+
+def console_form_opened(title: str) -> str:
+    """Introduce a form."""
+    return (f"[formulier: {title}] Vul de velden in. Enter houdt de huidige waarde, "
+            "`:annuleer` sluit het formulier.")
+
+
+def console_field_heading(number: int, total: int, label: str, kind: str,
+                          optional: bool) -> str:
+    """Head the prompt of one field."""
+    need = "mag leeg" if optional else "verplicht"
+    return f"Veld {number} van {total}: {label} ({kind}; {need})"
+
+
+def console_field_hint(hint: str) -> str:
+    """Show a field's hint or placeholder."""
+    return f"Toelichting: {hint}"
+
+
+def console_field_current(value: str) -> str:
+    """Show a field's current value."""
+    return f"Nu: {value}"
+
+
+def console_field_error(label: str, message: str) -> str:
+    """Show the bot's validation error next to its field."""
+    return f"  {label}: {message}"
+
+
+def console_not_an_option(word: str, count: int) -> str:
+    """Refuse an answer that is none of a select's options."""
+    return (f"`{word}` is geen van de keuzes. Typ een nummer van 1 tot en met {count} "
+            "(of de tekst van een keuze).")
+
+
+def console_too_many_choices(limit: int) -> str:
+    """Refuse more choices than a multi-select allows."""
+    return f"Kies er hoogstens {limit}."
+
+
+def console_number_range(low: object, high: object) -> str:
+    """Refuse a number outside a field's range."""
+    if low is not None and high is not None:
+        return f"Typ een getal van {low} tot en met {high}."
+    return f"Typ een getal van minstens {low}." if low is not None else (
+        f"Typ een getal van hoogstens {high}.")
+
+
+def console_too_long(length: int, limit: int) -> str:
+    """Refuse text longer than a field allows (Slack's form would not send it)."""
+    return f"Dit veld mag hoogstens {limit} tekens hebben; je typte er {length}."
+
+
+def console_too_short(limit: int) -> str:
+    """Refuse text shorter than a field needs."""
+    return f"Dit veld heeft minstens {limit} tekens nodig."
+
+
+def console_unfillable(kinds: str) -> str:
+    """Say a form has a field the console cannot fill in."""
+    return (f"Dit formulier heeft een veld dat de console niet kan invullen ({kinds}); het is "
+            "gesloten zonder iets te versturen.")
+
+
+# buttons
+def console_no_button(number: str, last: int) -> str:
+    """Refuse a button number that is not on screen."""
+    if last == 0:
+        return f"Knop {number} bestaat niet: er is nog geen knop getoond."
+    return (f"Knop {number} bestaat niet (meer). Knoppen staan als [n: tekst] in berichten; "
+            f"het hoogste nummer tot nu toe is {last}.")
+
+
+CONSOLE_BUTTON_USAGE = "Schrijf `:knop` met het nummer van een knop, bv. `:knop 2`."
+
+
+def console_button_not_yours(number: int, owner: str) -> str:
+    """Refuse pressing a button in a message another user sees."""
+    return (f"Knop {number} staat in een bericht dat alleen {owner} ziet; wissel eerst met "
+            f"`:als {owner}`.")
+
+
+def console_button_pressed(number: int, label: str) -> str:
+    """Confirm which button was pressed."""
+    return f"(knop {number} ingedrukt: {label})"
+
+
+def console_confirm(title: str, text: str, yes: str, no: str) -> str:
+    """Show a button's confirmation dialog."""
+    return f"{title}: {text}\nTyp `ja` ({yes}) of `nee` ({no})."
+
+
+CONSOLE_CONFIRM_DECLINED = "Niet bevestigd; er is niets verstuurd."
+CONSOLE_CONFIRM_ANSWER = "Typ `ja` of `nee`."
+
+# time
+def console_moment(moment: datetime) -> str:
+    """Write a simulated moment in full, Amsterdam time."""
+    local = moment.astimezone(_AMSTERDAM)
+    return f"{nl_day(local.date())} {local:%H:%M}"
+
+
+def console_now(moment: datetime) -> str:
+    """Show the simulated time."""
+    return f"Het is nu {console_moment(moment)} (gesimuleerde tijd)."
+
+
+def console_clock_moved(moment: datetime) -> str:
+    """Confirm that time moved on."""
+    return f"De klok staat nu op {console_moment(moment)}."
+
+
+def console_clock_back(moment: datetime) -> str:
+    """Confirm a clock set back; nothing scheduled runs on the way back."""
+    return (f"De klok staat nu op {console_moment(moment)} (terug in de tijd: geplande "
+            "taken lopen pas weer als de tijd verder gaat).")
+
+
+def console_heading(moment: datetime) -> str:
+    """Head what scheduled jobs delivered at a moment."""
+    return f"── {console_moment(moment)} ──"
+
+
+CONSOLE_TIME_USAGE = ("Schrijf `:tijd` (toont de tijd), `:tijd 22-11-2026` of "
+                      "`:tijd 22-11-2026 08:30`.")
+CONSOLE_FORWARD_USAGE = ("Schrijf `:verder` met een aantal en een eenheid: `:verder 30m` "
+                         "(minuten), `2u` (uren), `3d` (dagen) of `1w` (weken).")
+
+
+def console_bad_clock_time(text: str) -> str:
+    """Refuse a time of day that is not HH:MM."""
+    return f"`{text}` is geen tijd. Schrijf de tijd als 08:30. " + CONSOLE_TIME_USAGE
+
+
+def console_too_far(weeks: int) -> str:
+    """Refuse moving the clock too far at once."""
+    return f"Zo ver kan de klok niet in één keer: hoogstens {weeks} weken."
+
+
+CONSOLE_YEAR_RANGE = "Kies een datum tussen 2000 en 2100."
+
+
+def console_job_failed(job_id: str, error: str) -> str:
+    """Report a scheduled job that failed (the console goes on, like the scheduler)."""
+    return f"(geplande taak {job_id} mislukte: {error}; de console gaat door)"
+
+
+# what arrives
+def console_dm(name: str) -> str:
+    """Label a direct message."""
+    return f"DM aan {name}"
+
+
+def console_channel(name: str) -> str:
+    """Label a channel post."""
+    return f"kanaal {name}"
+
+
+CONSOLE_UPDATED = " (bijgewerkt)"
+CONSOLE_REPLY_REPLACES = "(vervangt het vorige bericht)"
+CONSOLE_REPLY_DELETED = "(het bericht is verwijderd)"
+
+
+def console_form_title(title: str) -> str:
+    """Label a modal."""
+    return f"formulier: {title}"
+
+
+def console_home(name: str) -> str:
+    """Label a Home tab."""
+    return f"App Home van {name}"
+
+
+def console_file_dm(name: str | None) -> str:
+    """Label a file in a DM."""
+    return f"bestand in DM aan {name}" if name else "bestand in DM"
+
+
+def console_mail(to: str, subject: str) -> str:
+    """Label an e-mail the local mail server received."""
+    return f"[e-mail aan {to}] {subject}"
+
+
+def console_mail_part(filename: str, content_type: str) -> str:
+    """Describe an e-mail attachment."""
+    return f"  bijlage: {filename} ({content_type})"
+
+
+def console_mail_calendar(method: str) -> str:
+    """Describe the calendar part of an iMIP e-mail."""
+    return f"  agenda-uitnodiging in de e-mail (text/calendar, METHOD:{method})"
+
+
+# files and invitations
+CONSOLE_NO_FILES = "Je hebt nog geen bestanden in een DM gekregen."
+CONSOLE_NO_INVITATION = "Je hebt nog geen agenda-uitnodiging gekregen."
+CONSOLE_ICS_USAGE = "Schrijf `:ics` of `:ics opslaan <pad>`."
+CONSOLE_FILES_TITLE = "Bestanden in je DM:"
+
+
+def console_file_line(number: int, filename: str, title: str, size: int,
+                      received_at: datetime) -> str:
+    """List one delivered file."""
+    return (f"  {number}. {filename} — {title} ({size} bytes, ontvangen "
+            f"{console_moment(received_at)})")
+
+
+_ICS_METHODS = {"REQUEST": "uitnodiging of wijziging", "CANCEL": "afzegging",
+                "PUBLISH": "agenda om te abonneren"}
+
+
+def console_ics_lines(method: str, sequence: str, starts: datetime | None,
+                      ends: datetime | None, location: str, summary: str, attendee: str,
+                      organizer: str, status: str, filename: str) -> list[str]:
+    """Describe an invitation decoded from its .ics file."""
+    lines = [f"Uitnodiging {filename}:",
+             f"  methode:    {method} ({_ICS_METHODS.get(method, '?')})",
+             f"  volgnummer: {sequence} (SEQUENCE; hoger = nieuwer)"]
+    if starts is not None:
+        lines.append(f"  begin:      {console_moment(starts)}")
+    if ends is not None:
+        lines.append(f"  einde:      {console_moment(ends)}")
+    lines += [f"  plaats:     {location}", f"  onderwerp:  {summary}",
+              f"  deelnemer:  {attendee}", f"  organisator: {organizer}"]
+    if status:
+        lines.append(f"  status:     {status}")
+    return lines
+
+
+def console_ics_saved(path: str) -> str:
+    """Confirm a saved invitation."""
+    return f"Uitnodiging bewaard in {path}."
+
+
+def console_ics_not_saved(path: str) -> str:
+    """Say an invitation could not be written."""
+    return f"Kon {path} niet schrijven; kies een ander pad."
+
+
+CONSOLE_ICS_UNREADABLE = "Dit .ics-bestand is geen leesbare agenda."
+
+# scripts
+def console_script_unreadable(path: str) -> str:
+    """Say a script file cannot be read."""
+    return f"Het script {path} is niet te lezen."
+
+
+def console_script_stopped(number: int, line: str) -> str:
+    """Stop a --strict script at a broken line."""
+    return f"Regel {number} ging mis: {line}\nHet script stopt (--strict)."
+
+
+# the guided tour (regiebot rondleiding)
+TOUR_BANNER = ("Rondleiding door Regiebot: één casus van opname tot afsluiting, stap voor stap, "
+               "in een lege oefendatabase. Voor elke stap lees je wat er in het proces gebeurt "
+               "en waarom (met de paragraaf van de handreiking); druk dan op Enter.")
+TOUR_PRESS_ENTER = "[Enter: doe deze stap · q: stop de rondleiding] "
+TOUR_DONE = "Einde van de rondleiding. De oefendatabase wordt weer opgeruimd."
+TOUR_STOPPED = "Rondleiding gestopt. De oefendatabase wordt weer opgeruimd."
+
+
+def tour_step(number: int, total: int, title: str) -> str:
+    """Head one step of the tour."""
+    return f"\n=== Stap {number} van {total}: {title} ==="

@@ -1,4 +1,4 @@
-"""`regiebot [run]`, `serve`, `socket`, `shell` and `demo`: the ways the bot runs."""
+"""`regiebot [run]`, `serve`, `socket`, `shell`, `rondleiding` and `demo`: the ways the bot runs."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ DEMO_SHELL_USER = "U0REGIE01"
 
 
 def add_commands(sub: SubParsers) -> None:
-    """Add run, serve, socket, shell and demo."""
+    """Add run, serve, socket, shell, rondleiding and demo."""
     p = sub.add_parser("run", help=texts.CLI_HELP["run"])
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("serve", help=texts.CLI_HELP["serve"])
@@ -36,7 +36,12 @@ def add_commands(sub: SubParsers) -> None:
     p.set_defaults(func=cmd_socket)
     p = sub.add_parser("shell", help=texts.CLI_HELP["shell"])
     p.add_argument("--as", dest="as_user", required=True, help=texts.CLI_HELP["shell --as"])
+    p.add_argument("--script", metavar=texts.CLI_METAVAR_FILE,
+                   help=texts.CLI_HELP["shell --script"])
+    p.add_argument("--strict", action="store_true", help=texts.CLI_HELP["shell --strict"])
     p.set_defaults(func=cmd_shell)
+    sub.add_parser("rondleiding", help=texts.CLI_HELP["rondleiding"]).set_defaults(
+        func=cmd_rondleiding)
     sub.add_parser("demo", help=texts.CLI_HELP["demo"]).set_defaults(func=cmd_demo)
 
 
@@ -47,7 +52,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             args, settings)
     print(texts.NO_SLACK_TOKENS.format(url=settings.database_url))
     cmd_demo(args, settings)
-    args.as_user = DEMO_SHELL_USER
+    args.as_user, args.script, args.strict = DEMO_SHELL_USER, None, False
     return cmd_shell(args, settings)
 
 
@@ -128,15 +133,29 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_shell(args: argparse.Namespace, settings: Settings) -> int:
     """Run the local console as a user."""
-    from bot.shell import run_shell
+    from bot.shell import console_refusal, run_shell
 
+    refusal = console_refusal(settings)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return 2
     if "REGIEBOT_LOG_LEVEL" not in os.environ:
         logging.getLogger().setLevel(logging.WARNING)  # keep the console for the conversation
     runtime = open_runtime(settings, allow_local_key=True, upgrade=True)
     try:
-        return run_shell(runtime.deps, args.as_user, sys.stdin, sys.stdout)
+        return run_shell(runtime.deps, args.as_user, sys.stdin, sys.stdout,
+                         script=args.script, strict=args.strict)
     finally:
         runtime.close()
+
+
+def cmd_rondleiding(args: argparse.Namespace, settings: Settings) -> int:
+    """Play the guided tour step by step in a fresh temporary database."""
+    from bot.console.tour import run_tour
+
+    if "REGIEBOT_LOG_LEVEL" not in os.environ:
+        logging.getLogger().setLevel(logging.WARNING)  # keep the console for the conversation
+    return run_tour(sys.stdin, sys.stdout)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
