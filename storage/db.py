@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session as Session  # re-exported for type hints
 log = logging.getLogger(__name__)
 
 _SERIALISED = "regiebot_serialised"
+_OWNER = "regiebot_serialised_thread"
 
 
 class Base(DeclarativeBase):
@@ -62,8 +63,15 @@ def _take_over_sqlite_transactions(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # Transactions this process has open, per thread: the outermost one of a thread begins
+    # IMMEDIATE, a session nested inside it (same thread) begins DEFERRED.
+    depth: dict[int, int] = {}
+
     def release(info: dict[Any, Any]) -> None:
         if info.pop(_SERIALISED, False):
+            owner = info.pop(_OWNER, None)
+            if owner is not None:
+                depth[owner] = depth.get(owner, 1) - 1
             try:
                 lock.release()
             except RuntimeError:  # returned by the garbage collector in another thread
@@ -73,15 +81,24 @@ def _take_over_sqlite_transactions(engine: Engine) -> None:
     def _begin(conn: Connection) -> None:
         if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
             return  # asked for no transaction
+        thread = threading.get_ident()
+        outermost = depth.get(thread, 0) == 0
         if not conn.info.get(_SERIALISED):
             # Bounded like busy_timeout: past it, SQLite's own locking takes over.
             conn.info[_SERIALISED] = lock.acquire(timeout=30)
+            if conn.info[_SERIALISED]:
+                conn.info[_OWNER] = thread
+                depth[thread] = depth.get(thread, 0) + 1
         try:
-            # Deferred, as SQLAlchemy documents it: a read-only session (also one nested
-            # inside another in the same thread) takes no write lock. A transaction that
-            # read, and then writes after another *process* committed, fails with
-            # "database is locked" instead of writing on what it read before: serialisable.
-            conn.exec_driver_sql("BEGIN")
+            # A thread's outermost transaction takes SQLite's write lock at BEGIN (IMMEDIATE):
+            # with a deferred BEGIN, a transaction that read and then writes after another
+            # *process* committed fails at once with SQLITE_BUSY_SNAPSHOT (busy_timeout does
+            # not apply), e.g. two processes sweeping the same day. Taking the lock first
+            # makes the other process wait (busy_timeout) and then read what was committed.
+            # Within this process the lock above already queues transactions, so this costs
+            # nothing here. A session nested in the same thread begins DEFERRED: it must not
+            # wait for the write lock its own outer transaction holds.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if outermost else "BEGIN")
         except BaseException:
             release(conn.info)
             raise

@@ -79,7 +79,8 @@ def template(backend: str, tmp_path_factory: pytest.TempPathFactory,
         path = tmp_path_factory.mktemp("template") / "template.sqlite3"
         engine = make_engine(f"sqlite:///{path}")
         migrate.upgrade(engine)
-        with engine.connect() as conn:
+        # Outside a transaction: SQLite checkpoints only when no transaction is open.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
         return str(path)
