@@ -23,6 +23,7 @@ from bot.deps import Deps
 from bot.handlers import register_all
 from bot.handlers.common import Subcommand
 from bot.handlers.gate import MemberCheck
+from bot.parsing import ascii_number
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,14 +56,19 @@ def dispatch_raw(app: App, body: str, headers: dict[str, Any], query: str = "") 
         # Only bodies that are not Slack's shape get here; nothing has run yet.
         log.warning("malformed Slack request rejected before dispatch")
         return BoltResponse(status=400, body="")
-    if not _well_formed(request.body):
-        log.warning("request with an unexpected payload shape rejected")
-        return BoltResponse(status=400, body="")
+    timestamp = request.headers.get("x-slack-request-timestamp", [""])[0]
+    if ascii_number(timestamp, max_digits=TIMESTAMP_DIGITS) is None:
+        # Slack always sends Unix seconds; slack_sdk's verifier would int() anything else
+        # and fail with a traceback instead of refusing. Counted like any failed check.
+        logsafety.REFUSED.count(timestamp, time.time())
+        return BoltResponse(status=401, body="")
     response = app.dispatch(request)
     if response.status == 401:  # failed the signature or timestamp check: count, never log
-        timestamp = request.headers.get("x-slack-request-timestamp", [""])[0]
         logsafety.REFUSED.count(timestamp, time.time())
     return response
+
+
+TIMESTAMP_DIGITS = 12  # Unix seconds until the year 33658
 
 
 _DICT_FIELDS = ("user", "team", "view", "container", "channel", "message", "enterprise",
@@ -83,6 +89,12 @@ def _well_formed(body: Any) -> bool:
     if actions is not None and not (isinstance(actions, list)
                                     and all(isinstance(a, dict) for a in actions)):
         return False
+    if body.get("type") in ("block_actions", "interactive_message") and not actions:
+        return False  # bolt reads actions[0] of every action payload, before any listener
+    authorizations = body.get("authorizations")
+    if authorizations is not None and not (isinstance(authorizations, list)
+                                           and all(isinstance(a, dict) for a in authorizations)):
+        return False
     view = body.get("view")
     if isinstance(view, dict):
         state = view.get("state")
@@ -93,6 +105,24 @@ def _well_formed(body: Any) -> bool:
         if key in body and body[key] is not None and not isinstance(body[key], str):
             return False
     return True
+
+
+class GuardedApp(App):
+    """The bolt App, refusing payloads of a shape bolt itself would trip over (bolt reads some
+    fields before any middleware runs), in HTTP and Socket Mode alike."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        """Dispatch a well-formed request; answer anything else with 400."""
+        if not _well_formed(req.body):
+            log.warning("request with an unexpected payload shape rejected")
+            return BoltResponse(status=400, body="")
+        try:
+            return super().dispatch(req)
+        except Exception as error:  # bolt's own error handling failed on this payload
+            # Frames only, no message: exception texts may quote the payload.
+            log.error("%s while dispatching a request:\n%s", type(error).__name__,
+                      "".join(traceback.format_tb(error.__traceback__)))
+            return BoltResponse(status=400, body="")
 
 
 class InlineExecutor(Executor):
@@ -126,7 +156,7 @@ def build_app(deps: Deps, *, client: WebClient | None = None,
     `extra_subcommands`."""
     logsafety.install()  # before bolt makes its loggers: no body or payload in any log
     signing_secret = deps.settings.slack_signing_secret
-    app = App(
+    app = GuardedApp(
         client=client or make_web_client(deps),
         signing_secret=signing_secret.get_secret_value() if signing_secret else None,
         request_verification_enabled=request_verification_enabled,

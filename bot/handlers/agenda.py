@@ -19,6 +19,7 @@ from bot.errors import InputError
 from bot.handlers.common import CommandContext, Reply, Subcommand, quick_client, transaction
 from bot.meetings import MeetingKind
 from bot.parsing import (
+    ascii_number,
     parse_case_code,
     parse_case_code_and_kind,
     parse_date,
@@ -144,9 +145,9 @@ def handle_move_command(ctx: CommandContext) -> Reply:
     day = parse_meeting_day(words[2], local_date(ctx.now))
     position: int | None = None
     if len(words) == 4:
-        if not words[3].isdigit() or len(words[3]) > 3:
+        position = ascii_number(words[3], max_digits=3)
+        if position is None:
             raise InputError(texts.usage(texts.AGENDA_USAGE_VERPLAATS))
-        position = int(words[3])
     cfg = AgendaConfig.from_settings(ctx.deps.settings)
     move = in_transaction(ctx, lambda session: items.move_item(
         session, ctx.actor, code, kind, day, position, cfg, ctx.now))

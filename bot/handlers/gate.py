@@ -161,8 +161,8 @@ def make_gate(deps: Deps, members: MemberCheck) -> Callable[..., BoltResponse | 
         if body.get("type") == "event_callback":
             event = body.get("event")
             if not isinstance(event, dict) or event.get("bot_id") or not user_id:
-                next()
-                return None
+                # From a bot or app, or about nobody: no person to serve, nothing to do.
+                return BoltResponse(status=200, body="")
             if not _first_delivery(deps, str(body.get("event_id") or "")):
                 log.info("duplicate event ignored (retry %s)",
                          req.headers.get("x-slack-retry-num", ["0"])[0])

@@ -30,6 +30,7 @@ from bot.parsing import (
     CONTACT_KINDS,
     DEFAULT_CONTACT_KIND,
     MAX_PARTICIPANTS_LENGTH,
+    ascii_number,
     clean_text,
     looks_like_date,
     next_token,
@@ -172,10 +173,10 @@ def handle_logbook_command(ctx: CommandContext) -> Reply:
     page_word, extra = next_token(rest)
     if extra:
         raise InputError(texts.too_many_arguments(texts.USAGE_LOGBOEK))
-    if page_word and not page_word.isdigit():
+    page = ascii_number(page_word) if page_word else 1
+    if page is None:
         raise InputError(texts.bad_page(page_word[:10], 1) + " "
                          + texts.usage(texts.USAGE_LOGBOEK))
-    page = int(page_word) if page_word else 1
     with transaction(ctx.deps, ctx.actor, ctx.now) as session:
         result = logbook.read_logbook(session, ctx.actor, code=code, page=page, now=ctx.now)
     return Reply(text=texts.LOGBOOK_TITLE.format(code=code),
@@ -268,10 +269,11 @@ def handle_page_button(ack: Ack, body: dict[str, Any], context: dict[str, Any],
     code, _, page = str(action.get("value") or "").partition("|")
     now = deps.clock()
     try:
-        if not page.isdigit():
+        number = ascii_number(page)
+        if number is None:
             raise InputError(texts.bad_page(page[:10], 1))
         with transaction(deps, actor, now) as session:
-            result = logbook.read_logbook(session, actor, code=code, page=int(page), now=now)
+            result = logbook.read_logbook(session, actor, code=code, page=number, now=now)
     except BotError as exc:
         respond(text=exc.message, response_type="ephemeral", replace_original=False)
         return
