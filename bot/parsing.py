@@ -342,6 +342,44 @@ def parse_letter_recipient(text: str) -> str:
     raise InputError(texts.not_a_letter_recipient(_shown(text.strip())))
 
 
+# --- names and e-mail addresses ----------------------------------------------------------------
+
+# Characters that have no place in a name or an address: C0/C1 controls (CR and LF among
+# them: header and calendar line breaks), line and paragraph separators, and the bidi
+# embeddings, overrides and isolates that make text display other than it reads.
+_NAME_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+MAX_EMAIL_LENGTH = 254
+# What a mail relay accepts without SMTPUTF8: an ASCII local part of atoms and dots, and a
+# domain of at least two labels.
+_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+                    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def has_control_characters(text: str) -> bool:
+    """Tell whether a name or address holds a control, separator or bidi-override character."""
+    return bool(_NAME_CONTROL.search(text))
+
+
+def visible_controls(text: str, limit: int = 80) -> str:
+    """Return text with each control character written as `\\uXXXX`, to quote it back safely."""
+    shown = _NAME_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
+def without_control_characters(text: str) -> str:
+    """Return a name with control characters replaced by spaces (for names stored earlier)."""
+    return " ".join(_NAME_CONTROL.sub(" ", text).split())
+
+
+def is_usable_email(value: str) -> bool:
+    """Tell whether an address can be put in a calendar invite and an e-mail header as is:
+    one line, no spaces or brackets, ASCII, `local@domain.tld`, at most 254 characters."""
+    local = value.rpartition("@")[0]
+    return (len(value) <= MAX_EMAIL_LENGTH and 0 < len(local) <= 64
+            and _EMAIL.fullmatch(value) is not None)
+
+
 # --- free text ------------------------------------------------------------------------
 
 MAX_ENTRY_LENGTH = 3000        # fits one Slack section (3,000 characters)

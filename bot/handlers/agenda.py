@@ -63,8 +63,8 @@ def profile_emails(client: WebClient, slack_ids: Iterable[str]) -> dict[str, str
         except (SlackApiError, OSError, KeyError):
             continue  # no address: the invite still arrives in Slack
         email = profile.get("email")
-        if isinstance(email, str) and "@" in email:
-            found[slack_id] = email
+        if isinstance(email, str):
+            found[slack_id] = email  # checked where it is used: an unusable one is reported
     return found
 
 
@@ -74,7 +74,7 @@ def _emails_for(ctx: CommandContext, cfg: AgendaConfig, slack_ids: Iterable[str]
     with ctx.deps.session_factory() as session:
         missing = [i for i in slack_ids
                    if (user := queries.user_by_slack_id(session, i)) is not None
-                   and not user.email]
+                   and user.email is None]
     return profile_emails(ctx.client, missing)
 
 
@@ -133,9 +133,12 @@ def handle_publish_command(ctx: CommandContext) -> Reply:
         session, ctx.actor, kind, day, cfg, ctx.now, emails))
     log.info("agenda published: %s %s revision %d", kind, result.meeting.planned_on,
              result.revision)
-    return Reply(text=texts.agenda_publish_reply(
+    text = texts.agenda_publish_reply(
         kind, result.meeting.held_on, result.revision, result.items, result.new, result.updated,
-        result.cancelled, result.emails))
+        result.cancelled, result.emails)
+    if result.unusable_addresses:
+        text += "\n" + texts.publish_unusable_addresses(result.unusable_addresses)
+    return Reply(text=text)
 
 
 def handle_move_command(ctx: CommandContext) -> Reply:
