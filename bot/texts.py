@@ -18,7 +18,8 @@ GENERIC_ERROR = (
     "probeer het zo nog eens. Blijft het misgaan, meld het dan bij de functioneel beheerder."
 )
 SLACK_UNAVAILABLE = (
-    "Slack is op dit moment niet goed bereikbaar voor Regiebot. Probeer het over een minuut "
+    "Slack is op dit moment niet goed bereikbaar voor Regiebot en kan je lidmaatschap nu niet "
+    "bevestigen; daarom toont en bewaart Regiebot nu niets. Probeer het over een minuut "
     "opnieuw."
 )
 REFUSED_WORKSPACE = "Regiebot werkt alleen in de werkruimte van de IPGA Radicalisering."
@@ -31,6 +32,11 @@ REFUSED_DEACTIVATED = (
     "beheerder als dit niet klopt."
 )
 REFUSED_GUEST = "Gasten en externe gebruikers kunnen Regiebot niet gebruiken."
+REFUSED_SLACK_DEACTIVATED = (
+    "Je Slack-account is gedeactiveerd; daarmee is ook je toegang tot Regiebot beëindigd. "
+    "Neem contact op met de functioneel beheerder als dit niet klopt."
+)
+REFUSED_BOT = "Bots en apps kunnen Regiebot niet gebruiken."
 
 
 # --- Dates, times and names as the bot writes them -------------------------------------------

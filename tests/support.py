@@ -93,9 +93,11 @@ class Bot:
 
     @classmethod
     def build(cls, deps: Deps, slack: LocalSlack,
-              extra_subcommands: tuple[Subcommand, ...] = ()) -> Bot:
-        """Build the app on `deps` and the stand-in, with the test's own subcommands added."""
-        members = MemberCheck(deps.settings.team_id)
+              extra_subcommands: tuple[Subcommand, ...] = (),
+              members: MemberCheck | None = None) -> Bot:
+        """Build the app on `deps` and the stand-in, with the test's own subcommands added
+        (and, given `members`, that membership cache instead of a fresh one)."""
+        members = members or MemberCheck(deps.settings.team_id)
         app = build_app(deps, executor=InlineExecutor(), members=members,
                         extra_subcommands=extra_subcommands)
         return cls(deps, slack, app, SlackDriver(app, TEST_SIGNING_SECRET, slack), members)

@@ -18,8 +18,8 @@ from bot import texts
 from bot.clock import local_date
 from bot.deps import Deps
 from bot.errors import BotError, NotFoundError, Refusal, RefusedError
-from bot.services import access
-from bot.services.users import Actor, actor_for
+from bot.services import access, slack_access
+from bot.services.users import Actor
 from bot.views import modals
 from storage import queries
 from storage.models import Role
@@ -132,15 +132,32 @@ def audit_refusal(deps: Deps, user_id: str, reason: str) -> None:
                           action="refused." + reason, outcome="refused")
 
 
-def resolve_actor(deps: Deps, user_id: str) -> Actor | str:
-    """Return the registered, active user behind a request, or the Dutch refusal (audited)."""
+SLACK_REFUSALS = {slack_access.DELETED: texts.REFUSED_SLACK_DEACTIVATED,
+                  slack_access.BOT: texts.REFUSED_BOT, slack_access.GUEST: texts.REFUSED_GUEST,
+                  slack_access.EXTERNAL: texts.REFUSED_GUEST}
+
+
+def resolve_actor(deps: Deps, user_id: str, confirm: Callable[[str], bool] | None = None
+                  ) -> Actor | str:
+    """Return the registered, active user behind a request, or the Dutch refusal (audited).
+
+    A user Slack has shut out (recorded by any replica, see slack_access) is refused, unless
+    `confirm` (asking Slack afresh, gate.MemberCheck) finds them a full member again."""
     with deps.session_factory() as session:
-        actor = actor_for(session, user_id)
-        if actor is not None:
-            return actor
-        registered = queries.user_by_slack_id(session, user_id) is not None
-    audit_refusal(deps, user_id, "deactivated" if registered else "unregistered")
-    return texts.REFUSED_DEACTIVATED if registered else texts.REFUSED_UNREGISTERED
+        found = queries.user_roles(session, user_id)
+    if found is not None and found[2] and found[4] is None:
+        return Actor(found[0], user_id, found[1], found[3])
+    if found is None:
+        reason, message = "unregistered", texts.REFUSED_UNREGISTERED
+    elif not found[2]:
+        reason, message = "deactivated", texts.REFUSED_DEACTIVATED
+    else:
+        reason = str(found[4])
+        if confirm is not None and confirm(user_id):
+            return resolve_actor(deps, user_id)
+        message = SLACK_REFUSALS.get(reason, texts.REFUSED_GUEST)
+    audit_refusal(deps, user_id, reason)
+    return message
 
 
 # -- Slack ---------------------------------------------------------------------------------

@@ -146,8 +146,9 @@ def import_users(session: Session, path: Path, now: datetime) -> int:
 
 
 def actor_for(session: Session, slack_user_id: str) -> Actor | None:
-    """Return the active registered actor for a Slack user id, or None."""
+    """Return the active registered actor for a Slack user id, or None (also when Slack said
+    the account may no longer use the bot)."""
     found = queries.user_roles(session, slack_user_id)
-    if found is None or not found[2]:
+    if found is None or not found[2] or found[4] is not None:
         return None
     return Actor(found[0], slack_user_id, found[1], found[3])
