@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot import logsafety, texts
 from bot.deps import Deps
 from bot.handlers import register_all
-from bot.handlers.common import Subcommand
+from bot.handlers.common import Subcommand, handling
 from bot.handlers.gate import MemberCheck
 from bot.parsing import ascii_number
 
@@ -117,7 +117,8 @@ class GuardedApp(App):
             log.warning("request with an unexpected payload shape rejected")
             return BoltResponse(status=400, body="")
         try:
-            return super().dispatch(req)
+            with handling():  # the gate names the request; its first transaction records it
+                return super().dispatch(req)
         except Exception as error:  # bolt's own error handling failed on this payload
             # Frames only, no message: exception texts may quote the payload.
             log.error("%s while dispatching a request:\n%s", type(error).__name__,

@@ -37,6 +37,7 @@ REFUSED_SLACK_DEACTIVATED = (
     "Neem contact op met de functioneel beheerder als dit niet klopt."
 )
 REFUSED_BOT = "Bots en apps kunnen Regiebot niet gebruiken."
+REQUEST_ALREADY_HANDLED = "Dit verzoek is al verwerkt; er is niets dubbel opgeslagen."
 
 
 # --- Dates, times and names as the bot writes them -------------------------------------------

@@ -343,3 +343,18 @@ class SlackAccess(Base):
 
     def __repr__(self) -> str:
         return f"SlackAccess({self.slack_user_id!r}, revoked={self.revoked!r})"
+
+
+class HandledRequest(Base):
+    """A Slack request whose work was stored (a command's trigger_id, a form's view and
+    values, a button's trigger_id), kept about ten minutes so a replay within Slack's five
+    minutes is refused on every replica; `key` is a SHA-256 of what identifies it."""
+
+    __tablename__ = "handled_requests"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    def __repr__(self) -> str:
+        return f"HandledRequest({self.kind!r}, {self.handled_at})"

@@ -25,6 +25,8 @@ from bot.handlers.common import (
     QUICK_TIMEOUT_S,
     SLACK_REFUSALS,
     audit_refusal,
+    current_request,
+    interaction_key,
     quick_client,
     resolve_actor,
 )
@@ -225,6 +227,9 @@ def make_gate(deps: Deps, members: MemberCheck) -> Callable[..., BoltResponse | 
         if refused is not None:
             return _refusal_response(body, refused)
         context["actor"] = actor_or_refusal
+        request = current_request()
+        if request is not None and (found := interaction_key(body)) is not None:
+            request.key, request.kind = found  # a replay of it is refused, on any replica
         next()
         return None
 

@@ -21,7 +21,14 @@ from slack_sdk.webhook import WebhookClient
 from bot import texts
 from bot.deps import Deps
 from bot.errors import BotError, Refusal
-from bot.handlers.common import CommandContext, Registry, Reply, refuse
+from bot.handlers.common import (
+    CommandContext,
+    Registry,
+    Reply,
+    handling,
+    refuse,
+    request_key,
+)
 from bot.handlers.gate import MemberCheck, resolve_member
 from bot.outbox import ShortRateLimitRetryHandler
 from bot.services.users import Actor
@@ -79,10 +86,14 @@ def run_regie_command(body: dict[str, Any], client: WebClient, deps: Deps,
                       registry: Registry, members: MemberCheck) -> None:
     """The work behind an acknowledged `/regie`: authorise on fresh data, run the subcommand,
     and answer on the command's response_url. Never raises."""
+    user_id, trigger = str(body.get("user_id") or ""), str(body.get("trigger_id") or "")
+    key = request_key("command", user_id, trigger) if trigger else None
     try:
-        actor = resolve_member(deps, members, client, str(body.get("user_id") or ""))
-        reply = Reply(actor) if isinstance(actor, str) else answer_regie_command(
-            body, actor, client, deps, registry)
+        # Recorded with the command's work: the same signed command sent again is refused.
+        with handling(key, "command"):
+            actor = resolve_member(deps, members, client, user_id)
+            reply = Reply(actor) if isinstance(actor, str) else answer_regie_command(
+                body, actor, client, deps, registry)
     except Exception as error:
         # Frames only, no message: exception texts may quote case content.
         log.error("unhandled %s in /regie:\n%s", type(error).__name__,
