@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 
 from bot import logsafety, texts
 from bot.deps import Deps
@@ -49,23 +50,39 @@ def make_web_client(deps: Deps, *, max_retries: int = 2) -> WebClient:
 
 
 def dispatch_raw(app: App, body: str, headers: dict[str, Any], query: str = "") -> BoltResponse:
-    """Dispatch one raw HTTP request; a body bolt cannot even parse gets 400, not a crash."""
+    """Dispatch one raw HTTP request. Its signature and timestamp are checked first, before
+    the body is even parsed: a request that fails is only counted (logsafety.REFUSED, one
+    log line a minute), whatever it holds; a signed body bolt cannot parse gets 400."""
+    timestamp = _header(headers, "x-slack-request-timestamp")
+    verifier = getattr(app, "signature_verifier", None)
+    if ascii_number(timestamp, max_digits=TIMESTAMP_DIGITS) is None or (
+            verifier is not None and not verifier.is_valid(
+                body=body, timestamp=timestamp,
+                signature=_header(headers, "x-slack-signature"))):
+        # (slack_sdk's verifier would int() a timestamp that is no number and fail with a
+        # traceback instead of refusing.)
+        logsafety.REFUSED.count(timestamp, time.time())
+        return BoltResponse(status=401, body="")
     try:
         request = BoltRequest(body=body, query=query, headers=headers)
     except (ValueError, TypeError, KeyError, AttributeError, IndexError):
         # Only bodies that are not Slack's shape get here; nothing has run yet.
         log.warning("malformed Slack request rejected before dispatch")
         return BoltResponse(status=400, body="")
-    timestamp = request.headers.get("x-slack-request-timestamp", [""])[0]
-    if ascii_number(timestamp, max_digits=TIMESTAMP_DIGITS) is None:
-        # Slack always sends Unix seconds; slack_sdk's verifier would int() anything else
-        # and fail with a traceback instead of refusing. Counted like any failed check.
-        logsafety.REFUSED.count(timestamp, time.time())
-        return BoltResponse(status=401, body="")
     response = app.dispatch(request)
-    if response.status == 401:  # failed the signature or timestamp check: count, never log
+    if response.status == 401:  # bolt's own check (the same): count, never log
         logsafety.REFUSED.count(timestamp, time.time())
     return response
+
+
+def _header(headers: dict[str, Any], name: str) -> str:
+    """Return the first value of a header (any case; a value or a list of them), or ""."""
+    for key, value in headers.items():
+        if str(key).lower() == name:
+            if isinstance(value, (list, tuple)):
+                return str(value[0]) if value else ""
+            return str(value)
+    return ""
 
 
 TIMESTAMP_DIGITS = 12  # Unix seconds until the year 33658
@@ -110,6 +127,10 @@ def _well_formed(body: Any) -> bool:
 class GuardedApp(App):
     """The bolt App, refusing payloads of a shape bolt itself would trip over (bolt reads some
     fields before any middleware runs), in HTTP and Socket Mode alike."""
+
+    # Checks a raw HTTP request's signature before it is parsed (dispatch_raw); None when
+    # request verification is off (never outside tests) or for Socket Mode only.
+    signature_verifier: SignatureVerifier | None = None
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         """Dispatch a well-formed request; answer anything else with 400."""
@@ -165,6 +186,8 @@ def build_app(deps: Deps, *, client: WebClient | None = None,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("regiebot.bolt"),
     )
+    if request_verification_enabled and signing_secret is not None:
+        app.signature_verifier = SignatureVerifier(signing_secret.get_secret_value())
     # Work behind acknowledged commands (bot.handlers.router) runs in the executor.
     register_all(app, deps, executor=executor or work_executor(),
                  members=members or MemberCheck(deps.settings.team_id),

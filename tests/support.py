@@ -469,3 +469,14 @@ def open_reminder_id(bot: Bot, slack_id: str, kind: str) -> int:
 def responses(bot: Bot) -> list[str]:
     """Return the texts of every reply to an interaction (response_url), oldest first."""
     return [str(c.args.get("text", "")) for c in bot.calls("response_url")]
+
+
+def contact_form_state(case: str = "R-0001", text: str = "Gesprek gevoerd",
+                       day: str = "2026-11-20") -> dict[str, dict[str, Any]]:
+    """Return the state of a filled-in logging form for a contact (a view_submission's)."""
+    return {"entry_case": {"value": {"type": "static_select",
+                                     "selected_option": {"value": case}}},
+            "entry_date": {"value": {"type": "datepicker", "selected_date": day}},
+            "entry_kind": {"value": {"type": "static_select",
+                                     "selected_option": {"value": "gesprek"}}},
+            "entry_text": {"value": {"type": "plain_text_input", "value": text}}}

@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 from bot import texts
 from bot.clock import local_date
 from bot.deps import Deps
-from bot.errors import BotError, InputError
+from bot.errors import BotError, InputError, Refusal
 from bot.handlers.common import (
     CommandContext,
     PublishHome,
     Reply,
     Subcommand,
     open_entry_modal,
+    refuse,
     transaction,
 )
 from bot.outbox import deliver_due
@@ -79,10 +80,13 @@ def handle_entry_submission(ack: Ack, body: dict[str, Any], context: dict[str, A
     view: dict[str, Any] = raw_view if isinstance(raw_view, dict) else {}
     form = modals.read_entry_form(str(view.get("private_metadata") or ""),
                                  view.get("state") or {})
+    now = deps.clock()
     if form.kind is None:
+        # Our forms always say what they record: this one was not made by us (or was
+        # tampered with), like a malformed digest button.
+        refuse(deps, actor, now, Refusal("logbook.form", None, "malformed"))
         ack(response_action="errors", errors={modals.B_ENTRY_TEXT: texts.MODAL_BAD_FORM})
         return
-    now = deps.clock()
     errors: dict[str, str] = {}
     code = occurred_on = None
     text = participants = ""

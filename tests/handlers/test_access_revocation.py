@@ -15,7 +15,7 @@ from bot.handlers.gate import PROFILE_TTL_S, MemberCheck
 from bot.localslack import Fault
 from bot.views import replies
 from storage.models import LogEntry, SlackAccess
-from tests.support import REGISSEUR, REGISSEUR2, Bot, add_case
+from tests.support import REGISSEUR, REGISSEUR2, Bot, add_case, contact_form_state
 
 # What Slack changes about an account, and the reason Regiebot records for it.
 KINDS: dict[str, tuple[dict[str, Any], str]] = {
@@ -88,15 +88,8 @@ def by_button(bot: Bot) -> bool:
 def by_modal(bot: Bot) -> bool:
     """The logging modal: True when the entry was stored."""
     before = entries(bot)
-    state: dict[str, dict[str, Any]] = {
-        "entry_case": {"value": {"type": "static_select",
-                                 "selected_option": {"value": "R-0001"}}},
-        "entry_date": {"value": {"type": "datepicker", "selected_date": "2026-11-20"}},
-        "entry_kind": {"value": {"type": "static_select",
-                                 "selected_option": {"value": "gesprek"}}},
-        "entry_text": {"value": {"type": "plain_text_input", "value": "Gesprek gevoerd"}}}
-    bot.driver.view_submission(REGISSEUR, "logbook_entry", state, private_metadata=json.dumps(
-        {"kind": "contact", "origin": "command"}))
+    bot.driver.view_submission(REGISSEUR, "logbook_entry", contact_form_state(),
+                               private_metadata=json.dumps({"kind": "contact"}))
     return entries(bot) > before
 
 

@@ -30,6 +30,7 @@ from tests.support import (
     Bot,
     add_case,
     add_scheduled_case,
+    contact_form_state,
     open_reminder_id,
     responses,
     tick,
@@ -71,17 +72,8 @@ def replies_to(bot: Bot, body: str) -> list[str]:
     return [str(c.args.get("text")) for c in bot.slack.replies_to(url)]
 
 
-def contact_state(text: str = "Gesprek gevoerd") -> dict[str, dict[str, Any]]:
-    return {"entry_case": {"value": {"type": "static_select",
-                                     "selected_option": {"value": "R-0001"}}},
-            "entry_date": {"value": {"type": "datepicker", "selected_date": "2026-11-20"}},
-            "entry_kind": {"value": {"type": "static_select",
-                                     "selected_option": {"value": "gesprek"}}},
-            "entry_text": {"value": {"type": "plain_text_input", "value": text}}}
-
-
 def submit_contact(bot: Bot, text: str = "Gesprek gevoerd") -> BoltResponse:
-    return bot.driver.view_submission(REGISSEUR, "logbook_entry", contact_state(text),
+    return bot.driver.view_submission(REGISSEUR, "logbook_entry", contact_form_state(text=text),
                                       private_metadata=json.dumps({"kind": "contact",
                                                                    "origin": "command"}))
 
