@@ -99,6 +99,9 @@ def _well_formed(body: Any) -> bool:
     for key in _DICT_FIELDS:
         if key in body and body[key] is not None and not isinstance(body[key], dict):
             return False
+    for key in ("event", "view"):  # bolt reads body.get(key, {}).get(…): present means a dict
+        if key in body and not isinstance(body[key], dict):
+            return False
     if body.get("type") == "event_callback" and not isinstance(
             (body.get("event") or {}).get("type"), str):
         return False
