@@ -276,8 +276,10 @@ def resolve_member(deps: Deps, members: MemberCheck, client: WebClient, user_id:
         if answer.reason is not None:
             return False
         with deps.session_factory.begin() as session:
-            return slack_access.record_slack_state(session, slack_id, None, answer.updated,
-                                                   deps.clock())
+            slack_access.record_slack_state(session, slack_id, None, answer.updated,
+                                            deps.clock())
+            # (Another replica may have restored them, or revoked them anew, meanwhile.)
+            return slack_access.revocation(session, slack_id) is None
 
     return resolve_actor(deps, user_id, confirm)
 
