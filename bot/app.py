@@ -55,12 +55,12 @@ def dispatch_raw(app: App, body: str, headers: dict[str, Any], query: str = "") 
     log line a minute), whatever it holds; a signed body bolt cannot parse gets 400."""
     timestamp = _header(headers, "x-slack-request-timestamp")
     verifier = getattr(app, "signature_verifier", None)
-    if ascii_number(timestamp, max_digits=TIMESTAMP_DIGITS) is None or (
-            verifier is not None and not verifier.is_valid(
-                body=body, timestamp=timestamp,
-                signature=_header(headers, "x-slack-signature"))):
-        # (slack_sdk's verifier would int() a timestamp that is no number and fail with a
-        # traceback instead of refusing.)
+    if verifier is not None and (
+            # (slack_sdk's verifier would int() a timestamp that is no number and fail with
+            # a traceback instead of refusing.)
+            ascii_number(timestamp, max_digits=TIMESTAMP_DIGITS) is None
+            or not verifier.is_valid(body=body, timestamp=timestamp,
+                                     signature=_header(headers, "x-slack-signature"))):
         logsafety.REFUSED.count(timestamp, time.time())
         return BoltResponse(status=401, body="")
     try:

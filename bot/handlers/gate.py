@@ -30,6 +30,7 @@ from bot.handlers.common import (
     quick_client,
     resolve_actor,
 )
+from bot.parsing import ascii_number
 from bot.services import slack_access
 from bot.services.users import Actor
 from storage import queries
@@ -125,11 +126,11 @@ class MemberCheck:
         return answer
 
     def remember(self, user_id: str, answer: Answer) -> None:
-        """Replace the cached answer with one Slack sent by itself (user_change), unless the
-        cached one describes a newer state of the account."""
+        """Replace the cached answer with one Slack sent by itself (user_change): always when
+        it refuses (fail closed), else unless the cached one describes a newer state."""
         with self._lock:
             hit = self._cache.get(user_id)
-            if hit is None or hit[1].updated <= answer.updated:
+            if answer.reason is not None or hit is None or hit[1].updated <= answer.updated:
                 self._cache[user_id] = (self._monotonic(), answer)
 
     def forget(self, user_id: str | None = None) -> None:
@@ -290,8 +291,12 @@ def handle_user_change(event: dict[str, Any], deps: Deps, members: MemberCheck) 
     user = event.get("user")
     if not isinstance(user, dict) or not SLACK_ID.fullmatch(str(user.get("id") or "")):
         return
-    answer = Answer(slack_access.slack_refusal(user, deps.settings.team_id),
-                    slack_access.slack_updated(user))
+    # Slack sends the account's `updated`; without it, the event's own time says as of when
+    # the account was in this state.
+    updated = slack_access.slack_updated(user) or slack_access.slack_updated(
+        {"updated": ascii_number(str(event.get("event_ts") or "").partition(".")[0],
+                                 max_digits=12)})
+    answer = Answer(slack_access.slack_refusal(user, deps.settings.team_id), updated)
     members.remember(str(user["id"]), answer)
     with deps.session_factory.begin() as session:
         changed = slack_access.record_slack_state(session, str(user["id"]), answer.reason,

@@ -206,6 +206,19 @@ def test_an_older_user_change_arriving_late_does_not_undo_a_newer_one(bot: Bot) 
     assert not by_command(bot)
 
 
+def test_a_user_change_without_updated_still_revokes_and_the_cache_cannot_undo_it(
+        bot: Bot) -> None:
+    add_case(bot, "R-0001", REGISSEUR)
+    assert by_command(bot)  # cached: a member (updated 1)
+    account = change_account(bot, REGISSEUR, "Anna", deleted=True)
+    del account["updated"]
+
+    bot.driver.user_change(account)
+
+    assert recorded(bot, REGISSEUR) == "deleted"
+    assert not by_command(bot) and not by_home(bot)
+
+
 def test_a_registered_bot_or_app_user_is_refused_from_the_first_request(bot: Bot) -> None:
     bot.slack.add_user(REGISSEUR2, "Bram", is_bot=True)
     bot.slack.add_user(REGISSEUR, "Anna", is_app_user=True)
