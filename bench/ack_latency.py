@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -93,7 +94,8 @@ class Sent:
 def _signed(text: str, n: int, response_url: str) -> tuple[bytes, dict[str, str]]:
     body = urllib.parse.urlencode({
         "command": "/regie", "text": text, "user_id": REGISSEUR, "team_id": LOCAL_TEAM_ID,
-        "channel_id": "C0BENCH", "trigger_id": f"{n}.bench", "response_url": response_url})
+        "channel_id": "C0BENCH", "trigger_id": f"{n}.{uuid.uuid4().hex[:12]}.bench",
+        "response_url": response_url})  # a fresh trigger: Regiebot refuses a replayed one
     ts = str(int(time.time()))
     sig = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=body)
     return body.encode(), {"Content-Type": "application/x-www-form-urlencoded",

@@ -17,12 +17,14 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 
 from bot import logsafety, texts
 from bot.deps import Deps
 from bot.handlers import register_all
-from bot.handlers.common import Subcommand
+from bot.handlers.common import Subcommand, handling
 from bot.handlers.gate import MemberCheck
+from bot.parsing import ascii_number
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -48,21 +50,42 @@ def make_web_client(deps: Deps, *, max_retries: int = 2) -> WebClient:
 
 
 def dispatch_raw(app: App, body: str, headers: dict[str, Any], query: str = "") -> BoltResponse:
-    """Dispatch one raw HTTP request; a body bolt cannot even parse gets 400, not a crash."""
+    """Dispatch one raw HTTP request. Its signature and timestamp are checked first, before
+    the body is even parsed: a request that fails is only counted (logsafety.REFUSED, one
+    log line a minute), whatever it holds; a signed body bolt cannot parse gets 400."""
+    timestamp = _header(headers, "x-slack-request-timestamp")
+    verifier = getattr(app, "signature_verifier", None)
+    if verifier is not None and (
+            # (slack_sdk's verifier would int() a timestamp that is no number and fail with
+            # a traceback instead of refusing.)
+            ascii_number(timestamp, max_digits=TIMESTAMP_DIGITS) is None
+            or not verifier.is_valid(body=body, timestamp=timestamp,
+                                     signature=_header(headers, "x-slack-signature"))):
+        logsafety.REFUSED.count(timestamp, time.time())
+        return BoltResponse(status=401, body="")
     try:
         request = BoltRequest(body=body, query=query, headers=headers)
     except (ValueError, TypeError, KeyError, AttributeError, IndexError):
         # Only bodies that are not Slack's shape get here; nothing has run yet.
         log.warning("malformed Slack request rejected before dispatch")
         return BoltResponse(status=400, body="")
-    if not _well_formed(request.body):
-        log.warning("request with an unexpected payload shape rejected")
-        return BoltResponse(status=400, body="")
     response = app.dispatch(request)
-    if response.status == 401:  # failed the signature or timestamp check: count, never log
-        timestamp = request.headers.get("x-slack-request-timestamp", [""])[0]
+    if response.status == 401:  # bolt's own check (the same): count, never log
         logsafety.REFUSED.count(timestamp, time.time())
     return response
+
+
+def _header(headers: dict[str, Any], name: str) -> str:
+    """Return the first value of a header (any case; a value or a list of them), or ""."""
+    for key, value in headers.items():
+        if str(key).lower() == name:
+            if isinstance(value, (list, tuple)):
+                return str(value[0]) if value else ""
+            return str(value)
+    return ""
+
+
+TIMESTAMP_DIGITS = 12  # Unix seconds until the year 33658
 
 
 _DICT_FIELDS = ("user", "team", "view", "container", "channel", "message", "enterprise",
@@ -76,12 +99,21 @@ def _well_formed(body: Any) -> bool:
     for key in _DICT_FIELDS:
         if key in body and body[key] is not None and not isinstance(body[key], dict):
             return False
+    for key in ("event", "view"):  # bolt reads body.get(key, {}).get(…): present means a dict
+        if key in body and not isinstance(body[key], dict):
+            return False
     if body.get("type") == "event_callback" and not isinstance(
             (body.get("event") or {}).get("type"), str):
         return False
     actions = body.get("actions")
     if actions is not None and not (isinstance(actions, list)
                                     and all(isinstance(a, dict) for a in actions)):
+        return False
+    if body.get("type") in ("block_actions", "interactive_message") and not actions:
+        return False  # bolt reads actions[0] of every action payload, before any listener
+    authorizations = body.get("authorizations")
+    if authorizations is not None and not (isinstance(authorizations, list)
+                                           and all(isinstance(a, dict) for a in authorizations)):
         return False
     view = body.get("view")
     if isinstance(view, dict):
@@ -93,6 +125,29 @@ def _well_formed(body: Any) -> bool:
         if key in body and body[key] is not None and not isinstance(body[key], str):
             return False
     return True
+
+
+class GuardedApp(App):
+    """The bolt App, refusing payloads of a shape bolt itself would trip over (bolt reads some
+    fields before any middleware runs), in HTTP and Socket Mode alike."""
+
+    # Checks a raw HTTP request's signature before it is parsed (dispatch_raw); None when
+    # request verification is off (never outside tests) or for Socket Mode only.
+    signature_verifier: SignatureVerifier | None = None
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        """Dispatch a well-formed request; answer anything else with 400."""
+        if not _well_formed(req.body):
+            log.warning("request with an unexpected payload shape rejected")
+            return BoltResponse(status=400, body="")
+        try:
+            with handling():  # the gate names the request; its first transaction records it
+                return super().dispatch(req)
+        except Exception as error:  # bolt's own error handling failed on this payload
+            # Frames only, no message: exception texts may quote the payload.
+            log.error("%s while dispatching a request:\n%s", type(error).__name__,
+                      "".join(traceback.format_tb(error.__traceback__)))
+            return BoltResponse(status=400, body="")
 
 
 class InlineExecutor(Executor):
@@ -126,7 +181,7 @@ def build_app(deps: Deps, *, client: WebClient | None = None,
     `extra_subcommands`."""
     logsafety.install()  # before bolt makes its loggers: no body or payload in any log
     signing_secret = deps.settings.slack_signing_secret
-    app = App(
+    app = GuardedApp(
         client=client or make_web_client(deps),
         signing_secret=signing_secret.get_secret_value() if signing_secret else None,
         request_verification_enabled=request_verification_enabled,
@@ -134,6 +189,8 @@ def build_app(deps: Deps, *, client: WebClient | None = None,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("regiebot.bolt"),
     )
+    if request_verification_enabled and signing_secret is not None:
+        app.signature_verifier = SignatureVerifier(signing_secret.get_secret_value())
     # Work behind acknowledged commands (bot.handlers.router) runs in the executor.
     register_all(app, deps, executor=executor or work_executor(),
                  members=members or MemberCheck(deps.settings.team_id),

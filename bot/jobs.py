@@ -13,6 +13,7 @@ from bot.outbox import DeliveryResult, deliver_all
 from bot.services.agenda.config import AgendaConfig
 from bot.services.agenda.publish import remind_publish
 from bot.services.reminders import SweepResult, sweep, sweep_status
+from bot.services.replay import forget_handled
 from bot.services.retention import run_retention
 from bot.views.messages import render_digest
 
@@ -42,8 +43,11 @@ def agenda_reminder_tick(deps: Deps) -> None:
 
 
 def sweep_tick(deps: Deps) -> None:
-    """Make today's reminder digests once, at or after the digest time on a working day."""
+    """Make today's reminder digests once, at or after the digest time on a working day (and
+    forget the keys of requests handled more than ten minutes ago)."""
     now = deps.clock()
+    with deps.session_factory.begin() as session:
+        forget_handled(session, now)
     # A cheap read first: on all but one tick a day there is nothing to do.
     with deps.session_factory() as session:
         if sweep_status(session, now, deps.settings) is not None:

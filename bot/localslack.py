@@ -32,6 +32,7 @@ from bot.localslack_api import (
     SlackUser,
     UploadedFile,
     dm_channel,
+    user_object,
 )
 
 __all__ = ["LOCAL_BOT_USER_ID", "LOCAL_TEAM_ID", "Answer", "Call", "Fault", "LocalSlack",
@@ -101,12 +102,19 @@ class LocalSlack:
 
     # -- directory and faults -----------------------------------------------------
     def add_user(self, user_id: str, name: str, **kwargs: Any) -> SlackUser:
-        """Add or replace a user in the directory."""
+        """Add or replace a user in the directory (a replaced account's `updated` moves on)."""
         kwargs.setdefault("team_id", self.team_id)
-        user = SlackUser(id=user_id, name=name, **kwargs)
         with self.state.lock:
+            before = self.state.users.get(user_id)
+            kwargs.setdefault("updated", before.updated + 1 if before is not None else 1)
+            user = SlackUser(id=user_id, name=name, **kwargs)
             self.state.users[user_id] = user
         return user
+
+    def user(self, user_id: str) -> dict[str, Any]:
+        """Return a user of the directory as Slack describes it (users.info, user_change)."""
+        with self.state.lock:
+            return user_object(self.state.users[user_id])
 
     def inject(self, fault: Fault) -> None:
         """Queue a fault; it applies to the next matching calls."""
@@ -499,6 +507,12 @@ class SlackDriver:
             headers["x-slack-retry-num"] = str(retry_num)
             headers["x-slack-retry-reason"] = "http_timeout"
         return self.send(body, headers)
+
+    def user_change(self, user: dict[str, Any], **kwargs: Any) -> BoltResponse:
+        """Tell the app that an account changed (Slack sends the whole user object)."""
+        return self.event({"type": "user_change", "user": user,
+                           "cache_ts": int(time.time()), "event_ts": f"{time.time():.6f}"},
+                          **kwargs)
 
     def home_opened(self, user_id: str, **kwargs: Any) -> BoltResponse:
         """Open the App Home tab as the given user."""

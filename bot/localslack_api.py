@@ -66,6 +66,18 @@ class SlackUser:
     is_ultra_restricted: bool = False
     is_stranger: bool = False
     deleted: bool = False
+    is_bot: bool = False
+    is_app_user: bool = False
+    updated: int = 1  # Slack's `updated`: when the account last changed (Unix seconds)
+
+
+def user_object(user: SlackUser) -> dict[str, Any]:
+    """Return the user as users.info and the user_change event describe it."""
+    return {"id": user.id, "team_id": user.team_id, "name": user.name, "real_name": user.name,
+            "deleted": user.deleted, "is_restricted": user.is_restricted,
+            "is_ultra_restricted": user.is_ultra_restricted, "is_stranger": user.is_stranger,
+            "is_bot": user.is_bot, "is_app_user": user.is_app_user, "updated": user.updated,
+            "profile": {"real_name": user.name, "email": user.email}}
 
 
 @dataclass
@@ -131,12 +143,7 @@ def _m_users_info(slack: Workspace, args: dict[str, Any]) -> dict[str, Any]:
         user = slack.state.users.get(str(args.get("user", "")))
     if user is None:
         return {"ok": False, "error": "user_not_found"}
-    return {"ok": True, "user": {
-        "id": user.id, "team_id": user.team_id, "name": user.name, "real_name": user.name,
-        "deleted": user.deleted, "is_restricted": user.is_restricted,
-        "is_ultra_restricted": user.is_ultra_restricted, "is_stranger": user.is_stranger,
-        "is_bot": False, "profile": {"real_name": user.name, "email": user.email},
-    }}
+    return {"ok": True, "user": user_object(user)}
 
 
 def _m_views_open(slack: Workspace, args: dict[str, Any]) -> dict[str, Any]:

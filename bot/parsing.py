@@ -33,11 +33,25 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+# --- numbers ------------------------------------------------------------------------------
+
+# Only ASCII digits are digits here: str.isdigit() accepts "²" (which int() refuses) and
+# int() and a regex's \d accept "١٢" or "１２"; neither is how a number is written in a command.
+_ASCII_NUMBER = re.compile(r"[0-9]+")
+
+
+def ascii_number(token: str, *, max_digits: int = 9) -> int | None:
+    """Return the whole number a token spells in ASCII digits (`12`), else None."""
+    if len(token) > max_digits or not _ASCII_NUMBER.fullmatch(token):
+        return None
+    return int(token)
+
+
 # --- case codes ---------------------------------------------------------------------
 
 CASE_CODE_FORMAT = "R-0042"
-_CASE_CODE = re.compile(r"^[Rr]-(\d{4})$")
-_CASE_CODE_LIKE = re.compile(r"^[Rr][-_ ]?\d+$")
+_CASE_CODE = re.compile(r"^[Rr]-([0-9]{4})$")
+_CASE_CODE_LIKE = re.compile(r"^[Rr][-_ ]?[0-9]+$")
 
 
 def parse_case_code(text: str) -> str:
@@ -60,8 +74,8 @@ DATE_FORMATS_HINT = "`22-11-2026`, `22-11`, `vandaag` of `gisteren`"
 # A day-month without a year is this year, unless that lies more than this far ahead:
 # then it is last year (so `28-12` typed on 3 January means the December just past).
 NO_YEAR_LOOKAHEAD = timedelta(days=31)
-_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{4}))?$")
-_DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?$")
+_DATE = re.compile(r"^([0-9]{1,2})[-/.]([0-9]{1,2})(?:[-/.]([0-9]{4}))?$")
+_DATE_LIKE = re.compile(r"^[0-9]{1,4}[-/.][0-9]{1,2}(?:[-/.][0-9]{1,4})?$")
 # Days back from today. `morgen` is understood too, so that typing it is refused as a
 # future date instead of being stored as the first word of the text.
 _RELATIVE = {"vandaag": 0, "gisteren": 1, "eergisteren": 2, "morgen": -1, "overmorgen": -2}
@@ -117,7 +131,7 @@ def parse_any_date(text: str, today: date) -> date:
     """Return the date of `2026-11-22` (ISO, as on the command line) or any form parse_date
     reads."""
     token = text.strip()
-    if token[:4].isdigit() and token[4:5] == "-":
+    if ascii_number(token[:4], max_digits=4) is not None and token[4:5] == "-":
         return parse_iso_date(token)
     return parse_date(token, today)
 
@@ -149,7 +163,7 @@ _KIND_WORDS: dict[str, MeetingKind] = {
     "itat": "itat", "itat-r": "itat", "itatr": "itat",
     "regie": "regie", "regieoverleg": "regie", "ro": "regie",
 }
-_DAY_MONTH = re.compile(r"^\d{1,2}[-/.]\d{1,2}$")
+_DAY_MONTH = re.compile(r"^[0-9]{1,2}[-/.][0-9]{1,2}$")
 # A day-month without a year names the nearest such meeting date: this year, or next year
 # once this year's date lies more than half a year behind (typed in December for January).
 _YEAR_TURN = timedelta(days=183)
@@ -307,8 +321,9 @@ RISK_GROUPS = range(1, 6)
 def parse_risk_group(text: str) -> int:
     """Return a risk group 1-5 (003 Inleiding), or raise InputError."""
     token = text.strip()
-    if token.isdigit() and int(token) in RISK_GROUPS:
-        return int(token)
+    group = ascii_number(token, max_digits=1)
+    if group is not None and group in RISK_GROUPS:
+        return group
     raise InputError(texts.not_a_risk_group(_shown(token)))
 
 
@@ -325,6 +340,44 @@ def parse_letter_recipient(text: str) -> str:
     if token in LETTER_RECIPIENTS:
         return token
     raise InputError(texts.not_a_letter_recipient(_shown(text.strip())))
+
+
+# --- names and e-mail addresses ----------------------------------------------------------------
+
+# Characters that have no place in a name or an address: C0/C1 controls (CR and LF among
+# them: header and calendar line breaks), line and paragraph separators, and the bidi
+# embeddings, overrides and isolates that make text display other than it reads.
+_NAME_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+MAX_EMAIL_LENGTH = 254
+# What a mail relay accepts without SMTPUTF8: an ASCII local part of atoms and dots, and a
+# domain of at least two labels.
+_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+                    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def has_control_characters(text: str) -> bool:
+    """Tell whether a name or address holds a control, separator or bidi-override character."""
+    return bool(_NAME_CONTROL.search(text))
+
+
+def visible_controls(text: str, limit: int = 80) -> str:
+    """Return text with each control character written as `\\uXXXX`, to quote it back safely."""
+    shown = _NAME_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
+def without_control_characters(text: str) -> str:
+    """Return a name with control characters replaced by spaces (for names stored earlier)."""
+    return " ".join(_NAME_CONTROL.sub(" ", text).split())
+
+
+def is_usable_email(value: str) -> bool:
+    """Tell whether an address can be put in a calendar invite and an e-mail header as is:
+    one line, no spaces or brackets, ASCII, `local@domain.tld`, at most 254 characters."""
+    local = value.rpartition("@")[0]
+    return (len(value) <= MAX_EMAIL_LENGTH and 0 < len(local) <= 64
+            and _EMAIL.fullmatch(value) is not None)
 
 
 # --- free text ------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from bot.errors import BotError
 from bot.localmail import LOCAL_SENDER, LocalMail
 from bot.localslack import LOCAL_TEAM_ID, LocalSlack, SlackDriver, dm_channel
 from bot.outbox import deliver_all
-from bot.parsing import parse_date
+from bot.parsing import ascii_number, parse_date
 from storage import queries
 
 __all__ = ["PROMPT", "Shell", "render_answer", "render_blocks", "run_shell"]
@@ -49,10 +49,10 @@ PROMPT = "regie> "
 COMMAND_CHANNEL = "C0LOCAL01"           # where the console's user types /regie
 SECRETARIAT_CHANNEL = "C0SECRETARIAAT"  # used when REGIEBOT_SECRETARIAT_CHANNEL is not set
 MAX_WEEKS = 104                         # the furthest the clock moves in one step
-_FORWARD = re.compile(r"^(\d{1,6})\s*(m|min|u|h|d|w)$")
+_FORWARD = re.compile(r"^([0-9]{1,6})\s*(m|min|u|h|d|w)$")
 _FORWARD_UNITS = {"m": "minutes", "min": "minutes", "u": "hours", "h": "hours", "d": "days",
                   "w": "weeks"}
-_CLOCK_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_CLOCK_TIME = re.compile(r"^([0-9]{1,2})[:.]([0-9]{2})$")
 
 
 @dataclass
@@ -273,10 +273,11 @@ class Shell:
     # -- buttons ---------------------------------------------------------------------------
     def press(self, arg: str, *, form_values: dict[str, Any] | None = None) -> None:
         """`:knop <n>`: press a button as Slack's client would (block_actions)."""
-        if not arg.isdigit():
+        number = ascii_number(arg)
+        if number is None:
             self.fail(texts.CONSOLE_BUTTON_USAGE)
             return
-        button = self.buttons.get(int(arg))
+        button = self.buttons.get(number)
         if button is None:
             self.fail(texts.console_no_button(arg[:10], self.buttons.last))
             return
@@ -414,7 +415,7 @@ class Shell:
 
 def _read_day(word: str, today: date) -> date:
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", word):
             return date.fromisoformat(word)
         return parse_date(word, today)
     except BotError as exc:

@@ -18,7 +18,8 @@ GENERIC_ERROR = (
     "probeer het zo nog eens. Blijft het misgaan, meld het dan bij de functioneel beheerder."
 )
 SLACK_UNAVAILABLE = (
-    "Slack is op dit moment niet goed bereikbaar voor Regiebot. Probeer het over een minuut "
+    "Slack is op dit moment niet goed bereikbaar voor Regiebot en kan je lidmaatschap nu niet "
+    "bevestigen; daarom toont en bewaart Regiebot nu niets. Probeer het over een minuut "
     "opnieuw."
 )
 REFUSED_WORKSPACE = "Regiebot werkt alleen in de werkruimte van de IPGA Radicalisering."
@@ -31,6 +32,12 @@ REFUSED_DEACTIVATED = (
     "beheerder als dit niet klopt."
 )
 REFUSED_GUEST = "Gasten en externe gebruikers kunnen Regiebot niet gebruiken."
+REFUSED_SLACK_DEACTIVATED = (
+    "Je Slack-account is gedeactiveerd; daarmee is ook je toegang tot Regiebot beëindigd. "
+    "Neem contact op met de functioneel beheerder als dit niet klopt."
+)
+REFUSED_BOT = "Bots en apps kunnen Regiebot niet gebruiken."
+REQUEST_ALREADY_HANDLED = "Dit verzoek is al verwerkt; er is niets dubbel opgeslagen."
 
 
 # --- Dates, times and names as the bot writes them -------------------------------------------
@@ -959,6 +966,15 @@ def series_reply(kind: str, filename: str) -> str:
             "berichten met Regiebot.")
 
 
+def publish_unusable_addresses(names: Sequence[str]) -> str:
+    """Name the regisseurs whose e-mail address could not be used for their invitation."""
+    who = ", ".join(escape_mrkdwn(name) for name in names)
+    return (f"Geen e-mail verstuurd aan {who}: het e-mailadres is leeg, ongeldig of bevat een "
+            "regeleinde. De uitnodiging staat wel in hun privébericht in Slack. Laat het adres "
+            "verbeteren met `regiebot users set <slack-id> --email …` (of in hun "
+            "Slack-profiel) en publiceer daarna opnieuw.")
+
+
 # --- Regieoverleg decisions (/regie besluit) -------------------------------------------------
 
 AGENDA_USAGE_BESLUIT = "/regie besluit R-0042 vastgesteld|aangehouden|afgesloten [datum]"
@@ -1405,6 +1421,15 @@ def not_a_slack_user_id(value: str) -> str:
 def not_an_email(value: str) -> str:
     """Refuse an invalid e-mail address."""
     return f"'{value}' is geen geldig e-mailadres."
+
+
+NAME_FIELD, ORGANISATION_FIELD, EMAIL_FIELD = "De naam", "De organisatie", "Het e-mailadres"
+
+
+def control_characters(field: str, shown: str) -> str:
+    """Refuse a name, organisation or address with a control character (shown escaped)."""
+    return (f"{field} '{shown}' bevat een stuurteken (zoals een regeleinde, tab of "
+            "tekenrichtingsteken); dat kan niet. Er is niets opgeslagen.")
 
 
 def unknown_user(slack_user_id: str) -> str:

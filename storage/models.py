@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     Enum,
@@ -324,3 +325,36 @@ class PurgedCase(Base):
 
     def __repr__(self) -> str:
         return f"PurgedCase({self.code!r})"
+
+
+class SlackAccess(Base):
+    """What Slack last said about a registered user: `revoked` names why they may not use
+    Regiebot (deleted, guest, external, bot), or is None for a full member. Every replica
+    reads it when it resolves the acting user, so a revocation one replica heard of holds on
+    all of them at once; `slack_updated` (the user object's `updated`) orders Slack's answers,
+    so an older one never overrides a newer one."""
+
+    __tablename__ = "slack_access"
+
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    revoked: Mapped[str | None] = mapped_column(String(16))
+    slack_updated: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"SlackAccess({self.slack_user_id!r}, revoked={self.revoked!r})"
+
+
+class HandledRequest(Base):
+    """A Slack request whose work was stored (a command's trigger_id, a form's view and
+    values, a button's trigger_id), kept about ten minutes so a replay within Slack's five
+    minutes is refused on every replica; `key` is a SHA-256 of what identifies it."""
+
+    __tablename__ = "handled_requests"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    def __repr__(self) -> str:
+        return f"HandledRequest({self.kind!r}, {self.handled_at})"

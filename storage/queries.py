@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from storage import audit
-from storage.models import Case, Role, User, UserRole
+from storage.models import Case, Role, SlackAccess, User, UserRole
 
 
 def member_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
@@ -31,16 +31,21 @@ def user_by_slack_id(session: Session, slack_user_id: str) -> User | None:
 
 
 def user_roles(session: Session, slack_user_id: str
-               ) -> tuple[int, str, bool, frozenset[Role]] | None:
-    """Return (id, name, active, roles) of the user with this Slack id, in one light query
-    (no ORM objects: it runs for every request)."""
-    rows = session.execute(select(User.id, User.name, User.active, UserRole.role)
+               ) -> tuple[int, str, bool, frozenset[Role], str | None] | None:
+    """Return (id, name, active, roles, revoked) of the user with this Slack id, in one light
+    query (no ORM objects: it runs for every request); `revoked` is why Slack says they may
+    not use the bot (SlackAccess), or None."""
+    rows = session.execute(select(User.id, User.name, User.active, UserRole.role,
+                                  SlackAccess.revoked)
                            .outerjoin(UserRole, UserRole.user_id == User.id)
+                           .outerjoin(SlackAccess,
+                                      SlackAccess.slack_user_id == User.slack_user_id)
                            .where(User.slack_user_id == slack_user_id)).all()
     if not rows:
         return None
-    user_id, name, active, _ = rows[0]
-    return user_id, name, bool(active), frozenset(r.role for r in rows if r.role is not None)
+    user_id, name, active, _, revoked = rows[0]
+    return (user_id, name, bool(active), frozenset(r.role for r in rows if r.role is not None),
+            revoked)
 
 
 def users_with_role(session: Session, role: Role, *, active_only: bool = True) -> Sequence[User]:

@@ -93,9 +93,11 @@ class Bot:
 
     @classmethod
     def build(cls, deps: Deps, slack: LocalSlack,
-              extra_subcommands: tuple[Subcommand, ...] = ()) -> Bot:
-        """Build the app on `deps` and the stand-in, with the test's own subcommands added."""
-        members = MemberCheck(deps.settings.team_id)
+              extra_subcommands: tuple[Subcommand, ...] = (),
+              members: MemberCheck | None = None) -> Bot:
+        """Build the app on `deps` and the stand-in, with the test's own subcommands added
+        (and, given `members`, that membership cache instead of a fresh one)."""
+        members = members or MemberCheck(deps.settings.team_id)
         app = build_app(deps, executor=InlineExecutor(), members=members,
                         extra_subcommands=extra_subcommands)
         return cls(deps, slack, app, SlackDriver(app, TEST_SIGNING_SECRET, slack), members)
@@ -467,3 +469,14 @@ def open_reminder_id(bot: Bot, slack_id: str, kind: str) -> int:
 def responses(bot: Bot) -> list[str]:
     """Return the texts of every reply to an interaction (response_url), oldest first."""
     return [str(c.args.get("text", "")) for c in bot.calls("response_url")]
+
+
+def contact_form_state(case: str = "R-0001", text: str = "Gesprek gevoerd",
+                       day: str = "2026-11-20") -> dict[str, dict[str, Any]]:
+    """Return the state of a filled-in logging form for a contact (a view_submission's)."""
+    return {"entry_case": {"value": {"type": "static_select",
+                                     "selected_option": {"value": case}}},
+            "entry_date": {"value": {"type": "datepicker", "selected_date": day}},
+            "entry_kind": {"value": {"type": "static_select",
+                                     "selected_option": {"value": "gesprek"}}},
+            "entry_text": {"value": {"type": "plain_text_input", "value": text}}}

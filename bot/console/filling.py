@@ -22,6 +22,7 @@ from bot.console.forms import (
 )
 from bot.console.render import Origin, json_dict, plain, render_blocks, response_body
 from bot.console.session import Host
+from bot.parsing import ascii_number
 
 # Console commands; in a form they are refused rather than taken as an answer.
 CONSOLE_COMMANDS = (":help", ":hulp", ":als", ":as", ":home", ":knop", ":tijd", ":verder",
@@ -176,7 +177,8 @@ class FormFiller:
     def _press_in_form(self, view: dict[str, Any], arg: str,
                        values: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
         """Press a button inside the open form; return the view when the app changed it."""
-        button = self.host.buttons.get(int(arg)) if arg.isdigit() else None
+        number = ascii_number(arg)
+        button = self.host.buttons.get(number) if number is not None else None
         if button is not None and button.origin.key != f"view:{view.get('id', '')}":
             # A modal lies over everything else in Slack: only its own buttons can be pressed.
             self.host.fail(texts.CONSOLE_BUTTON_OUTSIDE_FORM)

@@ -11,7 +11,7 @@ from typing import Any
 from bot import texts
 from bot.console.render import plain
 from bot.errors import BotError
-from bot.parsing import parse_date
+from bot.parsing import ascii_number, parse_date
 from bot.texts import format_date
 
 # Element kinds the console can fill in, with how the prompt names them.
@@ -23,8 +23,8 @@ FILLABLE = (*TEXT_KINDS, *SINGLE_CHOICE, *MULTI_CHOICE, *USER_KINDS, "datepicker
             "timepicker")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
-_NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
+_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
+_NUMBER = re.compile(r"^-?[0-9]+([.,][0-9]+)?$")
 
 # Answers with a meaning of their own inside a form.
 CANCEL = ":annuleer"
@@ -149,8 +149,9 @@ def describe(field: Field, number: int, total: int, state: dict[str, Any],
 def _pick(answer: str, options: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Return the option meant by a number, its text or its value (case-insensitive)."""
     word = answer.strip()
-    if word.isdigit() and 1 <= int(word) <= len(options):
-        return options[int(word) - 1]
+    number = ascii_number(word)
+    if number is not None and 1 <= number <= len(options):
+        return options[number - 1]
     for option in options:
         if word.lower() in (plain(option.get("text")).lower(), str(option.get("value")).lower()):
             return option
@@ -202,7 +203,7 @@ def _user(text: str, resolve_user: Callable[[str], str]) -> str:
 def _parse_day(text: str, today: date) -> date:
     """Read a date as the bot accepts it (22-11-2026, 22-11, vandaag) or as 2026-11-22."""
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
             return date.fromisoformat(text)
         return parse_date(text, today)
     except (ValueError, BotError) as exc:

@@ -32,7 +32,7 @@ def register_all(app: App, deps: Deps, *, executor: Executor, members: MemberChe
     registry = Registry([*subcommands(), *extra_subcommands])
     home_tab = home.HomeTab(deps, HOME_SECTIONS, registry)
     gate.register(app, deps, members)
-    router.register(app, deps, registry, executor)
+    router.register(app, deps, registry, executor, members)
     home.register(app, home_tab)
     logbook.register(app, deps, publish_home=home_tab.publish)
     reminders.register(app, deps)

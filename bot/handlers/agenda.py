@@ -19,6 +19,7 @@ from bot.errors import InputError
 from bot.handlers.common import CommandContext, Reply, Subcommand, quick_client, transaction
 from bot.meetings import MeetingKind
 from bot.parsing import (
+    ascii_number,
     parse_case_code,
     parse_case_code_and_kind,
     parse_date,
@@ -62,8 +63,8 @@ def profile_emails(client: WebClient, slack_ids: Iterable[str]) -> dict[str, str
         except (SlackApiError, OSError, KeyError):
             continue  # no address: the invite still arrives in Slack
         email = profile.get("email")
-        if isinstance(email, str) and "@" in email:
-            found[slack_id] = email
+        if isinstance(email, str):
+            found[slack_id] = email  # checked where it is used: an unusable one is reported
     return found
 
 
@@ -73,7 +74,7 @@ def _emails_for(ctx: CommandContext, cfg: AgendaConfig, slack_ids: Iterable[str]
     with ctx.deps.session_factory() as session:
         missing = [i for i in slack_ids
                    if (user := queries.user_by_slack_id(session, i)) is not None
-                   and not user.email]
+                   and user.email is None]
     return profile_emails(ctx.client, missing)
 
 
@@ -132,9 +133,12 @@ def handle_publish_command(ctx: CommandContext) -> Reply:
         session, ctx.actor, kind, day, cfg, ctx.now, emails))
     log.info("agenda published: %s %s revision %d", kind, result.meeting.planned_on,
              result.revision)
-    return Reply(text=texts.agenda_publish_reply(
+    text = texts.agenda_publish_reply(
         kind, result.meeting.held_on, result.revision, result.items, result.new, result.updated,
-        result.cancelled, result.emails))
+        result.cancelled, result.emails)
+    if result.unusable_addresses:
+        text += "\n" + texts.publish_unusable_addresses(result.unusable_addresses)
+    return Reply(text=text)
 
 
 def handle_move_command(ctx: CommandContext) -> Reply:
@@ -144,9 +148,9 @@ def handle_move_command(ctx: CommandContext) -> Reply:
     day = parse_meeting_day(words[2], local_date(ctx.now))
     position: int | None = None
     if len(words) == 4:
-        if not words[3].isdigit() or len(words[3]) > 3:
+        position = ascii_number(words[3], max_digits=3)
+        if position is None:
             raise InputError(texts.usage(texts.AGENDA_USAGE_VERPLAATS))
-        position = int(words[3])
     cfg = AgendaConfig.from_settings(ctx.deps.settings)
     move = in_transaction(ctx, lambda session: items.move_item(
         session, ctx.actor, code, kind, day, position, cfg, ctx.now))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
@@ -18,8 +22,8 @@ from bot import texts
 from bot.clock import local_date
 from bot.deps import Deps
 from bot.errors import BotError, NotFoundError, Refusal, RefusedError
-from bot.services import access
-from bot.services.users import Actor, actor_for
+from bot.services import access, replay, slack_access
+from bot.services.users import Actor
 from bot.views import modals
 from storage import queries
 from storage.models import Role
@@ -102,6 +106,65 @@ HomeSection = Callable[[Session, Actor, datetime, Deps], list[Block]]
 PublishHome = Callable[[WebClient, Actor], None]
 
 
+# -- the request being handled: stored once ------------------------------------------------
+
+@dataclass
+class RequestKey:
+    """What identifies the Slack request being handled (None: nothing to de-duplicate on),
+    until the first transaction of its work commits it (`replay.claim_request`)."""
+
+    key: str | None = None
+    kind: str = ""
+
+
+_REQUEST: ContextVar[RequestKey | None] = ContextVar("regiebot_request", default=None)
+
+
+@contextmanager
+def handling(key: str | None = None, kind: str = "") -> Iterator[RequestKey]:
+    """Mark the code in the block as the handling of one request (its key may be set later,
+    by the gate); `transaction` records the key with the request's first work."""
+    holder = RequestKey(key, kind)
+    token = _REQUEST.set(holder)
+    try:
+        yield holder
+    finally:
+        _REQUEST.reset(token)
+
+
+def current_request() -> RequestKey | None:
+    """Return the request being handled in this thread, if any."""
+    return _REQUEST.get()
+
+
+def request_key(kind: str, *parts: str) -> str:
+    """Return the key of a request from what identifies it (a trigger id, a view and its
+    values): a SHA-256, so no payload content is stored."""
+    return hashlib.sha256("\x1f".join((kind, *parts)).encode("utf-8")).hexdigest()
+
+
+def interaction_key(body: dict[str, Any]) -> tuple[str, str] | None:
+    """Return (key, kind) of a button press or form submission that may write, or None."""
+    user = body.get("user")
+    user_id = str(user.get("id") or "") if isinstance(user, dict) else ""
+    kind = body.get("type")
+    if kind == "view_submission":
+        view = body.get("view")
+        if not isinstance(view, dict):
+            return None
+        # Slack gives each opened view its own id; the values tell a corrected form from a
+        # replayed one.
+        state = view.get("state")
+        values = json.dumps(state.get("values") if isinstance(state, dict) else None,
+                            sort_keys=True, default=str)
+        return request_key("view", user_id, str(view.get("id") or ""),
+                           str(view.get("callback_id") or ""), values), "view"
+    if kind in ("block_actions", "shortcut", "message_action"):
+        trigger = str(body.get("trigger_id") or "")
+        return (request_key("action", user_id, trigger), "action") if trigger else None
+    return None
+
+
 # -- transactions, refusals and the acting user ------------------------------------------
 
 @contextmanager
@@ -110,13 +173,22 @@ def transaction(deps: Deps, actor: Actor, now: datetime) -> Iterator[Session]:
 
     The failed transaction rolls back (nothing it wrote is kept), so the refusal's audit row
     is written in a second, separate transaction: the one place a RefusedError is recorded.
+    The first transaction of a request also records the request's key (`handling`), so a
+    replay of it is refused on every replica; a request whose work failed has recorded
+    nothing and may be retried.
     """
+    request = current_request()
+    key = request.key if request is not None else None
     try:
         with deps.session_factory.begin() as session:
+            if request is not None and key is not None:
+                replay.claim_request(session, key, request.kind, now)
             yield session
     except RefusedError as exc:
         refuse(deps, actor, now, exc.refusal)
         raise
+    if request is not None and key is not None:
+        request.key = None  # committed with this work; later transactions need not
 
 
 def refuse(deps: Deps, actor: Actor, now: datetime, refusal: Refusal) -> None:
@@ -132,15 +204,32 @@ def audit_refusal(deps: Deps, user_id: str, reason: str) -> None:
                           action="refused." + reason, outcome="refused")
 
 
-def resolve_actor(deps: Deps, user_id: str) -> Actor | str:
-    """Return the registered, active user behind a request, or the Dutch refusal (audited)."""
+SLACK_REFUSALS = {slack_access.DELETED: texts.REFUSED_SLACK_DEACTIVATED,
+                  slack_access.BOT: texts.REFUSED_BOT, slack_access.GUEST: texts.REFUSED_GUEST,
+                  slack_access.EXTERNAL: texts.REFUSED_GUEST}
+
+
+def resolve_actor(deps: Deps, user_id: str, confirm: Callable[[str], bool] | None = None
+                  ) -> Actor | str:
+    """Return the registered, active user behind a request, or the Dutch refusal (audited).
+
+    A user Slack has shut out (recorded by any replica, see slack_access) is refused, unless
+    `confirm` (asking Slack afresh, gate.MemberCheck) finds them a full member again."""
     with deps.session_factory() as session:
-        actor = actor_for(session, user_id)
-        if actor is not None:
-            return actor
-        registered = queries.user_by_slack_id(session, user_id) is not None
-    audit_refusal(deps, user_id, "deactivated" if registered else "unregistered")
-    return texts.REFUSED_DEACTIVATED if registered else texts.REFUSED_UNREGISTERED
+        found = queries.user_roles(session, user_id)
+    if found is not None and found[2] and found[4] is None:
+        return Actor(found[0], user_id, found[1], found[3])
+    if found is None:
+        reason, message = "unregistered", texts.REFUSED_UNREGISTERED
+    elif not found[2]:
+        reason, message = "deactivated", texts.REFUSED_DEACTIVATED
+    else:
+        reason = str(found[4])
+        if confirm is not None and confirm(user_id):
+            return resolve_actor(deps, user_id)
+        message = SLACK_REFUSALS.get(reason, texts.REFUSED_GUEST)
+    audit_refusal(deps, user_id, reason)
+    return message
 
 
 # -- Slack ---------------------------------------------------------------------------------

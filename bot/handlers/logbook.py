@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 from bot import texts
 from bot.clock import local_date
 from bot.deps import Deps
-from bot.errors import BotError, InputError
+from bot.errors import BotError, InputError, Refusal
 from bot.handlers.common import (
     CommandContext,
     PublishHome,
     Reply,
     Subcommand,
     open_entry_modal,
+    refuse,
     transaction,
 )
 from bot.outbox import deliver_due
@@ -30,6 +31,7 @@ from bot.parsing import (
     CONTACT_KINDS,
     DEFAULT_CONTACT_KIND,
     MAX_PARTICIPANTS_LENGTH,
+    ascii_number,
     clean_text,
     looks_like_date,
     next_token,
@@ -78,10 +80,13 @@ def handle_entry_submission(ack: Ack, body: dict[str, Any], context: dict[str, A
     view: dict[str, Any] = raw_view if isinstance(raw_view, dict) else {}
     form = modals.read_entry_form(str(view.get("private_metadata") or ""),
                                  view.get("state") or {})
+    now = deps.clock()
     if form.kind is None:
+        # Our forms always say what they record: this one was not made by us (or was
+        # tampered with), like a malformed digest button.
+        refuse(deps, actor, now, Refusal("logbook.form", None, "malformed"))
         ack(response_action="errors", errors={modals.B_ENTRY_TEXT: texts.MODAL_BAD_FORM})
         return
-    now = deps.clock()
     errors: dict[str, str] = {}
     code = occurred_on = None
     text = participants = ""
@@ -172,10 +177,10 @@ def handle_logbook_command(ctx: CommandContext) -> Reply:
     page_word, extra = next_token(rest)
     if extra:
         raise InputError(texts.too_many_arguments(texts.USAGE_LOGBOEK))
-    if page_word and not page_word.isdigit():
+    page = ascii_number(page_word) if page_word else 1
+    if page is None:
         raise InputError(texts.bad_page(page_word[:10], 1) + " "
                          + texts.usage(texts.USAGE_LOGBOEK))
-    page = int(page_word) if page_word else 1
     with transaction(ctx.deps, ctx.actor, ctx.now) as session:
         result = logbook.read_logbook(session, ctx.actor, code=code, page=page, now=ctx.now)
     return Reply(text=texts.LOGBOOK_TITLE.format(code=code),
@@ -268,10 +273,11 @@ def handle_page_button(ack: Ack, body: dict[str, Any], context: dict[str, Any],
     code, _, page = str(action.get("value") or "").partition("|")
     now = deps.clock()
     try:
-        if not page.isdigit():
+        number = ascii_number(page)
+        if number is None:
             raise InputError(texts.bad_page(page[:10], 1))
         with transaction(deps, actor, now) as session:
-            result = logbook.read_logbook(session, actor, code=code, page=int(page), now=now)
+            result = logbook.read_logbook(session, actor, code=code, page=number, now=now)
     except BotError as exc:
         respond(text=exc.message, response_type="ephemeral", replace_original=False)
         return

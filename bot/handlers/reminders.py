@@ -17,6 +17,7 @@ from bot.clock import local_date
 from bot.deps import Deps
 from bot.errors import BotError, Refusal
 from bot.handlers.common import open_entry_modal, refuse, reply_ephemeral, transaction
+from bot.parsing import ascii_number
 from bot.services import reminders
 from bot.services.users import Actor
 from bot.views import messages, replies
@@ -25,8 +26,8 @@ from storage.models import Role
 
 log = logging.getLogger(__name__)
 
-LOG_ACTION = re.compile(rf"^{re.escape(messages.REMINDER_LOG_ACTION)}\.\d{{1,12}}$")
-SNOOZE_ACTION = re.compile(rf"^{re.escape(messages.REMINDER_SNOOZE_ACTION)}\.\d{{1,12}}$")
+LOG_ACTION = re.compile(rf"^{re.escape(messages.REMINDER_LOG_ACTION)}\.[0-9]{{1,12}}$")
+SNOOZE_ACTION = re.compile(rf"^{re.escape(messages.REMINDER_SNOOZE_ACTION)}\.[0-9]{{1,12}}$")
 MODAL_KINDS = frozenset({"uvo", "evaluatie"})  # what the logbook modal can record
 
 
@@ -37,12 +38,11 @@ def _reminder_id(body: dict[str, Any]) -> int | None:
         return None
     value = actions[0].get("value")
     action_id = actions[0].get("action_id")
-    if not isinstance(value, str) or not re.fullmatch(r"\d{1,12}", value):
-        return None
+    number = ascii_number(value, max_digits=12) if isinstance(value, str) else None
     # The id is in both places; a mismatch means the payload was tampered with.
-    if not isinstance(action_id, str) or action_id.rsplit(".", 1)[-1] != value:
+    if number is None or not isinstance(action_id, str) or action_id.rsplit(".", 1)[-1] != value:
         return None
-    return int(value)
+    return number
 
 
 def handle_log_now(ack: Ack, body: dict[str, Any], context: dict[str, Any],

@@ -21,7 +21,15 @@ from slack_sdk.webhook import WebhookClient
 from bot import texts
 from bot.deps import Deps
 from bot.errors import BotError, Refusal
-from bot.handlers.common import CommandContext, Registry, Reply, refuse, resolve_actor
+from bot.handlers.common import (
+    CommandContext,
+    Registry,
+    Reply,
+    handling,
+    refuse,
+    request_key,
+)
+from bot.handlers.gate import MemberCheck, resolve_member
 from bot.outbox import ShortRateLimitRetryHandler
 from bot.services.users import Actor
 from bot.views import replies
@@ -75,13 +83,17 @@ def answer_regie_command(body: dict[str, Any], actor: Actor, client: WebClient, 
 
 
 def run_regie_command(body: dict[str, Any], client: WebClient, deps: Deps,
-                      registry: Registry) -> None:
+                      registry: Registry, members: MemberCheck) -> None:
     """The work behind an acknowledged `/regie`: authorise on fresh data, run the subcommand,
     and answer on the command's response_url. Never raises."""
+    user_id, trigger = str(body.get("user_id") or ""), str(body.get("trigger_id") or "")
+    key = request_key("command", user_id, trigger) if trigger else None
     try:
-        actor = resolve_actor(deps, str(body.get("user_id") or ""))
-        reply = Reply(actor) if isinstance(actor, str) else answer_regie_command(
-            body, actor, client, deps, registry)
+        # Recorded with the command's work: the same signed command sent again is refused.
+        with handling(key, "command"):
+            actor = resolve_member(deps, members, client, user_id)
+            reply = Reply(actor) if isinstance(actor, str) else answer_regie_command(
+                body, actor, client, deps, registry)
     except Exception as error:
         # Frames only, no message: exception texts may quote case content.
         log.error("unhandled %s in /regie:\n%s", type(error).__name__,
@@ -119,7 +131,8 @@ def _trusted_response_url(url: str, api_url: str) -> bool:
     return bool(parsed.hostname) and (parsed.scheme, parsed.netloc) == (api.scheme, api.netloc)
 
 
-def register(app: App, deps: Deps, registry: Registry, executor: Executor) -> None:
+def register(app: App, deps: Deps, registry: Registry, executor: Executor,
+             members: MemberCheck) -> None:
     """Register `/regie`: acknowledge at once, then do the work in `executor`."""
 
     def regie(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -127,6 +140,6 @@ def register(app: App, deps: Deps, registry: Registry, executor: Executor) -> No
         # Only the fields the work reads. (Bolt's lazy listeners deep-copy the whole request,
         # WebClient included, for every command: two thirds of the acknowledgement's time.)
         fields = {key: str(body.get(key) or "") for key in COMMAND_FIELDS}
-        executor.submit(run_regie_command, fields, client, deps, registry)
+        executor.submit(run_regie_command, fields, client, deps, registry, members)
 
     app.command("/regie")(regie)

@@ -18,6 +18,7 @@ from bot.errors import ConflictError, InputError
 from bot.outbox import enqueue, message_payload
 from bot.parsing import (
     MAX_PARTICIPANTS_LENGTH,
+    ascii_number,
     clean_text,
     parse_contact_kind,
 )
@@ -220,14 +221,14 @@ def correct_entry(session: Session, actor: Actor, *, code: str, number: str,
     case = own_case(session, actor, code, "logbook.correctie")
     ids = list(session.scalars(select(LogEntry.id).where(LogEntry.case_id == case.id)
                                .order_by(LogEntry.id)))
-    token = number.strip().lstrip("#")
-    if not token.isdigit() or not 1 <= int(token) <= len(ids):
+    wanted = ascii_number(number.strip().lstrip("#"))
+    if wanted is None or not 1 <= wanted <= len(ids):
         raise InputError(texts.unknown_entry_number(case.code, number.strip()[:10], len(ids)))
-    original = session.get(LogEntry, ids[int(token) - 1])
+    original = session.get(LogEntry, ids[wanted - 1])
     assert original is not None
     later = session.scalar(select(LogEntry.id).where(LogEntry.corrects_id == original.id))
     if later is not None:
-        raise ConflictError(texts.already_corrected(case.code, int(token),
+        raise ConflictError(texts.already_corrected(case.code, wanted,
                                                     ids.index(later) + 1))
     case, entry, new_number = _write(
         session, actor, code=case.code, kind=original.kind,
@@ -235,7 +236,7 @@ def correct_entry(session: Session, actor: Actor, *, code: str, number: str,
         contact_kind=original.contact_kind, participants=original.participants,
         corrects=original, case=case)
     return SavedEntry(entry.id, case.code, new_number, entry.kind.value, entry.contact_kind,
-                      entry.occurred_on, None, int(token))
+                      entry.occurred_on, None, wanted)
 
 
 def read_logbook(session: Session, actor: Actor, *, code: str, page: int, now: datetime,

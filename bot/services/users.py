@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.errors import InputError, NotFoundError
+from bot.parsing import has_control_characters, is_usable_email, visible_controls
 from storage import queries
 from storage.models import Role, User, UserRole
 
-SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
-EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
 
 
 @dataclass(frozen=True)
@@ -64,13 +64,18 @@ def add_user(
     now: datetime,
 ) -> User:
     """Register a user, or update name, organisation, roles and e-mail of an existing one."""
-    if not SLACK_USER_ID.match(slack_user_id):
-        raise InputError(texts.not_a_slack_user_id(slack_user_id))
+    if not SLACK_USER_ID.fullmatch(slack_user_id):
+        raise InputError(texts.not_a_slack_user_id(visible_controls(slack_user_id)))
+    # A line break in a name or address would split a calendar line or an e-mail header.
+    for field, value in ((texts.NAME_FIELD, name), (texts.ORGANISATION_FIELD, organisation),
+                         (texts.EMAIL_FIELD, email or "")):
+        if has_control_characters(value):
+            raise InputError(texts.control_characters(field, visible_controls(value)))
     name, organisation = name.strip(), organisation.strip()
     if not name or len(name) > 120 or not organisation or len(organisation) > 120:
         raise InputError(texts.NAME_AND_ORGANISATION_REQUIRED)
-    if email is not None and (not EMAIL.match(email) or len(email) > 254):
-        raise InputError(texts.not_an_email(email))
+    if email is not None and not is_usable_email(email):
+        raise InputError(texts.not_an_email(visible_controls(email)))
     role_set = parse_roles(roles)
     user = queries.user_by_slack_id(session, slack_user_id)
     if user is None:
@@ -141,8 +146,9 @@ def import_users(session: Session, path: Path, now: datetime) -> int:
 
 
 def actor_for(session: Session, slack_user_id: str) -> Actor | None:
-    """Return the active registered actor for a Slack user id, or None."""
+    """Return the active registered actor for a Slack user id, or None (also when Slack said
+    the account may no longer use the bot)."""
     found = queries.user_roles(session, slack_user_id)
-    if found is None or not found[2]:
+    if found is None or not found[2] or found[4] is not None:
         return None
     return Actor(found[0], slack_user_id, found[1], found[3])

@@ -106,24 +106,6 @@ def test_home_tab_is_not_published_for_an_unregistered_user(bot: Bot) -> None:
     assert bot.audit_count(action="refused.unregistered") == 1
 
 
-def test_member_check_during_an_outage_falls_back_to_the_last_known_answer(bot: Bot) -> None:
-    members = bot.members
-    first = bot.say(SECRETARIS, "help")  # Slack answers: a full member (cached)
-    assert "niet goed bereikbaar" not in first and "Gasten" not in first
-    members.ttl_s = 0.0  # every answer is now expired
-    bot.slack.inject(Fault("users.info", status=500, times=5))
-    second = bot.say(SECRETARIS, "help")
-    assert "niet goed bereikbaar" not in second and "Gasten" not in second
-
-
-def test_expired_guest_answer_still_refuses_during_an_outage(bot: Bot) -> None:
-    bot.slack.add_user(REGISSEUR, "Anna", is_restricted=True)
-    assert "Gasten" in bot.say(REGISSEUR, "help")
-    bot.members.ttl_s = 0.0
-    bot.slack.inject(Fault("users.info", status=500, times=5))
-    assert "Gasten" in bot.say(REGISSEUR, "help")
-
-
 def _ask_membership_at_once(bot: Bot, times: int) -> list[str | None]:
     """Ask the membership check for REGISSEUR from `times` threads at the same moment."""
     members: MemberCheck = bot.members

@@ -23,6 +23,7 @@ from bot.invites import (
 )
 from bot.mailer import build_imip_message
 from bot.meetings import MeetingKind
+from bot.parsing import is_usable_email, without_control_characters
 from bot.services.agenda.common import UID_DOMAIN, Slot, audit, require_secretary
 from bot.services.agenda.config import AgendaConfig
 from bot.services.users import Actor
@@ -37,14 +38,29 @@ SERIES_CALENDAR_YEARS = 2
 Method = Literal["REQUEST", "CANCEL"]
 
 
+def email_address(user: User | None, slack_id: str, emails: Mapping[str, str]) -> str | None:
+    """Return the address invitations go to: the one on file, else the Slack profile's."""
+    if user is not None and user.email is not None:
+        return user.email
+    return emails.get(slack_id)
+
+
+def has_unusable_email(user: User | None, slack_id: str, emails: Mapping[str, str]) -> bool:
+    """Tell whether the user has an address (on file or in Slack) that cannot be used: empty,
+    malformed, or holding a line break. Such a person gets the invitation in Slack only."""
+    address = email_address(user, slack_id, emails)
+    return address is not None and not is_usable_email(address)
+
+
 def calendar_person(user: User | None, slack_id: str,
                     emails: Mapping[str, str]) -> tuple[Person, bool]:
-    """Return the calendar person for a user and whether the address is real."""
-    email = (user.email if user is not None else None) or emails.get(slack_id)
-    name = user.name if user is not None else slack_id
-    if email:
-        return Person(name=name, email=email), True
-    return Person(name=name, email=f"{slack_id}@{SLACK_PLACEHOLDER_DOMAIN}"), False
+    """Return the calendar person for a user and whether the address is real and usable."""
+    email = email_address(user, slack_id, emails)
+    # A name stored before names were checked must not break a calendar line or a header.
+    name = without_control_characters(user.name) if user is not None else slack_id
+    if email is not None and is_usable_email(email):
+        return Person(name=name or slack_id, email=email), True
+    return Person(name=name or slack_id, email=f"{slack_id}@{SLACK_PLACEHOLDER_DOMAIN}"), False
 
 
 def local_at(day: date, at: time) -> datetime:

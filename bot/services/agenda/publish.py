@@ -25,10 +25,10 @@ from bot.services.agenda.common import (
     slot_at,
 )
 from bot.services.agenda.config import AgendaConfig
-from bot.services.agenda.invitations import send_cancel, sync_invite
+from bot.services.agenda.invitations import has_unusable_email, send_cancel, sync_invite
 from bot.services.users import Actor
 from storage import queries
-from storage.models import AgendaItem, Meeting, Role
+from storage.models import AgendaItem, Meeting, Role, User
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,9 @@ class PublishResult:
     updated: int
     cancelled: int
     emails: int
+    # Regisseurs sent an invitation or cancellation whose e-mail address is unusable (their
+    # e-mail was skipped, Slack still carries it), by name.
+    unusable_addresses: tuple[str, ...] = ()
 
 
 def invite_recipients_without_email(session: Session, kind: MeetingKind, day: date | None,
@@ -54,7 +57,7 @@ def invite_recipients_without_email(session: Session, kind: MeetingKind, day: da
     if row is None:
         return []
     users = [i.case.regisseur for i in active_items(session, row.id)]
-    return sorted({u.slack_user_id for u in users if u is not None and not u.email})
+    return sorted({u.slack_user_id for u in users if u is not None and u.email is None})
 
 
 def publish(session: Session, actor: Actor, kind: MeetingKind, day: date | None,
@@ -79,15 +82,20 @@ def publish(session: Session, actor: Actor, kind: MeetingKind, day: date | None,
     ]
     mail = emails or {}
     new = updated = cancelled = mails = 0
+    sent_to: list[User | None] = []  # whoever gets an invitation, update or cancellation now
     for item in items:
         assert item.position is not None
         slot = slot_at(series, occurrence, item.position)
+        attendee = str((item.sent_state or {}).get("attendee", ""))
         outcome, sent_mail = sync_invite(session, item, item.case, slot, row, cfg, now, mail)
         new += outcome == "new"
         updated += outcome == "updated"
         mails += sent_mail
+        if outcome != "unchanged":
+            sent_to += [item.case.regisseur, queries.user_by_slack_id(session, attendee)]
     for item in moved_away:
         target_row = item.meeting
+        attendee = str((item.sent_state or {}).get("attendee", ""))
         if item.status == ACTIVE and target_row.published_at is not None:
             # Moved to a meeting already announced: the invite simply moves there.
             target = series_meeting(series, target_row)
@@ -96,9 +104,12 @@ def publish(session: Session, actor: Actor, kind: MeetingKind, day: date | None,
                                              slot_at(series, target, item.position),
                                              target_row, cfg, now, mail)
             updated += outcome != "unchanged"
+            if outcome != "unchanged":
+                sent_to.append(item.case.regisseur)
         else:
             sent_mail = send_cancel(session, item, item.case, cfg, now, mail)
             cancelled += 1
+        sent_to.append(queries.user_by_slack_id(session, attendee))
         mails += sent_mail
     announced: list[list[object]] = [
         [item.position, item.case.code,
@@ -123,8 +134,11 @@ def publish(session: Session, actor: Actor, kind: MeetingKind, day: date | None,
     audit(session, actor, now, "agenda.publish",
           detail=(f"{kind} {occurrence.planned_on} rev={row.revision} items={len(items)} "
                    f"new={new} updated={updated} cancelled={cancelled} emails={mails}"))
+    unusable = sorted({user.name for user in sent_to if user is not None and cfg.mail_enabled
+                       and has_unusable_email(user, user.slack_user_id, mail)})
     return PublishResult(meeting=occurrence, revision=row.revision, items=len(items), new=new,
-                         updated=updated, cancelled=cancelled, emails=mails)
+                         updated=updated, cancelled=cancelled, emails=mails,
+                         unusable_addresses=tuple(unusable))
 
 
 # -- the secretariat's reminder at the cut-off -------------------------------------------------
