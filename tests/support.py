@@ -217,6 +217,48 @@ def add_case(bot: Bot, code: str, regisseur: str = REGISSEUR, *, phase: Phase = 
                          last_uvo_on=last_uvo_on, created_at=now, updated_at=now))
 
 
+def on_held_meeting(bot: Bot, code: str, kind: str, item_kind: str, held_on: date) -> None:
+    """Record that a case was on the agenda of a meeting already held (as if marked ready
+    before its cut-off)."""
+    from bot import meetings
+
+    series = bot.deps.settings.series(kind)
+    occurrence = meetings.meeting_on(series, held_on)
+    assert occurrence is not None, f"no {kind} on {held_on}"
+    with bot.session() as session:
+        case = session.scalars(select(Case).where(Case.code == code)).one()
+        meeting = session.scalars(select(Meeting).where(
+            Meeting.kind == kind, Meeting.planned_on == occurrence.planned_on)).first()
+        if meeting is None:
+            meeting = Meeting(kind=kind, planned_on=occurrence.planned_on,
+                              held_on=occurrence.held_on, starts_at=occurrence.starts_at,
+                              revision=0)
+            session.add(meeting)
+            session.flush()
+        assert case.regisseur_id is not None
+        session.add(AgendaItem(uid=f"{code}-{kind}-{item_kind}-{held_on}@test",
+                               case_id=case.id, meeting_id=meeting.id, item_kind=item_kind,
+                               status="actief",
+                               ready_at=occurrence.starts_at - timedelta(days=8), position=0,
+                               sequence=0, created_by_id=case.regisseur_id))
+
+
+def presented_at_itat(bot: Bot, code: str, item_kind: str = "concept",
+                      held_on: date = date(2026, 11, 19)) -> None:
+    """Record that a case's plan or proposal was on the agenda of an ITAT-R already held
+    (default: Thursday 19 November 2026, before the fixtures' Monday)."""
+    on_held_meeting(bot, code, "itat", item_kind, held_on)
+
+
+def discussed_at_regie(bot: Bot, code: str, item_kind: str = "definitief",
+                       held_on: date = date(2026, 11, 11)) -> None:
+    """Record that a case was on the agenda of a Regieoverleg already held (default:
+    Wednesday 11 November 2026), after its ITAT-R presentation a week before."""
+    itat_kind = "concept" if item_kind == "definitief" else item_kind
+    presented_at_itat(bot, code, itat_kind, date(2026, 10, 29))
+    on_held_meeting(bot, code, "regie", item_kind, held_on)
+
+
 def agenda_rows(bot: Bot) -> list[tuple[str, str, date, int | None, str]]:
     """Return (code, meeting kind, planned date, 1-based position, status) of every item."""
     with bot.session() as session:

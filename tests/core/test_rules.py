@@ -141,9 +141,15 @@ def test_concept_plan_targets_the_first_itat_meeting_five_weeks_after_assignment
 @given(days)
 def test_final_plan_targets_the_first_regieoverleg_whose_cutoff_follows_itat(
         assigned_on: date) -> None:
-    deadlines = {d.kind: d for d in case_deadlines(plan_case(assigned_on), assigned_on,
-                                                   ITAT, REGIE)}
-    itat_on = deadlines["itat_cutoff"].meeting_on
+    before = {d.kind: d for d in case_deadlines(plan_case(assigned_on), assigned_on,
+                                                ITAT, REGIE)}
+    # No Regieoverleg deadline while the concept plan is on no ITAT-R agenda (§11).
+    assert "regie_cutoff" not in before
+    itat_on = before["itat_cutoff"].meeting_on
+    assert itat_on is not None
+    on_itat = plan_case(assigned_on, itat_ready_on=assigned_on, itat_presented_on=itat_on)
+    deadlines = {d.kind: d for d in case_deadlines(on_itat, assigned_on, ITAT, REGIE)}
+    assert "itat_cutoff" not in deadlines
     regie = deadlines["regie_cutoff"]
     assert itat_on is not None and regie.meeting_on is not None
     assert meeting_on(REGIE, regie.meeting_on) is not None
@@ -303,7 +309,8 @@ def test_the_evaluation_counts_from_the_last_one_else_from_plan_approval() -> No
     assert evaluation_due_on(facts) == date(2026, 3, 4) + timedelta(days=91)
     later = CaseFacts(**{**facts.__dict__, "last_evaluation_on": date(2026, 6, 1)})
     assert evaluation_due_on(later) == date(2026, 6, 1) + timedelta(days=91)
-    assert uvo_due_on(facts) is None
+    # Approved without a UVO logged: the UVO is due since the approval (§6, before ITAT-R).
+    assert uvo_due_on(facts) == date(2026, 3, 4)
 
 
 # -- the due-reminder decision ----------------------------------------------------------------
