@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot import lifecycle, meetings, outbox, texts
@@ -147,7 +147,9 @@ def record_decision(session: Session, actor: Actor, code: str, outcome: str,
         prior_closed_on=case.closed_on, prior_closed_at=case.closed_at, effects={})
     phase = Phase(lifecycle.phase_after_decision(case.phase.value, item.item_kind, outcome))
     withdrawn, carried = 0, None
-    effects: dict[str, object] = {}
+    # The newest agenda item of the case now: one made later means the agenda moved on.
+    effects: dict[str, object] = {"last_item": session.scalar(
+        select(func.max(AgendaItem.id)).where(AgendaItem.case_id == case.id))}
     if phase is Phase.UITVOERING and case.phase is not Phase.UITVOERING:
         case.plan_approved_on = decided_on  # starts the evaluation clock
     if phase is Phase.AFGESLOTEN:
@@ -236,9 +238,11 @@ def undo_decision(session: Session, actor: Actor, code: str, cfg: AgendaConfig,
     assert record is not None  # the lifecycle allowed the undo
     effects = record.effects or {}
     carried_id = effects.get("carried")
+    last_item = effects.get("last_item")
     later = [i for i in session.scalars(select(AgendaItem).where(
         AgendaItem.case_id == case.id, AgendaItem.status == ACTIVE,
-        AgendaItem.ready_at > record.recorded_at)).unique() if i.id != carried_id]
+        AgendaItem.id > (last_item if isinstance(last_item, int) else 0))).unique()
+        if i.id != carried_id]
     if later:
         facts = casestate.agenda_facts(session, case.id, now)
         raise RefusedError(texts.decision_undo_blocked(
