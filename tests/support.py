@@ -509,3 +509,46 @@ def open_reminder_id(bot: Bot, slack_id: str, kind: str) -> int:
 def responses(bot: Bot) -> list[str]:
     """Return the texts of every reply to an interaction (response_url), oldest first."""
     return [str(c.args.get("text", "")) for c in bot.calls("response_url")]
+
+
+# -- the lifecycle's invariants (the simulation and the demo data) -------------------------------
+
+def lifecycle_problems(session: Session, settings: Any, now: datetime) -> list[str]:
+    """Return what contradicts the lifecycle in the stored cases (empty when all is well):
+    the phase must follow from the decisions not undone, in order; a case in execution has a
+    next UVO and evaluation date; a closed case knows when its closing was recorded."""
+    from bot import lifecycle
+    from bot.rules import evaluation_due_on, uvo_due_on
+    from bot.services import casestate
+    from bot.services.facts import case_facts
+    from storage.models import CaseDecision
+
+    problems: list[str] = []
+    for case in session.scalars(select(Case).order_by(Case.id)).unique():
+        decisions = list(session.scalars(
+            select(CaseDecision).where(CaseDecision.case_id == case.id,
+                                       CaseDecision.undone_at.is_(None))
+            .order_by(CaseDecision.recorded_at, CaseDecision.id)))
+        phase = lifecycle.PLAN
+        for record in decisions:
+            if record.prior_phase.value != phase:
+                problems.append(f"{case.code}: decision {record.id} starts from "
+                                f"{record.prior_phase.value}, not {phase}")
+            phase = lifecycle.phase_after_decision(record.prior_phase.value,
+                                                   record.item_kind, record.outcome)
+        if phase != case.phase.value:
+            problems.append(f"{case.code}: phase {case.phase.value}, decisions say {phase}")
+        casestate.case_state(session, case, now)  # derivable, whatever the agenda holds
+        if case.phase.value in lifecycle.EXECUTION_PHASES:
+            facts = case_facts(case, settings)
+            if case.plan_approved_on is None or uvo_due_on(facts) is None \
+                    or evaluation_due_on(facts) is None:
+                problems.append(f"{case.code}: in execution without next UVO or evaluation")
+        closed = case.phase.value in lifecycle.CLOSED_PHASES
+        if closed != (case.closed_on is not None) or closed != (case.closed_at is not None):
+            problems.append(f"{case.code}: {case.phase.value} with closing date "
+                            f"{case.closed_on} recorded at {case.closed_at}")
+        if case.phase.value == lifecycle.PLAN and case.plan_approved_on is not None:
+            problems.append(f"{case.code}: plan not approved, yet approved on "
+                            f"{case.plan_approved_on}")
+    return problems

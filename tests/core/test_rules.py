@@ -345,11 +345,12 @@ def test_reconcile_keeps_open_rows_resolves_stale_ones_and_carries_a_snooze_to_t
 @st.composite
 def facts_with_agenda(draw: st.DrawFn) -> CaseFacts:
     facts = draw(case_facts())
+    assigned_on, intake_on = facts.assigned_on, facts.intake_on
+    assert assigned_on is not None and intake_on is not None
     on_itat = draw(st.none() | st.integers(0, 120).map(
-        lambda n: first_meeting_on_or_after(ITAT, facts.assigned_on + timedelta(days=n))
-        .held_on))
+        lambda n: first_meeting_on_or_after(ITAT, assigned_on + timedelta(days=n)).held_on))
     regie_ready = draw(st.none() | st.integers(0, 200).map(
-        lambda n: facts.intake_on + timedelta(days=n))) if on_itat else None
+        lambda n: intake_on + timedelta(days=n))) if on_itat else None
     return CaseFacts(**{**facts.__dict__, "itat_presented_on": on_itat,
                         "itat_ready_on": on_itat and on_itat - timedelta(days=8),
                         "regie_ready_on": regie_ready})
