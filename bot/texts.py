@@ -476,10 +476,6 @@ def near_kind(word: str, kind: str, kinds: str) -> str:
             f"`overig {word} …`; er is niets opgeslagen.")
 
 
-CASE_CLOSED_FOR_LOGGING = (
-    "Deze casus is afgesloten; er kan niets meer aan het logboek worden toegevoegd.")
-
-
 def entry_saved(kind_label: str, code: str, number: int, shown_date: str) -> str:
     """Confirm a stored logbook entry."""
     return (f"{kind_label} vastgelegd in het logboek van `{code}` als regel #{number} "

@@ -165,6 +165,9 @@ def test_a_more_frequent_uvo_changes_the_next_due_date_at_once_and_shows_everywh
     listed = bot.say(REGISSEUR, "casussen")
     assert "Eigen ritme" in listed and "UVO elke 3 weken" in listed
     assert "UVO (uitvoerdersoverleg): 23-11-2026" in listed
+    bot.driver.home_opened(REGISSEUR)
+    home = json.dumps(bot.calls("views.publish")[-1].args["view"], ensure_ascii=False)
+    assert "Eigen ritme" in home and "UVO elke 3 weken" in home
     tick(bot)
     [digest] = bot.dm_texts(REGISSEUR)
     assert "vervalt *vandaag* (eigen ritme: elke 3 weken)" in digest
