@@ -2132,18 +2132,21 @@ def decision_already_taken(code: str, held_on: date, outcome: str) -> str:
             f"`/regie besluit {code} herstel` (binnen 7 dagen). Er is niets veranderd.")
 
 
-def decision_on_concept(code: str) -> str:
+def decision_on_concept(code: str,
+                        items: Sequence[tuple[str, str, date, bool, str | None]]) -> str:
     """Refuse a decision on a concept plan placed on a Regieoverleg."""
     return (f"Het punt van `{code}` op het Regieoverleg is een concept plan van aanpak. Een "
             "concept gaat naar het ITAT-R; het Regieoverleg stelt alleen het definitieve plan "
-            "vast (handreiking §10 en §11). Er is niets veranderd.")
+            f"vast (handreiking §10 en §11). {agenda_items_summary(items)} Er is niets "
+            "veranderd.")
 
 
-def decision_date_refused(code: str, day: date, why: str) -> str:
-    """Refuse a decision date in the future or before the intake."""
+def decision_date_refused(code: str, day: date, why: str,
+                          items: Sequence[tuple[str, str, date, bool, str | None]]) -> str:
+    """Refuse a decision date in the future or before the intake, naming the agenda items."""
     return (f"Een besluit over `{code}` kan niet op {format_date(day)} liggen: {why}. Laat de "
             "datum weg (dan geldt de datum van het Regieoverleg) of schrijf de datum van het "
-            "Regieoverleg. Er is niets veranderd.")
+            f"Regieoverleg. {agenda_items_summary(items)} Er is niets veranderd.")
 
 
 DECISION_DATE_FUTURE = "die datum ligt in de toekomst"

@@ -99,6 +99,7 @@ def test_a_closing_dated_before_the_intake_is_refused_and_retention_purges_nothi
     reply = bot.say(SECRETARIS, "besluit R-0002 afgesloten 01-01-2020")
 
     assert "kan niet op 01-01-2020 liggen" in reply and "vóór het opnamebesluit" in reply
+    assert "Regieoverleg wo 11-11-2026 (afsluitvoorstel, besproken, nog geen besluit)" in reply
     assert case_fields(bot, "R-0002") == before
     assert bot.audit_count(action="agenda.decision", outcome="refused") == 1
     with bot.session() as session:

@@ -76,6 +76,12 @@ def _guard(session: Session, actor: Actor, code: str, action: str) -> Case:
     return case
 
 
+def _summary(session: Session, case: Case, now: datetime
+             ) -> list[tuple[str, str, date, bool, str | None]]:
+    return [(f.meeting, f.item_kind, f.held_on, f.held, f.outcome)
+            for f in casestate.agenda_facts(session, case.id, now)]
+
+
 def _regie_items(session: Session, case: Case) -> list[AgendaItem]:
     return list(session.scalars(
         select(AgendaItem).join(Meeting, AgendaItem.meeting_id == Meeting.id)
@@ -91,7 +97,7 @@ def _item_to_decide(session: Session, case: Case, day: date | None, outcome: str
     facts = casestate.agenda_facts(session, case.id, now)
     held = [i for i in _regie_items(session, case) if i.meeting.starts_at <= now]
     phase_text = texts.state_label(state.phase, state.step, None)
-    summary = [(f.meeting, f.item_kind, f.held_on, f.held, f.outcome) for f in facts]
+    summary = _summary(session, case, now)
     if day is not None:
         on_day = [i for i in held if day in (i.meeting.held_on, i.meeting.planned_on)]
         if not on_day:
@@ -112,7 +118,7 @@ def _item_to_decide(session: Session, case: Case, day: date | None, outcome: str
                                     lifecycle.NO_DECISION_DUE, facts, ACTION)
         item = candidates[-1]
     if item.item_kind == "concept":
-        raise RefusedError(texts.decision_on_concept(case.code),
+        raise RefusedError(texts.decision_on_concept(case.code, summary),
                            Refusal(ACTION, case.code, "concept_on_regie"))
     if item.item_kind not in lifecycle.DECIDABLE_IN.get(state.phase, frozenset()):
         raise casestate.refusal(case, lifecycle.decision(outcome), state,
@@ -128,14 +134,13 @@ def record_decision(session: Session, actor: Actor, code: str, outcome: str,
     latest held one with the case on its agenda) and apply it as the lifecycle says."""
     case = _guard(session, actor, code, ACTION)
     today = local_date(now)
-    if day is not None and day > today:
-        raise RefusedError(texts.decision_date_refused(case.code, day,
-                                                       texts.DECISION_DATE_FUTURE),
-                           Refusal(ACTION, case.code, "future_date"))
-    if day is not None and day < case.intake_on:
-        raise RefusedError(texts.decision_date_refused(
-            case.code, day, texts.decision_date_before_intake(case.intake_on)),
-            Refusal(ACTION, case.code, "before_intake"))
+    if day is not None and (day > today or day < case.intake_on):
+        why = (texts.DECISION_DATE_FUTURE if day > today
+               else texts.decision_date_before_intake(case.intake_on))
+        raise RefusedError(texts.decision_date_refused(case.code, day, why,
+                                                       _summary(session, case, now)),
+                           Refusal(ACTION, case.code, "future_date" if day > today
+                                   else "before_intake"))
     item = _item_to_decide(session, case, day, outcome, now)
     decided_on = item.meeting.held_on
     if outcome == lifecycle.VASTGESTELD and item.item_kind == "afsluit":
