@@ -117,6 +117,8 @@ def _well_formed(body: Any) -> bool:
         return False
     view = body.get("view")
     if isinstance(view, dict):
+        if "callback_id" in view and "type" not in view:
+            return False  # bolt reads view["type"] of every view submission
         state = view.get("state")
         if state is not None and not (isinstance(state, dict)
                                       and isinstance(state.get("values", {}), dict)):

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
         default=13, alias="REGIEBOT_EVALUATION_INTERVAL_WEEKS", ge=1
     )
     monitor_min_group: int = Field(default=5, alias="REGIEBOT_MONITOR_MIN_GROUP", ge=1)
+    # Issue 13: items overdue by more than this many working days reach the programme team.
+    escalation_working_days: int = Field(default=5, alias="REGIEBOT_ESCALATION_WORKING_DAYS",
+                                         ge=0, le=250)
 
     # Meetings (anchor dates are dates on which the series met)
     itat_anchor_on: date = Field(default=date(2026, 1, 8), alias="REGIEBOT_ITAT_ANCHOR")

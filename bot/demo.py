@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot import meetings
 from bot.clock import local_date
+from bot.config import Settings
+from bot.meetings import SeriesConfig
 from bot.services.users import add_user
 from storage import queries
-from storage.models import Case, EntryKind, LogEntry, Phase
+from storage.models import AgendaItem, Case, CaseDecision, EntryKind, LogEntry, Meeting, Phase
 
 DEMO_USERS = [
     ("U0REGIE01", "Sanne de Vries", "Politie Amsterdam", ["regisseur"], "sanne@example.org"),
@@ -38,12 +42,14 @@ class DemoCase:
 
 
 # Built relative to today: every phase, a few deadlines this week or next, a few recently
-# missed (a UVO, an evaluation, a letter), nothing months overdue.
+# missed (a UVO, an evaluation, a letter), nothing months overdue. Approvals (and the phase-out
+# and the closing) are decisions of a Regieoverleg that was held, after an ITAT-R, as the
+# lifecycle has it: the dates are those meetings' (the evaluations do not depend on them).
 DEMO_CASES: list[DemoCase] = [
     DemoCase("R-0001", "U0REGIE01", 4, Phase.PLAN, 1, letter_sent=False),
     DemoCase("R-0002", "U0REGIE01", 3, Phase.PLAN, 4, uvo_weeks=1),
     DemoCase("R-0003", "U0REGIE01", 1, Phase.UITVOERING, 40, 9, 30, 11),   # UVO 1 week late
-    DemoCase("R-0004", "U0REGIE01", 5, Phase.UITVOERING, 20, 3, 12),       # evaluation in 1 week
+    DemoCase("R-0004", "U0REGIE01", 5, Phase.UITVOERING, 24, 3, 16, 12),   # evaluation in 1 week
     DemoCase("R-0005", "U0REGIE02", 2, Phase.PLAN, 6, uvo_weeks=2),
     DemoCase("R-0006", "U0REGIE02", 4, Phase.UITVOERING, 52, 7, 44, 10),   # UVO in 1 week
     DemoCase("R-0007", "U0REGIE02", 3, Phase.AFBOUW, 80, 5, 70, 4),
@@ -51,8 +57,10 @@ DEMO_CASES: list[DemoCase] = [
     DemoCase("R-0009", "U0REGIE03", 5, Phase.PLAN, 2),
     DemoCase("R-0010", "U0REGIE03", 3, Phase.AFGESLOTEN, 100, 20, 90, 8),
     DemoCase("R-0011", "U0MULTI01", 4, Phase.PLAN, 3, letter_sent=False),  # letter 1 day late
-    DemoCase("R-0012", "U0MULTI01", 2, Phase.UITVOERING, 20, 6, 13),       # evaluation today
+    DemoCase("R-0012", "U0MULTI01", 2, Phase.UITVOERING, 24, 6, 16, 13),   # evaluation today
 ]
+PHASE_OUT_WEEKS = 12     # R-0007's phase-out was agreed this long ago
+CLOSED_WEEKS = 2         # R-0010 was closed this long ago
 
 
 def load_demo_users(session: Session, now: datetime) -> None:
@@ -63,9 +71,11 @@ def load_demo_users(session: Session, now: datetime) -> None:
                      roles=roles, email=email, now=now)
 
 
-def load_demo(session: Session, now: datetime) -> int:
+def load_demo(session: Session, now: datetime, settings: Settings | None = None) -> int:
     """Insert the demo users and cases that are not there yet; return the cases added."""
     today = local_date(now)
+    settings = settings or Settings(_env_file=None)  # type: ignore[call-arg]
+    itat, regie = settings.series("itat"), settings.series("regie")
     load_demo_users(session, now)
     added = 0
     for demo in DEMO_CASES:
@@ -79,14 +89,14 @@ def load_demo(session: Session, now: datetime) -> int:
             phase=demo.phase, intake_on=intake_on, assigned_on=intake_on,
             letter_sent_on=intake_on + timedelta(days=10) if demo.letter_sent else None,
             letter_to="betrokkene" if demo.letter_sent else None,
-            plan_approved_on=_weeks_ago(today, demo.approved_weeks),
+            plan_approved_on=None,
             last_uvo_on=_weeks_ago(today, demo.uvo_weeks),
             last_evaluation_on=_weeks_ago(today, demo.evaluated_weeks),
-            closed_on=_weeks_ago(today, 2) if demo.phase is Phase.AFGESLOTEN else None,
             created_at=now, updated_at=now,
         )
         session.add(case)
         session.flush()
+        _decisions(session, case, demo, regisseur.id, today, itat, regie)
         last_contact_on = min(max(intake_on, today - timedelta(days=3)), case.closed_on or today)
         entries: list[tuple[EntryKind, date, str]] = [(
             EntryKind.CONTACT, last_contact_on,
@@ -110,3 +120,72 @@ def load_demo(session: Session, now: datetime) -> int:
 
 def _weeks_ago(today: date, weeks: int | None) -> date | None:
     return None if weeks is None else today - timedelta(weeks=weeks)
+
+
+def _meeting(session: Session, occurrence: meetings.Meeting) -> Meeting:
+    row = session.scalars(select(Meeting).where(
+        Meeting.kind == occurrence.kind, Meeting.planned_on == occurrence.planned_on)).first()
+    if row is None:
+        row = Meeting(kind=occurrence.kind, planned_on=occurrence.planned_on,
+                      held_on=occurrence.held_on, starts_at=occurrence.starts_at,
+                      published_at=occurrence.cutoff_at, revision=1)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _on_agenda(session: Session, case: Case, occurrence: meetings.Meeting, item_kind: str,
+               author_id: int, outcome: str | None = None) -> AgendaItem:
+    row = _meeting(session, occurrence)
+    taken = int(session.scalar(select(func.count()).select_from(AgendaItem).where(
+        AgendaItem.meeting_id == row.id)) or 0)
+    item = AgendaItem(uid=f"demo-{case.code}-{occurrence.kind}-{occurrence.planned_on}"
+                          "@regiebot", case_id=case.id, meeting_id=row.id,
+                      item_kind=item_kind, status="actief",
+                      ready_at=occurrence.cutoff_at - timedelta(days=1), position=taken,
+                      sequence=0, created_by_id=author_id, outcome=outcome,
+                      decided_on=occurrence.held_on if outcome else None)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def _held_on_or_before(series: SeriesConfig, day: date) -> meetings.Meeting:
+    found = meetings.meetings_between(series, day - timedelta(weeks=3 * series.interval_weeks),
+                                      day)
+    return found[-1]
+
+
+def _decisions(session: Session, case: Case, demo: DemoCase, author_id: int, today: date,
+               itat: SeriesConfig, regie: SeriesConfig) -> None:
+    """Give a case beyond the plan phase the agenda history and decisions that brought it
+    there: ITAT-R, then the Regieoverleg that approved the plan (and the phase-out or the
+    closing), each decision recorded the day of its meeting."""
+    steps: list[tuple[int, str, str]] = []
+    if demo.approved_weeks is not None:
+        steps.append((demo.approved_weeks, "definitief", "vastgesteld"))
+    if demo.phase is Phase.AFBOUW:
+        steps.append((PHASE_OUT_WEEKS, "afbouw", "vastgesteld"))
+    if demo.phase is Phase.AFGESLOTEN:
+        steps.append((CLOSED_WEEKS, "afsluit", "afgesloten"))
+    phase = Phase.PLAN
+    for weeks, kind, outcome in steps:
+        held = _held_on_or_before(regie, today - timedelta(weeks=weeks))
+        presented = _held_on_or_before(itat, held.held_on - timedelta(days=8))
+        _on_agenda(session, case, presented, "concept" if kind == "definitief" else kind,
+                   author_id)
+        item = _on_agenda(session, case, held, kind, author_id, outcome)
+        recorded_at = held.starts_at + timedelta(hours=3)
+        after = {"definitief": Phase.UITVOERING, "afbouw": Phase.AFBOUW,
+                 "afsluit": Phase.AFGESLOTEN}[kind]
+        session.add(CaseDecision(
+            case_id=case.id, agenda_item_id=item.id, item_kind=kind, outcome=outcome,
+            decided_on=held.held_on, recorded_at=recorded_at, recorded_by="U0SECR01",
+            prior_phase=phase, prior_plan_approved_on=case.plan_approved_on,
+            prior_closed_on=None, prior_closed_at=None, effects={}))
+        if after is Phase.UITVOERING:
+            case.plan_approved_on = held.held_on
+        if after is Phase.AFGESLOTEN:
+            case.closed_on, case.closed_at = held.held_on, recorded_at
+        phase = after
+    case.phase = phase

@@ -413,3 +413,15 @@ def _shown(token: str, limit: int = 30) -> str:
     """Return a token safe and short enough to quote back in an error message."""
     token = token.replace("`", "'").replace("<", "‹").replace(">", "›").replace("&", "+")
     return token if len(token) <= limit else token[:limit] + "…"
+
+
+# --- small numbers (issue 13: `frequentie` weeks) ----------------------------------------
+
+_SMALL_NUMBER = re.compile(r"[0-9]{1,3}")
+
+
+def parse_small_number(text: str) -> int | None:
+    """Return a whole number of at most three ASCII digits, or None (`²` and `٣` are no digits
+    here, although str.isdigit says they are)."""
+    token = text.strip()
+    return int(token) if _SMALL_NUMBER.fullmatch(token) else None

@@ -53,16 +53,29 @@ class CaseFacts:
     itat_presented_on: date | None = None  # ITAT-R meeting the concept plan is/was on
     itat_ready_on: date | None = None      # concept plan marked ready for ITAT-R
     regie_ready_on: date | None = None     # final plan marked ready for the Regieoverleg
+    # A per-case rhythm (`frequentie`, §6 "ook vaker of tijdelijk met een lagere frequentie"):
+    # the intervals above are the case's own when these defaults are given and differ.
+    uvo_default_days: int | None = None
+    evaluation_default_days: int | None = None
+    uvo_until: date | None = None          # after this day the default interval returns
+    evaluation_until: date | None = None
 
 
 @dataclass(frozen=True)
 class Deadline:
-    """Something that must be done for a case by `due_on` (and the meeting it is for)."""
+    """Something that must be done for a case by `due_on` (and the meeting it is for).
+
+    When the target meeting's cut-off passed without the case on its agenda, `meeting_on` is
+    the next meeting whose cut-off has not passed, `missed_on` the meeting that was missed
+    and `ready_by` the new cut-off; `due_on` stays the norm's date (how late it is)."""
 
     kind: str
     due_on: date
     meeting_on: date | None = None
     case_code: str = ""
+    missed_on: date | None = None
+    ready_by: date | None = None
+    rhythm_days: int | None = None    # the case's own interval decided this due date
 
 
 @dataclass(frozen=True)
@@ -83,11 +96,13 @@ class CaseSchedule:
 
 
 def target_itat_on(facts: CaseFacts, itat: SeriesConfig) -> date | None:
-    """Return the ITAT-R meeting the concept plan is for: the planned one, else the target."""
+    """Return the ITAT-R meeting the concept plan is for: the planned one, else the norm's."""
     if facts.itat_presented_on is not None:
         return facts.itat_presented_on
     if facts.assigned_on is None:
         return None
+    # §10: "Vijf weken nadat het basisdossier aan jouw organisatie is toegewezen, leg je een
+    # concept plan van aanpak voor aan het ITAT-R."
     start = facts.assigned_on + timedelta(days=CONCEPT_PLAN_DAYS)
     return first_meeting_on_or_after(itat, start).held_on
 
@@ -99,20 +114,40 @@ def target_regie_on(itat_on: date, regie: SeriesConfig) -> date:
                                      ).held_on
 
 
+def open_meeting_on(series: SeriesConfig, target_on: date, today: date) -> date:
+    """Return `target_on` if its cut-off has not passed on `today`, else the first meeting
+    whose cut-off has not passed: a missed meeting moves the deadline on, never back."""
+    if target_on - timedelta(days=series.cutoff_days) >= today:
+        return target_on
+    return first_meeting_on_or_after(series, today + timedelta(days=series.cutoff_days)).held_on
+
+
+def _meeting_deadline(kind: str, code: str, norm_on: date, series: SeriesConfig,
+                      today: date) -> Deadline:
+    # Due at the norm meeting's cut-off (the yardstick); aimed at the first open meeting.
+    due_on = norm_on - timedelta(days=series.cutoff_days)
+    target_on = open_meeting_on(series, norm_on, today)
+    if target_on == norm_on:
+        return Deadline(kind, due_on, norm_on, code)
+    return Deadline(kind, due_on, target_on, code, missed_on=norm_on,
+                    ready_by=target_on - timedelta(days=series.cutoff_days))
+
+
 def _itat_deadlines(facts: CaseFacts, itat: SeriesConfig, regie: SeriesConfig,
-                    schedule: CaseSchedule) -> date | None:
+                    schedule: CaseSchedule, today: date) -> date | None:
     # The plan phase: concept plan to ITAT-R, then the final plan to the Regieoverleg.
     itat_on = target_itat_on(facts, itat)
     if itat_on is None:
         schedule.missing.append(MissingDate(ITAT_CUTOFF, facts.code, "assigned_on"))
         return None
     if facts.itat_ready_on is None and facts.itat_presented_on is None:
-        schedule.deadlines.append(Deadline(ITAT_CUTOFF, itat_on - timedelta(
-            days=itat.cutoff_days), itat_on, facts.code))
-    if facts.regie_ready_on is None:
-        regie_on = target_regie_on(itat_on, regie)
-        schedule.deadlines.append(Deadline(REGIE_CUTOFF, regie_on - timedelta(
-            days=regie.cutoff_days), regie_on, facts.code))
+        schedule.deadlines.append(_meeting_deadline(ITAT_CUTOFF, facts.code, itat_on, itat,
+                                                    today))
+    elif facts.regie_ready_on is None:
+        # §11: the definitive plan follows the ITAT-R; only once the concept is on its agenda
+        # is there a Regieoverleg to aim at.
+        schedule.deadlines.append(_meeting_deadline(
+            REGIE_CUTOFF, facts.code, target_regie_on(itat_on, regie), regie, today))
     return itat_on
 
 
@@ -127,19 +162,49 @@ def is_in_plan_phase(facts: CaseFacts) -> bool:
     return facts.plan_approved_on is None and facts.phase not in EXECUTION_PHASES
 
 
-def uvo_due_on(facts: CaseFacts) -> date | None:
-    """Return when the next UVO is due: the last one plus the case's interval (003 §6)."""
+def _rhythm_due(base: date, interval: int, default: int | None,
+                until: date | None) -> tuple[date, int | None]:
+    # The case's own interval while it lasts; after `tot` the default returns, due at the
+    # end of the period at the earliest (a longer interval cannot stretch past it).
+    due_on = base + timedelta(days=interval)
+    if default is None or interval == default:
+        return due_on, None
+    if until is None or due_on <= until:
+        return due_on, interval
+    return max(until, base + timedelta(days=default)), None
+
+
+def uvo_due(facts: CaseFacts) -> tuple[date, int | None] | None:
+    """Return when the next UVO is due (003 §6) and the case's own interval if it applied."""
     if facts.last_uvo_on is None:
+        if facts.plan_approved_on is not None and not is_in_plan_phase(facts):
+            # §6: the first UVO comes before the ITAT-R; an approved plan without one is late.
+            return facts.plan_approved_on, None
         return None
-    return facts.last_uvo_on + timedelta(days=facts.uvo_interval_days)
+    return _rhythm_due(facts.last_uvo_on, facts.uvo_interval_days, facts.uvo_default_days,
+                       facts.uvo_until)
 
 
-def evaluation_due_on(facts: CaseFacts) -> date | None:
-    """Return when the next evaluation is due: from the last one, else from plan approval."""
+def evaluation_due(facts: CaseFacts) -> tuple[date, int | None] | None:
+    """Return when the next evaluation is due (003 §13): from the last one, else from the
+    plan's approval; and the case's own interval if it applied."""
     base = facts.last_evaluation_on or facts.plan_approved_on
     if base is None:
         return None
-    return base + timedelta(days=facts.evaluation_interval_days)
+    return _rhythm_due(base, facts.evaluation_interval_days, facts.evaluation_default_days,
+                       facts.evaluation_until)
+
+
+def uvo_due_on(facts: CaseFacts) -> date | None:
+    """Return when the next UVO is due."""
+    due = uvo_due(facts)
+    return None if due is None else due[0]
+
+
+def evaluation_due_on(facts: CaseFacts) -> date | None:
+    """Return when the next evaluation is due."""
+    due = evaluation_due(facts)
+    return None if due is None else due[0]
 
 
 def case_schedule(facts: CaseFacts, today: date, itat: SeriesConfig,
@@ -157,21 +222,27 @@ def case_schedule(facts: CaseFacts, today: date, itat: SeriesConfig,
             schedule.deadlines.append(Deadline(
                 BRIEF, facts.intake_on + timedelta(days=LETTER_DAYS), None, facts.code))
 
-    itat_on = _itat_deadlines(facts, itat, regie, schedule) if in_plan else None
+    itat_on = _itat_deadlines(facts, itat, regie, schedule, today) if in_plan else None
 
-    uvo_on = uvo_due_on(facts)
-    if uvo_on is not None:
-        schedule.deadlines.append(Deadline(UVO, uvo_on, None, facts.code))
+    uvo = uvo_due(facts)
+    if uvo is not None:
+        schedule.deadlines.append(Deadline(UVO, uvo[0], None, facts.code, rhythm_days=uvo[1]))
     elif in_plan and itat_on is not None:
         # The first UVO feeds the concept plan, which is due at the ITAT-R cut-off (003 §6).
-        schedule.deadlines.append(Deadline(
-            UVO, itat_on - timedelta(days=itat.cutoff_days), itat_on, facts.code))
+        if facts.itat_presented_on is None:
+            schedule.deadlines.append(_meeting_deadline(UVO, facts.code, itat_on, itat, today))
+        else:  # the concept is on that agenda: no other meeting to aim at once it is past
+            cutoff_on = itat_on - timedelta(days=itat.cutoff_days)
+            schedule.deadlines.append(Deadline(UVO, cutoff_on,
+                                               itat_on if cutoff_on >= today else None,
+                                               facts.code))
     elif not in_plan:
         schedule.missing.append(MissingDate(UVO, facts.code, "last_uvo_on"))
 
-    evaluation_on = evaluation_due_on(facts)
-    if evaluation_on is not None:
-        schedule.deadlines.append(Deadline(EVALUATIE, evaluation_on, None, facts.code))
+    evaluation = evaluation_due(facts)
+    if evaluation is not None:
+        schedule.deadlines.append(Deadline(EVALUATIE, evaluation[0], None, facts.code,
+                                           rhythm_days=evaluation[1]))
     elif not in_plan:
         schedule.missing.append(MissingDate(EVALUATIE, facts.code, "plan_approved_on"))
 
@@ -257,6 +328,9 @@ class WantedReminder:
     due_on: date
     stage: str
     meeting_on: date | None = None
+    missed_on: date | None = None
+    ready_by: date | None = None
+    rhythm_days: int | None = None
 
 
 @dataclass(slots=True)
@@ -273,6 +347,9 @@ class OpenReminder:
     notified_at: datetime | None = None
     snoozed_until: date | None = None
     meeting_on: date | None = None
+    missed_on: date | None = None
+    ready_by: date | None = None
+    rhythm_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -299,11 +376,47 @@ def signal_key(case_id: int, kind: str, recipient_id: int) -> str:
     return f"{case_id}:{kind}:{SIGNAL}:{recipient_id}"
 
 
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """A deadline overdue by more than the escalation threshold (no case text, ever)."""
+
+    case_id: int
+    code: str
+    regisseur_id: int | None
+    kind: str
+    due_on: date
+    days_late: int
+    working_days_late: int
+    missed_on: date | None = None
+    meeting_on: date | None = None
+    ready_by: date | None = None
+
+
+def working_days_late(due_on: date, day: date) -> int:
+    """Return how many working days after `due_on` up to and including `day` have passed."""
+    count, current = 0, due_on + timedelta(days=1)
+    while current <= day:
+        if is_working_day(current):
+            count += 1
+        current += timedelta(days=1)
+    return count
+
+
 def due_reminders(facts: Iterable[CaseFacts], day: date, itat: SeriesConfig,
                   regie: SeriesConfig, audience: Audience) -> list[WantedReminder]:
     """Decide which reminders are open on `day`: one row per deadline stage and recipient."""
+    return plan_reminders(facts, day, itat, regie, audience)[0]
+
+
+def plan_reminders(facts: Iterable[CaseFacts], day: date, itat: SeriesConfig,
+                   regie: SeriesConfig, audience: Audience, escalate_after: int = 5
+                   ) -> tuple[list[WantedReminder], list[Escalation]]:
+    """Decide which reminders are open on `day`, and which deadlines are overdue by more than
+    `escalate_after` working days (for the escalation section of the digest)."""
     wanted: list[WantedReminder] = []
+    escalations: list[Escalation] = []
     stages: dict[date, Stage | None] = {}  # many deadlines share a date; stage_on is not free
+    lateness: dict[date, int] = {}
     for case in facts:
         if is_closed_on(case, day):
             continue
@@ -318,6 +431,14 @@ def due_reminders(facts: Iterable[CaseFacts], day: date, itat: SeriesConfig,
                 stage = stages[due_on] = stage_on(due_on, day)
             if stage is None:
                 continue
+            if stage == "overdue":
+                if due_on not in lateness:
+                    lateness[due_on] = working_days_late(due_on, day)
+                if lateness[due_on] > escalate_after:
+                    escalations.append(Escalation(
+                        case.case_id, case.code, regisseur, deadline.kind, due_on,
+                        (day - due_on).days, lateness[due_on], deadline.missed_on,
+                        deadline.meeting_on, deadline.ready_by))
             if deadline.kind in SECRETARIAT_KINDS:
                 recipients: Sequence[int] = audience.secretaries
             elif deadline.kind in REGISSEUR_KINDS and has_regisseur and regisseur is not None:
@@ -327,7 +448,8 @@ def due_reminders(facts: Iterable[CaseFacts], day: date, itat: SeriesConfig,
             wanted.extend(
                 WantedReminder(deadline_key(case.case_id, deadline.kind, due_on, stage, r),
                                case.case_id, case.code, r, deadline.kind, due_on, stage,
-                               deadline.meeting_on)
+                               deadline.meeting_on, deadline.missed_on, deadline.ready_by,
+                               deadline.rhythm_days)
                 for r in recipients)
         notices = [] if has_regisseur else [NO_REGISSEUR]
         notices += [MISSING_PREFIX + m.kind for m in schedule.missing]
@@ -335,7 +457,8 @@ def due_reminders(facts: Iterable[CaseFacts], day: date, itat: SeriesConfig,
             WantedReminder(signal_key(case.case_id, kind, r), case.case_id, case.code, r, kind,
                            day, SIGNAL)
             for kind in notices for r in audience.secretaries)
-    return wanted
+    escalations.sort(key=lambda e: (-e.days_late, e.code, e.kind))
+    return wanted, escalations
 
 
 def _identity(row: OpenReminder | WantedReminder) -> tuple[int, str, date, int | None]:
@@ -359,10 +482,12 @@ def reconcile(existing: Iterable[OpenReminder], wanted: Iterable[WantedReminder]
             assert row.id is not None
             stale_ids.append(row.id)
         else:
-            row.meeting_on = want.meeting_on
+            row.meeting_on, row.missed_on = want.meeting_on, want.missed_on
+            row.ready_by, row.rhythm_days = want.ready_by, want.rhythm_days
             kept.append(row)
     new = [OpenReminder(None, w.key, w.case_id, w.recipient_id, w.kind, w.due_on, w.stage,
-                        None, snoozed.get(_identity(w)), w.meeting_on)
+                        None, snoozed.get(_identity(w)), w.meeting_on, w.missed_on,
+                        w.ready_by, w.rhythm_days)
            for w in wanted_by_key.values()]
     return Reconciled(stale_ids, kept, new)
 
@@ -392,6 +517,9 @@ class DigestItem:
     due_on: date
     stage: str
     meeting_on: date | None = None
+    missed_on: date | None = None
+    ready_by: date | None = None
+    rhythm_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

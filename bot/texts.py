@@ -483,10 +483,6 @@ def near_kind(word: str, kind: str, kinds: str) -> str:
             f"`overig {word} …`; er is niets opgeslagen.")
 
 
-CASE_CLOSED_FOR_LOGGING = (
-    "Deze casus is afgesloten; er kan niets meer aan het logboek worden toegevoegd.")
-
-
 def entry_saved(kind_label: str, code: str, number: int, shown_date: str) -> str:
     """Confirm a stored logbook entry."""
     return (f"{kind_label} vastgelegd in het logboek van `{code}` als regel #{number} "
@@ -822,13 +818,6 @@ def agenda_warning_no_uvo(code: str) -> str:
             "Je punt staat wel op de agenda.")
 
 
-def agenda_warning_no_itat(code: str) -> str:
-    """Warn that the plan has not been to ITAT-R before this Regieoverleg."""
-    return (f":warning: Let op: `{code}` staat niet op een gepubliceerde ITAT-R-agenda vóór dit "
-            "Regieoverleg. Het plan gaat eerst naar het ITAT-R en daarna ter vaststelling naar "
-            "het Regieoverleg. Je punt staat wel op de agenda.")
-
-
 def agenda_withdraw_reply(code: str, kind: str, held_on: date, cancelled: bool) -> str:
     """Confirm a withdrawal."""
     text = (f"`{code}` is van de agenda van het {meeting_name(kind)} van {nl_day(held_on)} "
@@ -977,7 +966,8 @@ def publish_unusable_addresses(names: Sequence[str]) -> str:
 
 # --- Regieoverleg decisions (/regie besluit) -------------------------------------------------
 
-AGENDA_USAGE_BESLUIT = "/regie besluit R-0042 vastgesteld|aangehouden|afgesloten [datum]"
+AGENDA_USAGE_BESLUIT = ("/regie besluit R-0042 vastgesteld|aangehouden|afgesloten [datum]"
+                        " · /regie besluit R-0042 herstel")
 AGENDA_SUMMARY_BESLUIT = "besluit van het Regieoverleg vastleggen"
 _OUTCOME_LABELS = {"vastgesteld": "vastgesteld", "aangehouden": "aangehouden",
                    "afgesloten": "afgesloten"}
@@ -987,18 +977,18 @@ def decision_unknown_outcome(word: str) -> str:
     """Explain the decision outcomes."""
     shown = _agenda_shown(word)
     return (f"`{shown}` is geen besluit dat ik ken. Kies `vastgesteld`, `aangehouden` of "
-            f"`afgesloten`, bijvoorbeeld `{AGENDA_USAGE_BESLUIT}`.")
+            "`afgesloten`, bijvoorbeeld `/regie besluit R-0042 vastgesteld`; een besluit dat "
+            "per vergissing is vastgelegd herstel je met `/regie besluit R-0042 herstel`.")
 
 
-DECISION_IN_FUTURE = ("Een besluit kan niet in de toekomst liggen. Laat de datum weg (vandaag) of "
-                      "schrijf de datum van het Regieoverleg, zoals `25-11-2026`.")
-
-
-def decision_dm(code: str, outcome: str, decided_on: date) -> str:
+def decision_dm(code: str, outcome: str, decided_on: date,
+                carried_to: date | None = None) -> str:
     """Tell the regisseur the Regieoverleg outcome (code and outcome only)."""
     label = _OUTCOME_LABELS.get(outcome, outcome)
     text = f"Het Regieoverleg heeft op {nl_day(decided_on)} over `{code}` besloten: *{label}*."
     if outcome == "aangehouden":
+        if carried_to is not None:
+            text += f" Het punt staat nu op het Regieoverleg van {nl_day(carried_to)}."
         text += " Het secretariaat neemt contact met je op over wat er nodig is."
     elif outcome == "afgesloten":
         text += " De casus is afgesloten; herinneringen voor deze casus stoppen."
@@ -1536,9 +1526,12 @@ CLI_NEEDS_SLACK = ("Voor versturen is SLACK_BOT_TOKEN nodig; gebruik `--dry-run`
 
 # --- The command line: retention and audit export --------------------------------------------
 
-def retention_line(code: str, closed_on: str, purge_after: str, rows: int) -> str:
-    """One case in a retention run."""
-    return f"{code}\tafgesloten {closed_on}\tbewaard tot en met {purge_after}\t{rows} rijen"
+def retention_line(code: str, closed_on: str, purge_after: str, rows: int,
+                   recorded_on: str | None = None) -> str:
+    """One case in a retention run (the term counts from when the closing was recorded)."""
+    recorded = f" (vastgelegd {recorded_on})" if recorded_on else ""
+    return (f"{code}\tafgesloten {closed_on}{recorded}\tbewaard tot en met {purge_after}"
+            f"\t{rows} rijen")
 
 
 def retention_summary(count: int, dry_run: bool, retention_days: int) -> str:
@@ -1553,8 +1546,8 @@ def retention_summary(count: int, dry_run: bool, retention_days: int) -> str:
 
 def retention_missing_closed_on(count: int) -> str:
     """Warn about closed cases without a closing date (never purged automatically)."""
-    return (f"Let op: {count} afgesloten casussen hebben geen afsluitdatum en worden daarom "
-            "niet gewist. Vul de afsluitdatum aan.")
+    return (f"Let op: {count} afgesloten casussen hebben geen vastgelegd afsluitmoment en "
+            "worden daarom niet gewist. Leg het afsluitbesluit vast met `/regie besluit`.")
 
 
 def audit_export_summary(count: int, path: str) -> str:
@@ -2021,3 +2014,323 @@ TOUR_STOPPED = "Rondleiding gestopt. De oefendatabase wordt weer opgeruimd."
 def tour_step(number: int, total: int, title: str) -> str:
     """Head one step of the tour."""
     return f"\n=== Stap {number} van {total}: {title} ==="
+
+
+# --- The case lifecycle: refusals, decisions and undo, rhythm, missed meetings, escalations ---
+
+STEP_LABELS = {
+    "itat": "op de agenda van een komend ITAT-R",
+    "besproken": "besproken in het ITAT-R; de volgende stap is het Regieoverleg",
+    "regie": "op de agenda van een komend Regieoverleg",
+    "besluit": "besproken in het Regieoverleg; het besluit is nog niet vastgelegd",
+}
+STATE_LABEL_PHASE = {
+    "plan": "plan van aanpak in voorbereiding",
+    "uitvoering": "uitvoering",
+    "afbouw": "afbouw",
+    "afgesloten": "afgesloten",
+}
+
+
+def state_label(phase: str, step: str, kind: str | None) -> str:
+    """Describe a lifecycle state: the phase and, when something is under way, what and where."""
+    text = STATE_LABEL_PHASE.get(phase, phase)
+    if step:
+        what = f"{item_kind_label(kind)} " if kind else ""
+        text += f"; {what}{STEP_LABELS.get(step, step)}"
+    return text
+
+
+def lifecycle_command(code: str, name: str, meeting: str | None, detail: str | None) -> str:
+    """Write an agenda event as the command that does it."""
+    if name == "gereed":
+        return f"`/regie gereed {code} {meeting} {detail}`"
+    if name == "intrekken":
+        return f"`/regie intrekken {code} {meeting}`"
+    if name == "besluit":
+        return f"`/regie besluit {code} {detail}`"
+    if name == "herstel":
+        return f"`/regie besluit {code} herstel`"
+    return f"`/regie {name} {code}`"
+
+
+_PHASE_HINTS = {
+    ("itat", "concept"): "het concept plan van aanpak gaat naar het ITAT-R zolang het plan nog "
+                         "niet is vastgesteld (handreiking §10)",
+    ("itat", "herinbreng"): "opnieuw inbrengen in het ITAT-R kan pas als het plan van aanpak "
+                            "is vastgesteld (handreiking §12)",
+    ("itat", "afbouw"): "een afbouwvoorstel kan alleen voor een casus in de uitvoering "
+                        "(handreiking §13)",
+    ("itat", "afsluit"): "een afsluitvoorstel kan alleen voor een casus in de uitvoering of "
+                         "de afbouw (handreiking §13)",
+    ("regie", "definitief"): "het definitieve plan gaat naar het Regieoverleg zolang het plan "
+                             "nog niet is vastgesteld (handreiking §11)",
+    ("regie", "afbouw"): "een afbouwvoorstel gaat alleen voor een casus in de uitvoering naar "
+                         "het Regieoverleg (handreiking §13)",
+    ("regie", "afsluit"): "een afsluitvoorstel gaat alleen voor een casus in de uitvoering of "
+                          "de afbouw naar het Regieoverleg (handreiking §13)",
+}
+_ITAT_FIRST = {"definitief": "concept", "afbouw": "afbouw", "afsluit": "afsluit"}
+
+
+def lifecycle_reason(reason: str, name: str, meeting: str | None, detail: str | None) -> str:
+    """Say in one clause why an event is not allowed now."""
+    where = meeting_name(meeting or "")
+    if reason == "afgesloten":
+        return "de casus is afgesloten"
+    if reason == "fase":
+        return _PHASE_HINTS.get((meeting or "", detail or ""),
+                                f"een {item_kind_label(detail or '')} hoort niet bij deze fase")
+    if reason == "vergadering":
+        return f"een {item_kind_label(detail or '')} hoort niet op de agenda van het {where}"
+    if reason == "al_op_agenda":
+        return f"de casus staat al op een komende agenda van het {where}"
+    if reason == "niet_op_agenda":
+        return f"de casus staat niet op een komende agenda van het {where}"
+    if reason == "niet_besproken":
+        first = item_kind_label(_ITAT_FIRST.get(detail or "", "concept"))
+        return (f"het {item_kind_label(detail or '')} gaat pas naar het Regieoverleg nadat het "
+                f"{first} is besproken in een ITAT-R dat al is gehouden (handreiking §11 en "
+                "§13)")
+    if reason == "onderweg":
+        return "er loopt al een agendapunt voor deze casus; wacht dat eerst af"
+    if reason == "geen_besluit":
+        return ("er is geen punt van deze casus besproken in een Regieoverleg dat al is "
+                "gehouden en waarover nog een besluit moet komen")
+    if reason == "niet_herstelbaar":
+        return "er is geen besluit van de afgelopen 7 dagen dat hersteld kan worden"
+    if reason == "bestaat_al":
+        return "de casus bestaat al"
+    return "dat past niet bij de stand van de casus"
+
+
+def agenda_item_phrase(meeting: str, item_kind: str, held_on: date, held: bool,
+                       outcome: str | None) -> str:
+    """Describe one agenda item of a case: meeting, date, kind and where it stands."""
+    if outcome:
+        state = outcome
+    elif held:
+        state = "besproken, nog geen besluit" if meeting == "regie" else "besproken"
+    else:
+        state = "komt nog"
+    return (f"{meeting_name(meeting)} {short_day(held_on)}-{held_on.year} "
+            f"({item_kind_label(item_kind)}, {state})")
+
+
+def agenda_items_summary(items: Sequence[tuple[str, str, date, bool, str | None]]) -> str:
+    """List a case's agenda items, or say it has none."""
+    if not items:
+        return "De casus staat op geen enkele agenda."
+    return "Agendapunten: " + "; ".join(agenda_item_phrase(*i) for i in items) + "."
+
+
+def lifecycle_refused(code: str, event: tuple[str, str | None, str | None], reason: str,
+                      phase: str, step: str, kind: str | None,
+                      items: Sequence[tuple[str, str, date, bool, str | None]],
+                      allowed: Sequence[tuple[str, str | None, str | None]]) -> str:
+    """Refuse an event: why, the case's state and agenda items, and what can be done now."""
+    name, meeting, detail = event
+    text = (f"Dat kan nu niet voor `{code}`: {lifecycle_reason(reason, name, meeting, detail)}. "
+            f"Stand van de casus: *{state_label(phase, step, kind)}*. "
+            f"{agenda_items_summary(items)}")
+    if allowed:
+        text += " Wat nu wel kan: " + ", ".join(
+            lifecycle_command(code, n, m, d) for n, m, d in allowed) + "."
+    return text + " Er is niets veranderd."
+
+
+# Decisions (/regie besluit), with the agenda they belong to.
+
+def decision_not_on_date(code: str, day: date,
+                         items: Sequence[tuple[str, str, date, bool, str | None]],
+                         phase_text: str) -> str:
+    """Refuse a decision dated on a day the case was not discussed by a held Regieoverleg."""
+    return (f"`{code}` is op {format_date(day)} niet besproken in een Regieoverleg dat al is "
+            f"gehouden, dus daar kan geen besluit over worden vastgelegd. Stand van de casus: "
+            f"*{phase_text}*. {agenda_items_summary(items)} Er is niets veranderd.")
+
+
+def decision_already_taken(code: str, held_on: date, outcome: str) -> str:
+    """Refuse a second decision on an item that was already decided."""
+    return (f"Over `{code}` is voor het Regieoverleg van {nl_day(held_on)} al besloten: "
+            f"*{outcome}*. Is dat een vergissing, herstel het dan met "
+            f"`/regie besluit {code} herstel` (binnen 7 dagen). Er is niets veranderd.")
+
+
+def decision_on_concept(code: str,
+                        items: Sequence[tuple[str, str, date, bool, str | None]]) -> str:
+    """Refuse a decision on a concept plan placed on a Regieoverleg."""
+    return (f"Het punt van `{code}` op het Regieoverleg is een concept plan van aanpak. Een "
+            "concept gaat naar het ITAT-R; het Regieoverleg stelt alleen het definitieve plan "
+            f"vast (handreiking §10 en §11). {agenda_items_summary(items)} Er is niets "
+            "veranderd.")
+
+
+def decision_date_refused(code: str, day: date, why: str,
+                          items: Sequence[tuple[str, str, date, bool, str | None]]) -> str:
+    """Refuse a decision date in the future or before the intake, naming the agenda items."""
+    return (f"Een besluit over `{code}` kan niet op {format_date(day)} liggen: {why}. Laat de "
+            "datum weg (dan geldt de datum van het Regieoverleg) of schrijf de datum van het "
+            f"Regieoverleg. {agenda_items_summary(items)} Er is niets veranderd.")
+
+
+DECISION_DATE_FUTURE = "die datum ligt in de toekomst"
+
+
+def decision_date_before_intake(intake: date) -> str:
+    """Explain a decision date before the intake."""
+    return f"die datum ligt vóór het opnamebesluit van {format_date(intake)}"
+
+
+FOUR_EYES_DECISION = (
+    "Je bent zelf de regisseur van deze casus; een besluit erover legt een andere medewerker "
+    "van het secretariaat vast (vier ogen). Er is niets veranderd.")
+FOUR_EYES_HANDOVER = (
+    "Je kunt een casus niet aan jezelf overdragen; dat doet een andere medewerker van het "
+    "secretariaat (vier ogen). Er is niets veranderd.")
+FOUR_EYES_INTAKE = (
+    "Je kunt jezelf niet als regisseur opnemen; dat legt een andere medewerker van het "
+    "secretariaat vast (vier ogen). Er is niets opgeslagen.")
+
+
+def decision_carried(kind: str, held_on: date, position: int) -> str:
+    """Say where an `aangehouden` item now stands (the secretary may move it)."""
+    return (f" Het punt staat nu op het {meeting_name(kind)} van {nl_day(held_on)} (plaats "
+            f"{position + 1}); een andere vergadering kies je met `/regie verplaats … regie "
+            "<datum>`.")
+
+
+def decision_undone(code: str, outcome: str, decided_on: date, phase: str,
+                    restored: int, published: bool) -> str:
+    """Confirm an undone decision."""
+    text = (f"Het besluit *{outcome}* over `{code}` van {nl_day(decided_on)} is hersteld: het "
+            f"is alsof het niet is vastgelegd. Fase nu: {phase}. De regisseur krijgt een "
+            "bericht.")
+    if restored:
+        items = _count(restored, "ingetrokken agendapunt staat",
+                       "ingetrokken agendapunten staan")
+        text += f" {items} weer op de agenda."
+        if published:
+            text += " Publiceer die agenda opnieuw om de uitnodiging weer te versturen."
+    return text
+
+
+def decision_undo_blocked(code: str, outcome: str,
+                          items: Sequence[tuple[str, str, date, bool, str | None]]) -> str:
+    """Refuse an undo after the agenda moved on since the decision."""
+    return (f"Het besluit *{outcome}* over `{code}` kan niet meer worden hersteld: na het "
+            f"besluit is de casus al opnieuw geagendeerd. {agenda_items_summary(items)} Haal "
+            "dat punt eerst van de agenda (`/regie intrekken`) en herstel dan het besluit. Er "
+            "is niets veranderd.")
+
+
+def decision_undone_dm(code: str, outcome: str, decided_on: date) -> str:
+    """Tell the regisseur a decision was undone."""
+    return (f"Het besluit *{outcome}* over `{code}` van {nl_day(decided_on)} was een vergissing "
+            "en is hersteld door het secretariaat. De casus staat weer zoals vóór dat besluit.")
+
+
+# Intake dates.
+
+def intake_not_on_meeting_day(day: date, nearest: date) -> str:
+    """Warn that an intake date is not a Regieoverleg day (accepted: history is entered late)."""
+    return (f" Let op: op {format_date(day)} was er geen Regieoverleg; het dichtstbijzijnde was "
+            f"{nl_day(nearest)}. Controleer de datum; pas hem zo nodig aan.")
+
+
+def intake_date_refused(day: date) -> str:
+    """Refuse an intake decision dated in the future."""
+    return (f"Een opnamebesluit kan niet in de toekomst liggen ({format_date(day)}). Schrijf "
+            "de datum van het Regieoverleg dat besloot; er is niets opgeslagen.")
+
+
+# Per-case rhythm (/regie frequentie).
+
+USAGE_FREQUENTIE = "/regie frequentie <casus> uvo|evaluatie <weken> [tot <datum>]"
+SUMMARY_FREQUENTIE = "ritme van UVO of evaluatie voor één casus (1 tot en met 26 weken)"
+RHYTHM_KIND_LABELS = {"uvo": "UVO", "evaluatie": "evaluatie"}
+MISSING_RHYTHM_PARTS = "de casus, `uvo` of `evaluatie`, of het aantal weken"
+
+
+def rhythm_bad_kind(word: str) -> str:
+    """Explain the rhythm kinds."""
+    return (f"`{_agenda_shown(word)}` is geen ritme dat ik ken. Kies `uvo` of `evaluatie`, "
+            f"bijvoorbeeld `/regie frequentie R-0042 uvo 4`.")
+
+
+def rhythm_bad_weeks(word: str) -> str:
+    """Explain the number of weeks."""
+    return (f"`{_agenda_shown(word)}` is geen geldig aantal weken: kies een heel getal van 1 "
+            "tot en met 26, bijvoorbeeld `/regie frequentie R-0042 uvo 4`.")
+
+
+def rhythm_until_past(day: date) -> str:
+    """Refuse a `tot` date that is not in the future."""
+    return (f"`tot {format_date(day)}` ligt niet in de toekomst. Kies een latere datum of "
+            "laat `tot` weg; er is niets veranderd.")
+
+
+def rhythm_phrase(kind: str, weeks: int, until: date | None) -> str:
+    """Describe a case's own rhythm: `UVO elke 4 weken tot 01-03-2027`."""
+    text = f"{RHYTHM_KIND_LABELS.get(kind, kind)} elke {_count(weeks, 'week', 'weken')}"
+    return text + (f" tot {format_date(until)}" if until else "")
+
+
+def rhythm_set(code: str, kind: str, weeks: int, until: date | None, default_weeks: int,
+               next_due: date | None) -> str:
+    """Confirm a rhythm change and the next due date."""
+    label = RHYTHM_KIND_LABELS.get(kind, kind)
+    if weeks == default_weeks and until is None:
+        text = (f"Ritme van `{code}`: {label} weer elke "
+                f"{_count(weeks, 'week', 'weken')} (het standaardritme).")
+    else:
+        text = f"Ritme van `{code}`: {rhythm_phrase(kind, weeks, until)}"
+        text += (f", daarna weer elke {_count(default_weeks, 'week', 'weken')}." if until
+                 else f" (standaard: elke {_count(default_weeks, 'week', 'weken')}).")
+    if next_due is not None:
+        text += f" Volgende {label} uiterlijk {format_date(next_due)}."
+    return text
+
+
+RHYTHM_TITLE = "Eigen ritme"
+
+
+def rhythm_note(weeks: int) -> str:
+    """Mark a due date that follows the case's own rhythm."""
+    return f"eigen ritme: elke {_count(weeks, 'week', 'weken')}"
+
+
+# Missed meetings: the deadline moves to the next meeting whose cut-off has not passed.
+
+def missed_meeting_phrase(kind: str, missed_on: date, meeting_on: date, ready_by: date) -> str:
+    """Say a meeting was missed and which one is next: `ITAT-R van 10-12 gemist; volgende: …`."""
+    name = "Regieoverleg" if kind == "regie_cutoff" else "ITAT-R"
+    what = "uiterlijk" if kind == "uvo" else "gereed uiterlijk"
+    return (f"{name} van {missed_on.day:02d}-{missed_on.month:02d} gemist; volgende: "
+            f"{meeting_on.day:02d}-{meeting_on.month:02d}, {what} "
+            f"{ready_by.day:02d}-{ready_by.month:02d}")
+
+
+# Escalations in the digest of the programme team (and late letters in the secretariat's).
+
+ESCALATIONS_TITLE = "Escalaties"
+
+
+def escalation_line(code: str, regisseur: str, kind: str, days_late: int,
+                    working_days_late: int, missed: str | None) -> str:
+    """One escalation: case code, regisseur, what and how late (never case text)."""
+    line = (f"• *{escape_mrkdwn(code)}* ({escape_mrkdwn(regisseur)}): {deadline_label(kind)}, "
+            f"{_count(days_late, 'dag', 'dagen')} te laat "
+            f"({_count(working_days_late, 'werkdag', 'werkdagen')})")
+    return line + (f"; {missed}" if missed else "")
+
+
+def escalations_intro(threshold: int) -> str:
+    """Explain what the escalation section lists."""
+    return (f"Termijnen die meer dan {_count(threshold, 'werkdag', 'werkdagen')} verlopen zijn "
+            "(casuscode, regisseur, wat en hoe laat; geen casusinhoud).")
+
+
+def escalations_more(count: int) -> str:
+    """Summarise escalations that did not fit."""
+    return f"… en nog {count} {'escalatie' if count == 1 else 'escalaties'}."

@@ -112,6 +112,12 @@ class Case(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Issue 13: when the closing decision was recorded (retention counts from this moment,
+    # never from the date typed in), and until when a per-case rhythm applies (then the
+    # default returns; None: for as long as it is set).
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    uvo_interval_until: Mapped[date | None] = mapped_column(Date)
+    evaluation_interval_until: Mapped[date | None] = mapped_column(Date)
 
     regisseur: Mapped[User | None] = relationship(lazy="joined")
 
@@ -358,3 +364,33 @@ class HandledRequest(Base):
 
     def __repr__(self) -> str:
         return f"HandledRequest({self.kind!r}, {self.handled_at})"
+
+
+class CaseDecision(Base):
+    """A recorded Regieoverleg decision, with what it changed, so it can be undone exactly."""
+
+    __tablename__ = "case_decisions"
+    __table_args__ = (Index("ix_case_decisions_case", "case_id", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    # The agenda item decided on; not a foreign key, so the purge reaches these rows through
+    # the case alone (the item goes with the case too).
+    agenda_item_id: Mapped[int | None] = mapped_column(Integer)
+    item_kind: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))
+    decided_on: Mapped[date] = mapped_column(Date)          # the Regieoverleg's date
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))    # Slack user id of the secretary
+    prior_phase: Mapped[Phase] = mapped_column(_enum(Phase))
+    prior_plan_approved_on: Mapped[date | None] = mapped_column(Date)
+    prior_closed_on: Mapped[date | None] = mapped_column(Date)
+    prior_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What else it did: {"withdrawn": [[item id, position], ...], "carried": item id,
+    # "positions": {meeting id: {item id: position}}} (positions before it, to restore).
+    effects: Mapped[dict[str, object]] = mapped_column(JSON)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"CaseDecision({self.case_id}, {self.outcome!r}, {self.decided_on})"

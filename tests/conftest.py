@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import hypothesis
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine, create_engine, text
@@ -26,6 +27,11 @@ from tests import pg
 from tests.support import MONDAY, TEST_KEY, TEST_SIGNING_SECRET, Bot, MutableClock, move_clock_to
 
 BACKENDS = ("sqlite", "postgresql")
+
+# The lifecycle simulation's longer local run (tests/services/test_simulation.py):
+#   pytest tests/services/test_simulation.py --hypothesis-profile=simulatie-lang
+hypothesis.settings.register_profile("simulatie-lang", max_examples=25,
+                                     stateful_step_count=400, deadline=None)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -219,6 +219,48 @@ def add_case(bot: Bot, code: str, regisseur: str = REGISSEUR, *, phase: Phase = 
                          last_uvo_on=last_uvo_on, created_at=now, updated_at=now))
 
 
+def on_held_meeting(bot: Bot, code: str, kind: str, item_kind: str, held_on: date) -> None:
+    """Record that a case was on the agenda of a meeting already held (as if marked ready
+    before its cut-off)."""
+    from bot import meetings
+
+    series = bot.deps.settings.series(kind)
+    occurrence = meetings.meeting_on(series, held_on)
+    assert occurrence is not None, f"no {kind} on {held_on}"
+    with bot.session() as session:
+        case = session.scalars(select(Case).where(Case.code == code)).one()
+        meeting = session.scalars(select(Meeting).where(
+            Meeting.kind == kind, Meeting.planned_on == occurrence.planned_on)).first()
+        if meeting is None:
+            meeting = Meeting(kind=kind, planned_on=occurrence.planned_on,
+                              held_on=occurrence.held_on, starts_at=occurrence.starts_at,
+                              revision=0)
+            session.add(meeting)
+            session.flush()
+        assert case.regisseur_id is not None
+        session.add(AgendaItem(uid=f"{code}-{kind}-{item_kind}-{held_on}@test",
+                               case_id=case.id, meeting_id=meeting.id, item_kind=item_kind,
+                               status="actief",
+                               ready_at=occurrence.starts_at - timedelta(days=8), position=0,
+                               sequence=0, created_by_id=case.regisseur_id))
+
+
+def presented_at_itat(bot: Bot, code: str, item_kind: str = "concept",
+                      held_on: date = date(2026, 11, 19)) -> None:
+    """Record that a case's plan or proposal was on the agenda of an ITAT-R already held
+    (default: Thursday 19 November 2026, before the fixtures' Monday)."""
+    on_held_meeting(bot, code, "itat", item_kind, held_on)
+
+
+def discussed_at_regie(bot: Bot, code: str, item_kind: str = "definitief",
+                       held_on: date = date(2026, 11, 11)) -> None:
+    """Record that a case was on the agenda of a Regieoverleg already held (default:
+    Wednesday 11 November 2026), after its ITAT-R presentation a week before."""
+    itat_kind = "concept" if item_kind == "definitief" else item_kind
+    presented_at_itat(bot, code, itat_kind, date(2026, 10, 29))
+    on_held_meeting(bot, code, "regie", item_kind, held_on)
+
+
 def agenda_rows(bot: Bot) -> list[tuple[str, str, date, int | None, str]]:
     """Return (code, meeting kind, planned date, 1-based position, status) of every item."""
     with bot.session() as session:
@@ -480,3 +522,46 @@ def contact_form_state(case: str = "R-0001", text: str = "Gesprek gevoerd",
             "entry_kind": {"value": {"type": "static_select",
                                      "selected_option": {"value": "gesprek"}}},
             "entry_text": {"value": {"type": "plain_text_input", "value": text}}}
+
+
+# -- the lifecycle's invariants (the simulation and the demo data) -------------------------------
+
+def lifecycle_problems(session: Session, settings: Any, now: datetime) -> list[str]:
+    """Return what contradicts the lifecycle in the stored cases (empty when all is well):
+    the phase must follow from the decisions not undone, in order; a case in execution has a
+    next UVO and evaluation date; a closed case knows when its closing was recorded."""
+    from bot import lifecycle
+    from bot.rules import evaluation_due_on, uvo_due_on
+    from bot.services import casestate
+    from bot.services.facts import case_facts
+    from storage.models import CaseDecision
+
+    problems: list[str] = []
+    for case in session.scalars(select(Case).order_by(Case.id)).unique():
+        decisions = list(session.scalars(
+            select(CaseDecision).where(CaseDecision.case_id == case.id,
+                                       CaseDecision.undone_at.is_(None))
+            .order_by(CaseDecision.recorded_at, CaseDecision.id)))
+        phase = lifecycle.PLAN
+        for record in decisions:
+            if record.prior_phase.value != phase:
+                problems.append(f"{case.code}: decision {record.id} starts from "
+                                f"{record.prior_phase.value}, not {phase}")
+            phase = lifecycle.phase_after_decision(record.prior_phase.value,
+                                                   record.item_kind, record.outcome)
+        if phase != case.phase.value:
+            problems.append(f"{case.code}: phase {case.phase.value}, decisions say {phase}")
+        casestate.case_state(session, case, now)  # derivable, whatever the agenda holds
+        if case.phase.value in lifecycle.EXECUTION_PHASES:
+            facts = case_facts(case, settings)
+            if case.plan_approved_on is None or uvo_due_on(facts) is None \
+                    or evaluation_due_on(facts) is None:
+                problems.append(f"{case.code}: in execution without next UVO or evaluation")
+        closed = case.phase.value in lifecycle.CLOSED_PHASES
+        if closed != (case.closed_on is not None) or closed != (case.closed_at is not None):
+            problems.append(f"{case.code}: {case.phase.value} with closing date "
+                            f"{case.closed_on} recorded at {case.closed_at}")
+        if case.phase.value == lifecycle.PLAN and case.plan_approved_on is not None:
+            problems.append(f"{case.code}: plan not approved, yet approved on "
+                            f"{case.plan_approved_on}")
+    return problems

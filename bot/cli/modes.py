@@ -164,7 +164,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     runtime = open_runtime(settings, allow_local_key=True, upgrade=True)
     with runtime.deps.session_factory.begin() as session:
-        added = load_demo(session, runtime.deps.clock())
+        added = load_demo(session, runtime.deps.clock(), runtime.deps.settings)
     print(texts.demo_loaded(added))
     runtime.close()
     return 0

@@ -7,6 +7,7 @@ import sys
 
 from bot import outbox, texts
 from bot.cli.common import SubParsers, admin_runtime
+from bot.clock import local_date
 from bot.config import Settings
 from bot.services.retention import run_retention
 
@@ -34,8 +35,11 @@ def cmd_retention_run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         runtime.close()
     for item in report.items:
+        recorded = (texts.format_date(local_date(item.closed_at))
+                    if item.closed_at is not None else None)
         print(texts.retention_line(item.code, texts.format_date(item.closed_on),
-                                   texts.format_date(item.kept_until), item.row_count))
+                                   texts.format_date(item.kept_until), item.row_count,
+                                   recorded))
     if report.missing_closed_on:
         print(texts.retention_missing_closed_on(report.missing_closed_on), file=sys.stderr)
     print(texts.retention_summary(len(report.items), report.dry_run, report.retention_days))

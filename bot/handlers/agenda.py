@@ -17,6 +17,7 @@ from bot.clock import local_date
 from bot.deps import Deps
 from bot.errors import InputError
 from bot.handlers.common import CommandContext, Reply, Subcommand, quick_client, transaction
+from bot.lifecycle import UNDO_WORD
 from bot.meetings import MeetingKind
 from bot.parsing import (
     ascii_number,
@@ -160,23 +161,34 @@ def handle_move_command(ctx: CommandContext) -> Reply:
 
 
 def handle_decision_command(ctx: CommandContext) -> Reply:
-    """Record the Regieoverleg outcome for a case."""
+    """Record the Regieoverleg outcome for a case, or undo one (`herstel`)."""
     words = _split(ctx.args, texts.AGENDA_USAGE_BESLUIT, 2, 3)
     code = parse_case_code(words[0])
-    outcome = parse_outcome(words[1])
+    undo = words[1].strip().lower() == UNDO_WORD
+    if undo and len(words) == 3:
+        raise InputError(texts.usage(texts.AGENDA_USAGE_BESLUIT))
+    outcome = "" if undo else parse_outcome(words[1])
     today = local_date(ctx.now)
-    decided_on = parse_date(words[2], today) if len(words) == 3 else today
-    if decided_on > today:
-        raise InputError(texts.DECISION_IN_FUTURE)
+    day = parse_date(words[2], today) if len(words) == 3 else None
     cfg = AgendaConfig.from_settings(ctx.deps.settings)
     with ctx.deps.session_factory() as session:
         case = queries.case_by_code(session, code)
         regisseur = [case.regisseur.slack_user_id] if case and case.regisseur else []
     emails = _emails_for(ctx, cfg, regisseur)  # closing a case may cancel invites
+    if undo:
+        undone = in_transaction(ctx, lambda session: decisions.undo_decision(
+            session, ctx.actor, code, cfg, ctx.now, emails))
+        return Reply(text=texts.decision_undone(
+            undone.code, undone.outcome, undone.decided_on, undone.phase.value,
+            undone.restored, undone.republish))
     decision = in_transaction(ctx, lambda session: decisions.record_decision(
-        session, ctx.actor, code, outcome, decided_on, cfg, ctx.now, emails))
-    return Reply(text=texts.decision_reply(decision.code, decision.outcome, decision.decided_on,
-                                           decision.phase.value, decision.withdrawn))
+        session, ctx.actor, code, outcome, day, cfg, ctx.now, emails))
+    text = texts.decision_reply(decision.code, decision.outcome, decision.decided_on,
+                                decision.phase.value, decision.withdrawn)
+    if decision.carried is not None:
+        text += texts.decision_carried("regie", decision.carried.meeting.held_on,
+                                       decision.carried.position)
+    return Reply(text=text)
 
 
 def handle_series_command(ctx: CommandContext) -> Reply:

@@ -20,6 +20,7 @@ from bot.parsing import (
     parse_letter_recipient,
     parse_mention,
     parse_risk_group,
+    parse_small_number,
     tokens,
 )
 from bot.services import cases
@@ -44,14 +45,18 @@ def handle_intake_command(ctx: CommandContext) -> Reply:
     assigned_on = parse_date(words[4], today) if len(words) > 4 else None
     deps = ctx.deps
     with transaction(deps, ctx.actor, ctx.now) as session:
-        case = cases.record_intake(
+        intake = cases.record_intake(
             session, ctx.actor, code=code, regisseur=mention, risk_group=group,
             decided_on=decided_on, assigned_on=assigned_on, now=ctx.now,
-            settings=deps.settings, itat=deps.settings.series("itat"))
+            settings=deps.settings, itat=deps.settings.series("itat"),
+            regie=deps.settings.series("regie"))
+        case = intake.case
         name = case.regisseur.name if case.regisseur else "—"
         reply = texts.intake_recorded(code, name, group,
                                       texts.format_date(case.intake_on),
                                       texts.format_date(case.assigned_on))
+    if intake.nearest_regie_on is not None:
+        reply += texts.intake_not_on_meeting_day(decided_on, intake.nearest_regie_on)
     return Reply(text=reply)
 
 
@@ -101,7 +106,33 @@ def handle_handover_command(ctx: CommandContext) -> Reply:
     return Reply(text=reply)
 
 
-# --- regisseur: my cases ------------------------------------------------------------------
+# --- regisseur: my cases and their rhythm -------------------------------------------------
+
+def handle_rhythm_command(ctx: CommandContext) -> Reply:
+    """Set a case's rhythm: `<casus> uvo|evaluatie <weken> [tot <datum>]`."""
+    words = tokens(ctx.args)
+    if len(words) < 3:
+        raise InputError(texts.missing_argument(texts.MISSING_RHYTHM_PARTS,
+                                                texts.USAGE_FREQUENTIE))
+    if len(words) not in (3, 5) or (len(words) == 5 and words[3].lower() != "tot"):
+        raise InputError(texts.usage(texts.USAGE_FREQUENTIE))
+    today = local_date(ctx.now)
+    code = parse_case_code(words[0])
+    kind = words[1].strip().lower()
+    if kind not in cases.RHYTHM_KINDS:
+        raise InputError(texts.rhythm_bad_kind(words[1]))
+    weeks = parse_small_number(words[2])
+    if weeks is None:
+        raise InputError(texts.rhythm_bad_weeks(words[2]))
+    until = parse_date(words[4], today) if len(words) == 5 else None
+    deps = ctx.deps
+    with transaction(deps, ctx.actor, ctx.now) as session:
+        rhythm = cases.set_rhythm(session, ctx.actor, code=code, kind=kind, weeks=weeks,
+                                  until=until, now=ctx.now, settings=deps.settings)
+    return Reply(text=texts.rhythm_set(rhythm.code, rhythm.kind, rhythm.weeks, rhythm.until,
+                                       rhythm.default_weeks, rhythm.next_due_on))
+
+
 
 def handle_my_cases_command(ctx: CommandContext) -> Reply:
     """List my open cases with phase, last UVO/evaluation and the next deadline."""
@@ -129,6 +160,8 @@ def home_section(session: Session, actor: Actor, now: datetime, deps: Deps) -> l
 SUBCOMMANDS = (
     Subcommand("casussen", frozenset({Role.REGISSEUR}), texts.USAGE_CASUSSEN,
                texts.SUMMARY_CASUSSEN, handle_my_cases_command, order=10),
+    Subcommand("frequentie", frozenset({Role.REGISSEUR}), texts.USAGE_FREQUENTIE,
+               texts.SUMMARY_FREQUENTIE, handle_rhythm_command, order=45),
     Subcommand("opname", frozenset({Role.SECRETARIS}), texts.USAGE_OPNAME,
                texts.SUMMARY_OPNAME, handle_intake_command, order=60),
     Subcommand("brief", frozenset({Role.SECRETARIS}), texts.USAGE_BRIEF,

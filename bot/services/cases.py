@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot import texts
+from bot import lifecycle, meetings, texts
 from bot.clock import local_date
 from bot.config import Settings
-from bot.errors import ConflictError, InputError, NotFoundError
+from bot.errors import ConflictError, InputError, NotFoundError, Refusal, RefusedError
 from bot.meetings import SeriesConfig
 from bot.outbox import enqueue, message_payload, withdraw
 from bot.parsing import LETTER_RECIPIENTS, Mention
@@ -20,9 +20,12 @@ from bot.rules import (
     CaseFacts,
     Deadline,
     case_deadlines,
+    evaluation_due_on,
     target_itat_on,
+    uvo_due_on,
 )
-from bot.services.access import find_case, own_cases, require_role
+from bot.services import casestate
+from bot.services.access import find_case, own_case, own_cases, require_role
 from bot.services.facts import case_facts, load_facts
 from bot.services.users import Actor
 from storage import queries
@@ -42,6 +45,28 @@ class CaseOverview:
     last_uvo_on: date | None
     last_evaluation_on: date | None
     next_deadline: Deadline | None
+    # The case's own rhythm while it differs from the default: (kind, weeks, until).
+    rhythms: tuple[tuple[str, int, date | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class Intake:
+    """A recorded intake, and the nearest Regieoverleg when its date was not a meeting day."""
+
+    case: Case
+    nearest_regie_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """A case's rhythm after `frequentie`: its weeks, until when, and the next due date."""
+
+    code: str
+    kind: str                 # "uvo" | "evaluatie"
+    weeks: int
+    until: date | None
+    default_weeks: int
+    next_due_on: date | None
 
 
 @dataclass(frozen=True)
@@ -90,11 +115,16 @@ def resolve_regisseur(session: Session, mention: Mention) -> User:
 
 def record_intake(session: Session, actor: Actor, *, code: str, regisseur: Mention,
                   risk_group: int, decided_on: date, assigned_on: date | None,
-                  now: datetime, settings: Settings, itat: SeriesConfig) -> Case:
+                  now: datetime, settings: Settings, itat: SeriesConfig,
+                  regie: SeriesConfig | None = None) -> Intake:
     """Record the Regieoverleg's intake decision and tell the assigned regisseur."""
     action = "case.intake"
     _require_secretariat(actor, action, code)
     today = local_date(now)
+    if decided_on > today:
+        # §1: the intake is a decision the Regieoverleg has taken; it cannot lie ahead.
+        raise RefusedError(texts.intake_date_refused(decided_on),
+                           Refusal(action, code, "future_date"))
     check_past_date(decided_on, today)
     assigned = assigned_on or decided_on
     check_past_date(assigned, today)
@@ -105,7 +135,12 @@ def record_intake(session: Session, actor: Actor, *, code: str, regisseur: Menti
         raise ConflictError(texts.case_exists(code))
     if session.get(PurgedCase, code) is not None:
         raise ConflictError(texts.case_code_purged(code))
+    lifecycle_gate = lifecycle.check(None, lifecycle.INTAKE)
+    assert lifecycle_gate.allowed  # a new case starts the lifecycle
     user = resolve_regisseur(session, regisseur)
+    if user.id == actor.user_id:
+        # Four eyes: nobody assigns a case to themselves (DESIGN.md §6.11).
+        raise RefusedError(texts.FOUR_EYES_INTAKE, Refusal(action, code, "four_eyes"))
     if not 1 <= risk_group <= 5:
         raise InputError(texts.RISK_GROUP_RANGE)
     case = Case(code=code, risk_group=risk_group, regisseur_id=user.id, phase=Phase.PLAN,
@@ -120,7 +155,18 @@ def record_intake(session: Session, actor: Actor, *, code: str, regisseur: Menti
     enqueue(session, dedupe_key=f"case.intake:{case.id}", kind="dm",
             recipient=user.slack_user_id, payload=message_payload(notice), now=now,
             case_id=case.id)
-    return case
+    # History gets entered late, so a date that was no Regieoverleg is taken, with a warning.
+    nearest = None
+    if regie is not None and meetings.meeting_on(regie, decided_on) is None:
+        nearest = nearest_meeting_on(regie, decided_on)
+    return Intake(case, nearest)
+
+
+def nearest_meeting_on(series: SeriesConfig, day: date) -> date:
+    """Return the date of the meeting held nearest to `day` (the earlier one on a tie)."""
+    span = timedelta(weeks=2 * series.interval_weeks)
+    around = meetings.meetings_between(series, day - span, day + span)
+    return min((m.held_on for m in around), key=lambda d: (abs((d - day).days), d))
 
 
 def record_letter(session: Session, actor: Actor, *, code: str, sent_on: date,
@@ -131,6 +177,7 @@ def record_letter(session: Session, actor: Actor, *, code: str, sent_on: date,
     if recipient not in LETTER_RECIPIENTS:
         raise InputError(texts.LETTER_RECIPIENT_CHOICE)
     case = find_case(session, code, action)
+    casestate.require(session, case, lifecycle.LETTER, now, action)
     check_past_date(sent_on, local_date(now))
     if sent_on < case.intake_on:
         raise InputError(texts.date_before_intake(texts.format_date(sent_on),
@@ -168,8 +215,13 @@ def hand_over(session: Session, actor: Actor, *, code: str, to: Mention, now: da
     _require_secretariat(actor, action, code)
     case = find_case(session, code, action)
     if case.phase is Phase.AFGESLOTEN:
-        raise ConflictError(texts.CASE_CLOSED_FOR_HANDOVER)
+        raise RefusedError(texts.CASE_CLOSED_FOR_HANDOVER, Refusal(action, code, "closed"))
+    casestate.require(session, case, lifecycle.HANDOVER, now, action)
     new = resolve_regisseur(session, to)
+    if new.id == actor.user_id:
+        # Four eyes: a secretary who is also a regisseur cannot give themselves a case (and
+        # with it the whole logbook) (DESIGN.md §6.11).
+        raise RefusedError(texts.FOUR_EYES_HANDOVER, Refusal(action, code, "four_eyes"))
     old = case.regisseur
     if old is not None and old.id == new.id:
         raise ConflictError(texts.SAME_REGISSEUR)
@@ -221,7 +273,8 @@ def my_cases(session: Session, actor: Actor, now: datetime, *, settings: Setting
         CaseOverview(code=c.code, phase=c.phase.value, risk_group=c.risk_group,
                      intake_on=c.intake_on, last_uvo_on=c.last_uvo_on,
                      last_evaluation_on=c.last_evaluation_on,
-                     next_deadline=next_deadline(facts[c.id], today, itat, regie))
+                     next_deadline=next_deadline(facts[c.id], today, itat, regie),
+                     rhythms=case_rhythms(c, settings, today))
         for c in mine]
     if audit:
         queries.add_audit(session, at=now, actor=actor.slack_user_id, action="cases.list",
@@ -229,3 +282,57 @@ def my_cases(session: Session, actor: Actor, now: datetime, *, settings: Setting
     return overviews
 
 
+
+
+# -- per-case rhythm (/regie frequentie) -------------------------------------------------------
+
+RHYTHM_KINDS = ("uvo", "evaluatie")
+MIN_RHYTHM_WEEKS, MAX_RHYTHM_WEEKS = 1, 26
+
+
+def case_rhythms(case: Case, settings: Settings, today: date
+                 ) -> tuple[tuple[str, int, date | None], ...]:
+    """Return the case's own rhythms that differ from the default and still apply today."""
+    found = []
+    for kind, days, until, default in (
+            ("uvo", case.uvo_interval_days, case.uvo_interval_until,
+             settings.uvo_interval_weeks * 7),
+            ("evaluatie", case.evaluation_interval_days, case.evaluation_interval_until,
+             settings.evaluation_interval_weeks * 7)):
+        if days is not None and days != default and (until is None or until >= today):
+            found.append((kind, days // 7, until))
+    return tuple(found)
+
+
+def set_rhythm(session: Session, actor: Actor, *, code: str, kind: str, weeks: int,
+               until: date | None, now: datetime, settings: Settings) -> Rhythm:
+    """Set a case's UVO or evaluation rhythm (its regisseur; 1-26 weeks), optionally until a
+    day after which the default returns; the next due date changes at once."""
+    action = "case.rhythm"
+    case = own_case(session, actor, code, action)
+    casestate.require(session, case, lifecycle.RHYTHM, now, action)
+    if kind not in RHYTHM_KINDS:
+        raise InputError(texts.rhythm_bad_kind(kind))
+    if not MIN_RHYTHM_WEEKS <= weeks <= MAX_RHYTHM_WEEKS:
+        raise RefusedError(texts.rhythm_bad_weeks(str(weeks)),
+                           Refusal(action, case.code, f"weeks={weeks}"))
+    if until is not None and until <= local_date(now):
+        raise RefusedError(texts.rhythm_until_past(until),
+                           Refusal(action, case.code, "until_not_future"))
+    default_weeks = (settings.uvo_interval_weeks if kind == "uvo"
+                     else settings.evaluation_interval_weeks)
+    # The default without an end date is no rhythm of its own: store nothing.
+    own = weeks != default_weeks or until is not None
+    days = weeks * 7 if own else None
+    if kind == "uvo":
+        case.uvo_interval_days, case.uvo_interval_until = days, until if own else None
+    else:
+        case.evaluation_interval_days = days
+        case.evaluation_interval_until = until if own else None
+    case.updated_at = now
+    facts = case_facts(case, settings)
+    next_due = uvo_due_on(facts) if kind == "uvo" else evaluation_due_on(facts)
+    queries.add_audit(session, at=now, actor=actor.slack_user_id, action=action,
+                      case_code=case.code,
+                      detail=f"{kind} weeks={weeks} until={until.isoformat() if until else '-'}")
+    return Rhythm(case.code, kind, weeks, until, default_weeks, next_due)

@@ -40,7 +40,8 @@ def active_regisseur_ids() -> Select[Any]:
 _FACT_COLUMNS = (Case.id, Case.code, type_coerce(Case.phase, String), Case.regisseur_id,
                  Case.intake_on, Case.assigned_on, Case.letter_sent_on, Case.plan_approved_on,
                  Case.last_uvo_on, Case.last_evaluation_on, Case.uvo_interval_days,
-                 Case.evaluation_interval_days, Case.closed_on)
+                 Case.evaluation_interval_days, Case.closed_on, Case.uvo_interval_until,
+                 Case.evaluation_interval_until)
 _CASE_WIDTH = len(_FACT_COLUMNS)
 _NO_DATES: Mapping[str, date] = {}
 
@@ -53,10 +54,12 @@ def _facts(rows: Iterable[Sequence[Any]], agenda: Mapping[int, Mapping[str, date
     return [CaseFacts(case_id, code, str(phase), regisseur_id, intake_on, assigned_on,
                       letter_sent_on, plan_approved_on, last_uvo_on, last_evaluation_on,
                       uvo_interval or uvo_days, evaluation_interval or evaluation_days,
-                      closed_on, **agenda.get(case_id, _NO_DATES))
+                      closed_on, **agenda.get(case_id, _NO_DATES),
+                      uvo_default_days=uvo_days, evaluation_default_days=evaluation_days,
+                      uvo_until=uvo_until, evaluation_until=evaluation_until)
             for (case_id, code, phase, regisseur_id, intake_on, assigned_on, letter_sent_on,
                  plan_approved_on, last_uvo_on, last_evaluation_on, uvo_interval,
-                 evaluation_interval, closed_on, *_) in rows]
+                 evaluation_interval, closed_on, uvo_until, evaluation_until, *_) in rows]
 
 
 def case_facts(case: Case, settings: Settings, *, itat_presented_on: date | None = None,
@@ -66,7 +69,8 @@ def case_facts(case: Case, settings: Settings, *, itat_presented_on: date | None
     row = (case.id, case.code, getattr(case.phase, "value", case.phase), case.regisseur_id,
            case.intake_on, case.assigned_on, case.letter_sent_on, case.plan_approved_on,
            case.last_uvo_on, case.last_evaluation_on, case.uvo_interval_days,
-           case.evaluation_interval_days, case.closed_on)
+           case.evaluation_interval_days, case.closed_on, case.uvo_interval_until,
+           case.evaluation_interval_until)
     dates = {name: value for name, value in (("itat_presented_on", itat_presented_on),
                                              ("itat_ready_on", itat_ready_on),
                                              ("regie_ready_on", regie_ready_on))

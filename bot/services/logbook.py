@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import texts
+from bot import lifecycle, texts
 from bot.clock import local_date
 from bot.config import Settings
 from bot.errors import ConflictError, InputError
@@ -23,11 +23,12 @@ from bot.parsing import (
     parse_contact_kind,
 )
 from bot.rules import evaluation_due_on, uvo_due_on
+from bot.services import casestate
 from bot.services.access import own_case
 from bot.services.facts import case_facts
 from bot.services.users import Actor
 from storage import queries
-from storage.models import Case, EntryKind, LogEntry, OutboxMessage, Phase, Role
+from storage.models import Case, EntryKind, LogEntry, OutboxMessage, Role
 
 PAGE_SIZE = 10
 
@@ -126,6 +127,17 @@ def _refresh_case_dates(session: Session, case: Case) -> None:
             setattr(case, attribute, latest)
 
 
+_EVENTS = {EntryKind.CONTACT: lifecycle.CONTACT, EntryKind.UVO: lifecycle.UVO,
+           EntryKind.EVALUATIE: lifecycle.EVALUATION, EntryKind.VEILIGHEID: lifecycle.SAFETY}
+
+
+def _event(kind: EntryKind, correction: bool) -> lifecycle.Event:
+    # A safety report is taken in every state, also as a correction of one.
+    if kind is EntryKind.VEILIGHEID or not correction:
+        return _EVENTS[kind]
+    return lifecycle.CORRECTION
+
+
 def _write(session: Session, actor: Actor, *, code: str, kind: EntryKind, occurred_on: date,
            text: str, now: datetime, contact_kind: str | None = None,
            participants: str | None = None, corrects: LogEntry | None = None,
@@ -133,8 +145,7 @@ def _write(session: Session, actor: Actor, *, code: str, kind: EntryKind, occurr
     action = "logbook.correctie" if corrects is not None else f"logbook.{kind.value}"
     if case is None:
         case = own_case(session, actor, code, action)
-    if case.phase is Phase.AFGESLOTEN and kind is not EntryKind.VEILIGHEID:
-        raise ConflictError(texts.CASE_CLOSED_FOR_LOGGING)
+    casestate.require(session, case, _event(kind, corrects is not None), now, action)
     _check_entry_date(case, occurred_on, now)
     body = clean_text(text)
     extra = (clean_text(participants, what=texts.PARTICIPANTS_FIELD,

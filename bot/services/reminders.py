@@ -24,15 +24,17 @@ from bot.rules import (
     REGISSEUR_KINDS,
     SECRETARIAT_KINDS,
     Audience,
+    Deadline,
     DigestCase,
     DigestItem,
+    Escalation,
     OpenReminder,
     Reconciled,
     case_schedule,
     digest_at,
-    due_reminders,
     group_digest,
     is_shown,
+    plan_reminders,
     reconcile,
     snoozed_until,
 )
@@ -53,8 +55,33 @@ log = logging.getLogger(__name__)
 
 DIGEST_PREFIX = "digest:"
 
+
+@dataclass(frozen=True)
+class EscalationLine:
+    """One escalated deadline as the digest shows it: code, regisseur, what, how late."""
+
+    code: str
+    regisseur: str
+    kind: str
+    days_late: int
+    working_days_late: int
+    missed_on: date | None = None
+    meeting_on: date | None = None
+    ready_by: date | None = None
+
+
+@dataclass(frozen=True)
+class EscalationSection:
+    """The escalations one person's digest lists, and the threshold in working days."""
+
+    threshold: int
+    lines: tuple[EscalationLine, ...] = ()
+
+
 # Renders one person's digest: (notification text, Block Kit as dicts). The views provide it.
-DigestRenderer = Callable[[date, Sequence[DigestCase]], tuple[str, list[dict[str, Any]]]]
+# The third argument is the escalation section (empty for most people) and its threshold.
+DigestRenderer = Callable[[date, Sequence[DigestCase], EscalationSection],
+                          tuple[str, list[dict[str, Any]]]]
 
 
 def load_audience(session: Session) -> Audience:
@@ -135,13 +162,15 @@ def sweep(session: Session, now: datetime, settings: Settings, itat: SeriesConfi
 
     facts = candidate_facts(session, day, settings)
     audience = load_audience(session)
-    wanted = due_reminders(facts, day, itat, regie, audience)
+    threshold = settings.escalation_working_days
+    wanted, escalated = plan_reminders(facts, day, itat, regie, audience, threshold)
     if not audience.secretaries:
         log.warning("reminder sweep %s: no active secretary; letter deadlines and notices "
                     "have no recipient", day.isoformat())
     plan = reconcile(_open_reminders(session), wanted)
+    escalations = _escalation_audience(session, escalated, threshold)
     recipients = _active_recipients(session, {r.recipient_id for r in plan.open_rows
-                                              if r.recipient_id is not None})
+                                              if r.recipient_id is not None} | set(escalations))
     # Decided before anything is written: a row is in today's digest if its recipient is
     # active and is_shown says so; a row shown for the first time is marked as announced.
     shown = [r for r in plan.open_rows if r.recipient_id in recipients
@@ -149,7 +178,7 @@ def sweep(session: Session, now: datetime, settings: Settings, itat: SeriesConfi
     first_shown = {r.key for r in shown if r.notified_at is None}
     _write(session, plan, first_shown, now)
     digests = _queue_digests(session, shown, recipients, {f.case_id: f.code for f in facts},
-                             day, now, render)
+                             day, now, render, escalations, threshold)
     _cancel_stale_digests(session)
 
     open_count = len(plan.kept) + len(plan.new)
@@ -157,7 +186,8 @@ def sweep(session: Session, now: datetime, settings: Settings, itat: SeriesConfi
                     .values(reminders=open_count, digests=len(digests)))
     queries.add_audit(session, at=now, actor="system", action="reminders.sweep",
                       detail=f"day={day.isoformat()} cases={len(facts)} "
-                             f"open={open_count} digests={len(digests)}")
+                             f"open={open_count} digests={len(digests)} "
+                             f"escalations={len(escalated)}")
     log.info("reminder sweep %s: %d candidate cases, %d open reminders (%d new, %d resolved), "
              "%d digests", day.isoformat(), len(facts), open_count, len(plan.new),
              len(plan.stale_ids), len(digests))
@@ -262,31 +292,62 @@ def _insert_postgresql(session: Session, rows: Sequence[OpenReminder],
     return [(key, reminder_id) for key, reminder_id in session.execute(upsert)]
 
 
+def _escalation_audience(session: Session, escalated: Sequence[Escalation], threshold: int
+                         ) -> dict[int, tuple[EscalationLine, ...]]:
+    """Return per recipient the escalations for their digest: everything for the programme
+    team, late notification letters also for the secretariat."""
+    if not escalated:
+        return {}
+    ids = sorted({e.regisseur_id for e in escalated if e.regisseur_id is not None})
+    names: dict[int, str] = {}
+    for batch in chunks(ids):
+        names.update((user_id, name) for user_id, name in session.execute(
+            select(User.id, User.name).where(queries.member_of(session, User.id, batch))))
+    lines = [(e.kind, EscalationLine(e.code, names.get(e.regisseur_id or -1, "—"), e.kind,
+                                     e.days_late, e.working_days_late, e.missed_on,
+                                     e.meeting_on, e.ready_by)) for e in escalated]
+    found: dict[int, tuple[EscalationLine, ...]] = {}
+    for user in queries.users_with_role(session, Role.PROGRAMMA):
+        found[user.id] = tuple(line for _, line in lines)
+    letters = tuple(line for kind, line in lines if kind in SECRETARIAT_KINDS)
+    if letters:
+        for user in queries.users_with_role(session, Role.SECRETARIS):
+            found[user.id] = found.get(user.id) or letters
+    return found
+
+
 def _queue_digests(session: Session, shown: Sequence[OpenReminder],
                    recipients: dict[int, _Recipient], codes: dict[int, str], day: date,
-                   now: datetime, render: DigestRenderer) -> list[PlannedDigest]:
+                   now: datetime, render: DigestRenderer,
+                   escalations: dict[int, tuple[EscalationLine, ...]] | None = None,
+                   threshold: int = 5) -> list[PlannedDigest]:
     # Called after _write: every row has its id (the buttons carry it).
+    escalations = escalations or {}
     by_recipient: dict[int, list[tuple[int, OpenReminder]]] = defaultdict(list)
     for row in shown:
         if row.recipient_id is None or row.id is None:
             raise ValueError("a reminder in a digest has no recipient or no id")
         by_recipient[row.recipient_id].append((row.id, row))
     planned: list[PlannedDigest] = []
-    for recipient_id in sorted(by_recipient):
+    everyone = set(by_recipient) | {i for i in escalations if i in recipients}
+    for recipient_id in sorted(everyone):
         user = recipients[recipient_id]
-        rows = by_recipient[recipient_id]
+        rows = by_recipient.get(recipient_id, [])
         groups = group_digest(
             (codes.get(row.case_id, "?"),
-             DigestItem(row_id, row.kind, row.due_on, row.stage, row.meeting_on))
+             DigestItem(row_id, row.kind, row.due_on, row.stage, row.meeting_on,
+                        row.missed_on, row.ready_by, row.rhythm_days))
             for row_id, row in rows)
-        text, blocks = render(day, groups)
+        section = EscalationSection(threshold, escalations.get(recipient_id, ()))
+        text, blocks = render(day, groups, section)
         enqueue(session, dedupe_key=f"{DIGEST_PREFIX}{user.slack_user_id}:{day.isoformat()}",
                 kind="dm", recipient=user.slack_user_id,
                 payload=message_payload(text, blocks), now=now)
         queries.add_audit(session, at=now, actor="system", action="reminders.digest",
                           detail=f"to={user.slack_user_id} cases={len(groups)} "
-                                 f"items={len(rows)}")
-        planned.append(PlannedDigest(user.slack_user_id, user.name, text, blocks, len(rows)))
+                                 f"items={len(rows)} escalations={len(section.lines)}")
+        planned.append(PlannedDigest(user.slack_user_id, user.name, text, blocks,
+                                     len(rows) + len(section.lines)))
     # Today's digest folds in everything: an older one still waiting (Slack was down) goes.
     today_keys = [f"{DIGEST_PREFIX}{p.slack_user_id}:{day.isoformat()}" for p in planned]
     for batch in chunks(today_keys):
@@ -372,31 +433,30 @@ def snooze(session: Session, user_id: int, reminder_id: int, now: datetime,
 
 def upcoming_deadlines(session: Session, settings: Settings, itat: SeriesConfig,
                        regie: SeriesConfig, regisseur_id: int, today: date
-                       ) -> list[tuple[str, list[tuple[str, date]]]]:
+                       ) -> list[tuple[str, list[Deadline]]]:
     """Return the regisseur's open cases with their next deadlines, most urgent first."""
     ids = list(session.scalars(
         select(Case.id).where(Case.regisseur_id == regisseur_id,
                               Case.phase != Phase.AFGESLOTEN, Case.closed_on.is_(None))))
     found = []
     for facts in load_facts(session, settings, ids):
-        deadlines = [(d.kind, d.due_on) for d in case_schedule(facts, today, itat, regie)
-                     .deadlines if d.kind in REGISSEUR_KINDS]
+        deadlines = [d for d in case_schedule(facts, today, itat, regie).deadlines
+                     if d.kind in REGISSEUR_KINDS]
         if deadlines:
             found.append((facts.code, deadlines))
-    return sorted(found, key=lambda entry: (entry[1][0][1], entry[0]))
+    return sorted(found, key=lambda entry: (entry[1][0].due_on, entry[0]))
 
 
 def pending_letters(session: Session, settings: Settings, itat: SeriesConfig,
-                    regie: SeriesConfig, today: date
-                    ) -> list[tuple[str, list[tuple[str, date]]]]:
+                    regie: SeriesConfig, today: date) -> list[tuple[str, list[Deadline]]]:
     """Return the open cases whose notification letter is not recorded, by deadline."""
     ids = list(session.scalars(
         select(Case.id).where(Case.letter_sent_on.is_(None), Case.phase != Phase.AFGESLOTEN,
                               Case.closed_on.is_(None))))
     found = []
     for facts in load_facts(session, settings, ids):
-        letters = [(d.kind, d.due_on) for d in case_schedule(facts, today, itat, regie)
-                   .deadlines if d.kind in SECRETARIAT_KINDS]
+        letters = [d for d in case_schedule(facts, today, itat, regie).deadlines
+                   if d.kind in SECRETARIAT_KINDS]
         if letters:
             found.append((facts.code, letters))
-    return sorted(found, key=lambda entry: (entry[1][0][1], entry[0]))
+    return sorted(found, key=lambda entry: (entry[1][0].due_on, entry[0]))

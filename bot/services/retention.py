@@ -1,7 +1,9 @@
 """Retention: purge closed cases once their retention period has passed (DESIGN.md §6.8)."""
 
-# A closed case is kept up to and including `closed_on + retention_days` (Amsterdam dates) and
-# purged on the first run after that. Purging deletes the case and every row that refers to
+# A closed case is kept up to and including the Amsterdam date on which its closing was recorded
+# (`closed_at`, never the date typed in) plus `retention_days`, and at least MIN_KEEP_DAYS, and
+# purged on the first run after that: a closing recorded by mistake (even dated years back) is
+# undone long before anything is purged. Purging deletes the case and every row that refers to
 # it, directly or through other rows (logbook, reminders, outbox messages, agenda items, and
 # whatever table a later feature adds with a foreign key to a case), found by walking the
 # foreign keys of the schema. What stays: a `PurgedCase` tombstone (code, closing date, purge
@@ -13,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Table, delete, func, select
+from sqlalchemy import ColumnElement, Table, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.clock import local_date
@@ -22,6 +24,7 @@ from storage.db import Base
 from storage.models import AuditEvent, Case, Phase, PurgedCase
 
 PROTECTED_TABLES = frozenset({AuditEvent.__tablename__, PurgedCase.__tablename__})
+MIN_KEEP_DAYS = 30   # never purge within 30 days of the moment the closing was recorded
 
 
 @dataclass(frozen=True)
@@ -29,9 +32,10 @@ class PurgeItem:
     """One closed case that is (or, in a dry run, would be) purged."""
 
     code: str
-    closed_on: date
+    closed_on: date       # the Regieoverleg's date of the closing decision
     kept_until: date
     rows: dict[str, int]  # table name -> rows deleted with the case (the case row included)
+    closed_at: datetime | None = None   # when the closing was recorded (what retention counts)
 
     @property
     def row_count(self) -> int:
@@ -46,16 +50,16 @@ class RetentionReport:
     dry_run: bool
     retention_days: int
     items: list[PurgeItem] = field(default_factory=list)
-    missing_closed_on: int = 0  # closed cases without a closing date: never purged
+    missing_closed_on: int = 0  # closed cases without a recorded closing moment: kept
 
 
 def kept_until(closed_on: date, retention_days: int) -> date:
-    """Return the last day a case closed on `closed_on` is kept."""
-    return closed_on + timedelta(days=retention_days)
+    """Return the last day a case whose closing was recorded on `closed_on` is kept."""
+    return closed_on + timedelta(days=max(retention_days, MIN_KEEP_DAYS))
 
 
 def is_due_for_purge(closed_on: date, retention_days: int, today: date) -> bool:
-    """Tell whether a case closed on `closed_on` must be purged on `today`."""
+    """Tell whether a case whose closing was recorded on `closed_on` goes on `today`."""
     return today > kept_until(closed_on, retention_days)
 
 
@@ -85,35 +89,42 @@ def _purge_plan(case_id: int) -> list[tuple[Table, ColumnElement[bool]]]:
 
 
 def _count(session: Session, plan: list[tuple[Table, ColumnElement[bool]]]) -> dict[str, int]:
-    counts: dict[str, int] = {}
+    # One count per table over all the ways the purge reaches it, so a row reached twice
+    # (through the case and through another row of the case) counts once, as it is deleted.
+    conditions: dict[str, tuple[Table, list[ColumnElement[bool]]]] = {}
     for table, where in plan:
-        n = int(session.scalar(select(func.count()).select_from(table).where(where)) or 0)
-        counts[table.name] = counts.get(table.name, 0) + n
-    return counts
+        conditions.setdefault(table.name, (table, []))[1].append(where)
+    return {name: int(session.scalar(select(func.count()).select_from(table)
+                                     .where(or_(*wheres))) or 0)
+            for name, (table, wheres) in conditions.items()}
 
 
 def run_retention(session: Session, *, now: datetime, retention_days: int,
                   dry_run: bool = False, actor: str = "system") -> RetentionReport:
     """Purge (or, in a dry run, list) the closed cases whose retention period has passed."""
     today = local_date(now)
-    last_closed_on = today - timedelta(days=retention_days + 1)
-    stmt = (select(Case).where(Case.phase == Phase.AFGESLOTEN, Case.closed_on.is_not(None),
-                               Case.closed_on <= last_closed_on)
-            .order_by(Case.closed_on, Case.code))
+    # A generous bound in SQL (a day more than the rule: Amsterdam dates, DST), the exact
+    # rule on the Amsterdam date below.
+    bound = now - timedelta(days=max(retention_days, MIN_KEEP_DAYS) - 1)
+    stmt = (select(Case).where(Case.phase == Phase.AFGESLOTEN, Case.closed_at.is_not(None),
+                               Case.closed_at <= bound)
+            .order_by(Case.closed_at, Case.code))
     bind = session.get_bind()
     if not dry_run and bind.dialect.name == "postgresql":
         # Replicas run the daily job at the same moment: each case is purged by one of them.
         stmt = stmt.with_for_update(skip_locked=True, of=Case)
-    due = list(session.scalars(stmt).unique())
+    due = [c for c in session.scalars(stmt).unique()
+           if c.closed_at is not None
+           and is_due_for_purge(local_date(c.closed_at), retention_days, today)]
     missing = int(session.scalar(select(func.count()).select_from(Case).where(
-        Case.phase == Phase.AFGESLOTEN, Case.closed_on.is_(None))) or 0)
+        Case.phase == Phase.AFGESLOTEN, Case.closed_at.is_(None))) or 0)
     items = []
     for case in due:
-        assert case.closed_on is not None
+        assert case.closed_at is not None
         plan = _purge_plan(case.id)
-        item = PurgeItem(code=case.code, closed_on=case.closed_on,
-                         kept_until=kept_until(case.closed_on, retention_days),
-                         rows=_count(session, plan))
+        item = PurgeItem(code=case.code, closed_on=case.closed_on or local_date(case.closed_at),
+                         kept_until=kept_until(local_date(case.closed_at), retention_days),
+                         rows=_count(session, plan), closed_at=case.closed_at)
         items.append(item)
         if dry_run:
             continue
@@ -124,6 +135,7 @@ def run_retention(session: Session, *, now: datetime, retention_days: int,
         queries.add_audit(session, at=now, actor=actor, action="retention.purge",
                           case_code=item.code,
                           detail=f"afgesloten={item.closed_on.isoformat()} "
+                                 f"vastgelegd={local_date(case.closed_at).isoformat()} "
                                  f"rijen={item.row_count}")
     if dry_run:
         queries.add_audit(session, at=now, actor=actor, action="retention.dry_run",

@@ -9,6 +9,7 @@ from typing import Any
 from bot import texts
 from bot.rules import MISSING_PREFIX, NO_REGISSEUR, DigestCase, DigestItem
 from bot.services.logbook import SafetyAlert
+from bot.services.reminders import EscalationLine, EscalationSection
 from bot.views.blocks import (
     ACTIONS_LIMIT,
     MESSAGE_BLOCK_LIMIT,
@@ -35,9 +36,38 @@ def _digest_line(item: DigestItem, day: date) -> str:
     if item.kind.startswith(MISSING_PREFIX):
         return f"• *{label}*: {texts.missing_line(item.kind.split(':', 1)[1])}"
     line = f"• *{label}*: {texts.due_phrase(item.due_on, day)}"
-    if item.meeting_on is not None:
+    if item.missed_on is not None and item.meeting_on is not None and item.ready_by is not None:
+        line += "; " + texts.missed_meeting_phrase(item.kind, item.missed_on, item.meeting_on,
+                                                   item.ready_by)
+    elif item.meeting_on is not None:
         line += f", {texts.meeting_phrase(item.kind, item.meeting_on)}"
+    if item.rhythm_days is not None:
+        line += f" ({texts.rhythm_note(item.rhythm_days // 7)})"
     return line
+
+
+def _escalation_text(line: EscalationLine) -> str:
+    missed = None
+    if line.missed_on is not None and line.meeting_on is not None and line.ready_by is not None:
+        missed = texts.missed_meeting_phrase(line.kind, line.missed_on, line.meeting_on,
+                                             line.ready_by)
+    return texts.escalation_line(line.code, line.regisseur, line.kind, line.days_late,
+                                 line.working_days_late, missed)
+
+
+ESCALATION_LINES = 30   # within one section's 3,000 characters
+
+
+def _escalation_blocks(section: EscalationSection) -> list[dict[str, Any]]:
+    if not section.lines:
+        return []
+    lines = [_escalation_text(line) for line in section.lines[:ESCALATION_LINES]]
+    rest = len(section.lines) - len(lines)
+    if rest > 0:
+        lines.append(texts.escalations_more(rest))
+    return [{"type": "section", "text": mrkdwn_dict(
+                f"*{texts.ESCALATIONS_TITLE}*\n" + "\n".join(lines), SECTION_LIMIT)},
+            context_dict(texts.escalations_intro(section.threshold))]
 
 
 def _digest_buttons(item: DigestItem) -> list[dict[str, Any]]:
@@ -54,7 +84,8 @@ def _digest_buttons(item: DigestItem) -> list[dict[str, Any]]:
     return buttons
 
 
-def render_digest(day: date, cases: Sequence[DigestCase]
+def render_digest(day: date, cases: Sequence[DigestCase],
+                  escalations: EscalationSection | None = None
                   ) -> tuple[str, list[dict[str, Any]]]:
     """Render one person's daily digest: (notification text, block dicts within Slack's
     limit).
@@ -64,6 +95,8 @@ def render_digest(day: date, cases: Sequence[DigestCase]
     through slack_sdk."""
     blocks: list[dict[str, Any]] = [{"type": "header",
                                      "text": plain_dict(texts.digest_header(day))}]
+    # Escalations first: the programme team's digest may hold nothing else.
+    blocks += _escalation_blocks(escalations or EscalationSection(0))
     room = MESSAGE_BLOCK_LIMIT - 2  # keep space for the summary and the footer
     shown = 0
     for case in cases:
@@ -80,8 +113,10 @@ def render_digest(day: date, cases: Sequence[DigestCase]
         codes = ", ".join(escape_mrkdwn(c.code) for c in rest[:40])
         blocks.append(context_dict(texts.digest_more(len(rest), codes + (
             " …" if len(rest) > 40 else ""))))
-    blocks.append(context_dict(texts.DIGEST_FOOTER))
-    return texts.digest_fallback(sum(len(c.items) for c in cases)), blocks
+    if cases:
+        blocks.append(context_dict(texts.DIGEST_FOOTER))
+    escalated = len(escalations.lines) if escalations else 0
+    return texts.digest_fallback(sum(len(c.items) for c in cases) + escalated), blocks
 
 
 # -- the safety alert ---------------------------------------------------------------------

@@ -19,6 +19,7 @@ from slack_sdk.models.views import View
 
 from bot import texts
 from bot.parsing import HOME_VISIT
+from bot.rules import Deadline
 from bot.services.agenda.items import WARN_NO_UVO, AgendaView, HomeAgenda, Placement
 from bot.services.cases import CaseOverview
 from bot.services.logbook import LogbookPage, SavedEntry
@@ -73,17 +74,29 @@ def render_home(sections: Sequence[Block]) -> View:
 
 # --- App Home: deadlines ---------------------------------------------------------------
 
-def render_home_deadlines(title: str, cases: Sequence[tuple[str, Sequence[tuple[str, date]]]],
+def missed_text(deadline: Deadline) -> str | None:
+    """Return `ITAT-R van 10-12 gemist; volgende: 31-12, gereed uiterlijk 24-12`, or None."""
+    if deadline.missed_on is None or deadline.meeting_on is None or deadline.ready_by is None:
+        return None
+    return texts.missed_meeting_phrase(deadline.kind, deadline.missed_on, deadline.meeting_on,
+                                       deadline.ready_by)
+
+
+def render_home_deadlines(title: str, cases: Sequence[tuple[str, Sequence[Deadline]]],
                           today: date, *, limit: int = 15) -> list[Block]:
-    """Render the compact Home section: per case its next deadlines (kind, due date)."""
+    """Render the compact Home section: per case its next deadlines."""
     blocks: list[Block] = [HeaderBlock(text=title)]
     if not cases:
         return [*blocks, section(texts.HOME_NO_DEADLINES)]
     lines = []
     for code, deadlines in cases[:limit]:
         parts = []
-        for kind, due_on in deadlines[:3]:
+        for deadline in deadlines[:3]:
+            kind, due_on = deadline.kind, deadline.due_on
             late = texts.LATE_MARK if due_on < today else ""
+            missed = missed_text(deadline)
+            if missed:
+                late = f" ({texts.LATE_MARK.strip(' ()')}; {missed})"
             parts.append(f"{texts.DEADLINE_SHORT.get(kind, kind)} {texts.short_day(due_on)}{late}")
         lines.append(f"• *{escape_mrkdwn(code)}*: " + " · ".join(parts))
     blocks.append(section("\n".join(lines)))
@@ -166,11 +179,13 @@ def _deadline_text(overview: CaseOverview, today: date) -> str:
     if deadline is None:
         return texts.NO_DEADLINE
     label = texts.DEADLINE_LABELS.get(deadline.kind, deadline.kind)
-    return f"{label}: {day_text(deadline.due_on)}\n{texts.due_phrase(deadline.due_on, today)}"
+    text = f"{label}: {day_text(deadline.due_on)}\n{texts.due_phrase(deadline.due_on, today)}"
+    missed = missed_text(deadline)
+    return f"{text}\n{missed}" if missed else text
 
 
 def _case_fields(overview: CaseOverview, today: date) -> list[MarkdownTextObject]:
-    return [
+    fields = [
         MarkdownTextObject(text=f"*{texts.PHASE}*\n"
                                 f"{texts.PHASE_LABELS.get(overview.phase, overview.phase)}"),
         MarkdownTextObject(text=f"*{texts.NEXT_DEADLINE}*\n{_deadline_text(overview, today)}"),
@@ -178,6 +193,11 @@ def _case_fields(overview: CaseOverview, today: date) -> list[MarkdownTextObject
         MarkdownTextObject(text=f"*{texts.LAST_EVALUATION}*\n"
                                 f"{day_text(overview.last_evaluation_on)}"),
     ]
+    if overview.rhythms:
+        rhythm = "\n".join(texts.rhythm_phrase(kind, weeks, until)
+                           for kind, weeks, until in overview.rhythms)
+        fields.append(MarkdownTextObject(text=f"*{texts.RHYTHM_TITLE}*\n{rhythm}"))
+    return fields
 
 
 def render_my_cases(cases: Sequence[CaseOverview], today: date) -> list[Block]:
@@ -266,9 +286,8 @@ def render_ready(placement: Placement) -> list[Block]:
         [m.held_on for m in placement.full])
     blocks.append(context(why))
     for warning in placement.warnings:
-        blocks.append(section(texts.agenda_warning_no_uvo(placement.code)
-                              if warning == WARN_NO_UVO
-                              else texts.agenda_warning_no_itat(placement.code)))
+        if warning == WARN_NO_UVO:
+            blocks.append(section(texts.agenda_warning_no_uvo(placement.code)))
     return blocks
 
 

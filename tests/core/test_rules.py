@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import Settings
 from bot.meetings import (
     SeriesConfig,
+    first_meeting_on_or_after,
     is_working_day,
     meeting_on,
     meetings_between,
@@ -35,6 +37,7 @@ from bot.rules import (
     reconcile,
     stage_on,
     uvo_due_on,
+    working_days_late,
 )
 from bot.services.facts import case_facts as facts_of_case
 from storage.models import Case, Phase
@@ -141,9 +144,15 @@ def test_concept_plan_targets_the_first_itat_meeting_five_weeks_after_assignment
 @given(days)
 def test_final_plan_targets_the_first_regieoverleg_whose_cutoff_follows_itat(
         assigned_on: date) -> None:
-    deadlines = {d.kind: d for d in case_deadlines(plan_case(assigned_on), assigned_on,
-                                                   ITAT, REGIE)}
-    itat_on = deadlines["itat_cutoff"].meeting_on
+    before = {d.kind: d for d in case_deadlines(plan_case(assigned_on), assigned_on,
+                                                ITAT, REGIE)}
+    # No Regieoverleg deadline while the concept plan is on no ITAT-R agenda (§11).
+    assert "regie_cutoff" not in before
+    itat_on = before["itat_cutoff"].meeting_on
+    assert itat_on is not None
+    on_itat = plan_case(assigned_on, itat_ready_on=assigned_on, itat_presented_on=itat_on)
+    deadlines = {d.kind: d for d in case_deadlines(on_itat, assigned_on, ITAT, REGIE)}
+    assert "itat_cutoff" not in deadlines
     regie = deadlines["regie_cutoff"]
     assert itat_on is not None and regie.meeting_on is not None
     assert meeting_on(REGIE, regie.meeting_on) is not None
@@ -303,7 +312,8 @@ def test_the_evaluation_counts_from_the_last_one_else_from_plan_approval() -> No
     assert evaluation_due_on(facts) == date(2026, 3, 4) + timedelta(days=91)
     later = CaseFacts(**{**facts.__dict__, "last_evaluation_on": date(2026, 6, 1)})
     assert evaluation_due_on(later) == date(2026, 6, 1) + timedelta(days=91)
-    assert uvo_due_on(facts) is None
+    # Approved without a UVO logged: the UVO is due since the approval (§6, before ITAT-R).
+    assert uvo_due_on(facts) == date(2026, 3, 4)
 
 
 # -- the due-reminder decision ----------------------------------------------------------------
@@ -328,3 +338,70 @@ def test_reconcile_keeps_open_rows_resolves_stale_ones_and_carries_a_snooze_to_t
     assert plan.stale_ids == [5]
     [new] = plan.new
     assert (new.stage, new.snoozed_until, new.id) == ("due", date(2026, 11, 27), None)
+
+
+# -- missed meetings move on (issue 13) ---------------------------------------------------------
+
+@st.composite
+def facts_with_agenda(draw: st.DrawFn) -> CaseFacts:
+    facts = draw(case_facts())
+    assigned_on, intake_on = facts.assigned_on, facts.intake_on
+    assert assigned_on is not None and intake_on is not None
+    on_itat = draw(st.none() | st.integers(0, 120).map(
+        lambda n: first_meeting_on_or_after(ITAT, assigned_on + timedelta(days=n)).held_on))
+    regie_ready = draw(st.none() | st.integers(0, 200).map(
+        lambda n: intake_on + timedelta(days=n))) if on_itat else None
+    return CaseFacts(**{**facts.__dict__, "itat_presented_on": on_itat,
+                        "itat_ready_on": on_itat and on_itat - timedelta(days=8),
+                        "regie_ready_on": regie_ready})
+
+
+@settings(max_examples=400, deadline=None)
+@given(facts_with_agenda(), days)
+def test_no_deadline_ever_names_a_meeting_in_the_past_as_its_target(
+        facts: CaseFacts, today: date) -> None:
+    for deadline in case_deadlines(facts, today, ITAT, REGIE):
+        if deadline.meeting_on is None:
+            continue
+        assert deadline.meeting_on >= today, deadline
+        if deadline.missed_on is not None:
+            # Moved on: to the first meeting whose cut-off has not passed.
+            series = REGIE if deadline.kind == "regie_cutoff" else ITAT
+            assert deadline.ready_by == deadline.meeting_on - timedelta(days=7)
+            assert deadline.ready_by >= today
+            assert deadline.missed_on < deadline.meeting_on
+            assert deadline.due_on == deadline.missed_on - timedelta(days=7)  # the yardstick
+            earlier = meetings_between(series, today, deadline.meeting_on - timedelta(days=1))
+            assert all(m.held_on - timedelta(days=7) < today for m in earlier)
+
+
+def test_the_norm_stays_the_due_date_when_the_itat_meeting_was_missed() -> None:
+    facts = plan_case(date(2026, 11, 25), letter_sent_on=date(2026, 12, 1))
+    deadlines = {d.kind: d for d in case_deadlines(facts, date(2027, 1, 14), ITAT, REGIE)}
+    concept = deadlines["itat_cutoff"]
+    assert (concept.due_on, concept.missed_on, concept.meeting_on, concept.ready_by) == (
+        date(2026, 12, 24), date(2026, 12, 31), date(2027, 1, 21), date(2027, 1, 14))
+    assert "regie_cutoff" not in deadlines  # the concept was never presented
+
+
+@pytest.mark.parametrize(("interval", "until", "expected", "own"), [
+    (28, None, date(2026, 11, 30), 28),                      # more often, for good
+    (84, date(2026, 12, 1), date(2026, 12, 28), None),       # less often, ended: default back
+    (84, date(2027, 3, 1), date(2027, 1, 25), 84),           # less often, still running
+    (84, date(2027, 1, 10), date(2027, 1, 10), None),        # ends before: due at its end
+    (56, date(2027, 3, 1), date(2026, 12, 28), None),        # the default is no own rhythm
+])
+def test_a_cases_own_uvo_rhythm_applies_until_its_end_date(
+        interval: int, until: date | None, expected: date, own: int | None) -> None:
+    facts = plan_case(date(2026, 1, 5), phase="uitvoering", plan_approved_on=date(2026, 3, 4),
+                      last_uvo_on=date(2026, 11, 2), uvo_interval_days=interval,
+                      uvo_default_days=56, uvo_until=until)
+    [uvo] = [d for d in case_deadlines(facts, date(2026, 11, 23), ITAT, REGIE)
+             if d.kind == "uvo"]
+    assert (uvo.due_on, uvo.rhythm_days) == (expected, own)
+
+
+def test_working_days_late_skip_weekends_and_holidays() -> None:
+    assert working_days_late(date(2026, 12, 24), date(2027, 1, 14)) == 13
+    assert working_days_late(date(2026, 11, 16), date(2026, 11, 23)) == 5
+    assert working_days_late(date(2026, 11, 23), date(2026, 11, 23)) == 0

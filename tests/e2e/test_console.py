@@ -23,7 +23,7 @@ from bot.jobs import register_jobs
 from bot.localslack import SlackDriver
 from bot.shell import run_shell
 from storage.models import AuditEvent, Case, EntryKind, LogEntry, Reminder
-from tests.support import PROGRAMMA, REGISSEUR, SECRETARIS, Bot
+from tests.support import PROGRAMMA, REGISSEUR, SECRETARIS, Bot, discussed_at_regie
 
 MONDAY = "23-11-2026"  # the clock fixture's day
 
@@ -227,8 +227,10 @@ def test_retention_runs_at_its_nightly_time_as_the_clock_passes(
     short = Deps(settings=deps.settings.model_copy(update={"retention_days": 31}),
                  session_factory=deps.session_factory, clock=deps.clock,
                  instance_id="test")
+    discussed_at_regie(case, "R-0001")  # the Regieoverleg of 11 November closes it
     assert "afgesloten" in case.say(SECRETARIS, "besluit R-0001 afgesloten")
-    # Each console starts at the fixture's clock: closed on Monday 23 November, kept 31 days.
+    # Each console starts at the fixture's clock: the closing was recorded on Monday 23
+    # November (dated 11 November), and the case is kept 31 days from that moment.
     shown = console(short, ":verder 31d\n")
     assert "mislukte" not in shown
     with deps.session_factory() as session:

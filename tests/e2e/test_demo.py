@@ -14,6 +14,7 @@ from bot.deps import Deps
 from bot.rules import case_schedule
 from bot.services.facts import case_facts
 from storage.models import Case, Phase
+from tests.support import lifecycle_problems
 
 DAYS = [date(2026, 11, 23), date(2026, 12, 24), date(2027, 1, 1), date(2027, 3, 28),
         date(2027, 4, 30), date(2027, 10, 31), date(2028, 2, 29), date(2030, 6, 15)]
@@ -24,8 +25,11 @@ def test_demo_data_has_every_phase_coming_deadlines_and_nothing_long_overdue(
         deps: Deps, day: date) -> None:
     now = datetime.combine(day, time(9, 0), AMSTERDAM)
     with deps.session_factory() as session:
-        assert load_demo(session, now) == 12
+        assert load_demo(session, now, deps.settings) == 12
         session.flush()
+        # Consistent with the lifecycle: each phase follows from recorded decisions, taken by
+        # a Regieoverleg that was held after an ITAT-R.
+        assert lifecycle_problems(session, deps.settings, now) == []
         cases = list(session.scalars(select(Case)))
         phases = {c.phase for c in cases}
         itat, regie = deps.settings.series("itat"), deps.settings.series("regie")
@@ -44,6 +48,6 @@ def test_demo_data_has_every_phase_coming_deadlines_and_nothing_long_overdue(
 def test_loading_the_demo_twice_adds_nothing_the_second_time(deps: Deps) -> None:
     now = datetime(2026, 11, 23, 9, 0, tzinfo=AMSTERDAM)
     with deps.session_factory.begin() as session:
-        assert load_demo(session, now) == 12
+        assert load_demo(session, now, deps.settings) == 12
     with deps.session_factory.begin() as session:
-        assert load_demo(session, now + timedelta(days=30)) == 0
+        assert load_demo(session, now + timedelta(days=30), deps.settings) == 0

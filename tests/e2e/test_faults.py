@@ -76,6 +76,12 @@ def digest_posts(slack: LocalSlack) -> Counter[str]:
     return counts
 
 
+def one_digest_each(regisseurs: list[str]) -> Counter[str]:
+    """Return one digest per regisseur and the programme team's escalation digest (the
+    fixtures' cases are all overdue by more than the escalation's working days)."""
+    return Counter({dm_channel(r): 1 for r in [*regisseurs, PROGRAMMA]})
+
+
 # -- SIGKILL in the middle of a sweep -----------------------------------------------------
 
 def test_a_sweep_killed_mid_transaction_leaves_nothing_and_the_next_sweep_sends_each_digest_once(
@@ -131,12 +137,13 @@ def test_a_sweep_killed_mid_transaction_leaves_nothing_and_the_next_sweep_sends_
     # A restarted process (here: the next `reminders run`) sweeps the day after all.
     rerun = processes.run_cli(env, "reminders", "run", "--at", at_arg(MONDAY_0900))
     assert rerun.returncode == 0, rerun.stderr
-    assert texts.cli_sweep_done(MONDAY_0900.date(), 600, 60) in rerun.stdout
-    assert texts.cli_delivery_done(60, 0, 0) in rerun.stdout
-    assert digest_posts(bot.slack) == Counter({dm_channel(r): 1 for r in regisseurs})
+    # 60 digests, and the programme team's one escalation digest (every case is overdue).
+    assert texts.cli_sweep_done(MONDAY_0900.date(), 600, 61) in rerun.stdout
+    assert texts.cli_delivery_done(61, 0, 0) in rerun.stdout
+    assert digest_posts(bot.slack) == one_digest_each(regisseurs)
     again = processes.run_cli(env, "reminders", "run", "--at", at_arg(MONDAY_0900))
     assert texts.cli_already_swept(MONDAY_0900.date()) in again.stdout
-    assert digest_posts(bot.slack) == Counter({dm_channel(r): 1 for r in regisseurs})
+    assert digest_posts(bot.slack) == one_digest_each(regisseurs)
 
 
 # -- SIGKILL in the middle of delivery ------------------------------------------------------
@@ -163,7 +170,8 @@ def test_a_delivery_killed_mid_send_loses_nothing_and_repeats_at_most_the_messag
     with bot.deps.session_factory() as session:
         rows = session.scalars(select(OutboxMessage)).all()
         leased = [r for r in rows if r.locked_by is not None]
-        assert len(rows) == len(regisseurs) and {r.status for r in rows} == {"pending"}
+        # A digest each, and the programme team's escalation digest.
+        assert len(rows) == len(regisseurs) + 1 and {r.status for r in rows} == {"pending"}
         assert len(leased) == CLAIM_LIMIT < len(rows)  # one claim; the rest never touched
         assert {r.locked_until for r in leased} == {MONDAY_0900 + LEASE}
 
@@ -178,7 +186,7 @@ def test_a_delivery_killed_mid_send_loses_nothing_and_repeats_at_most_the_messag
     assert after.returncode == 0, after.stderr
     assert texts.cli_delivery_done(len(leased), 0, 0) in after.stdout
 
-    expected = Counter({dm_channel(r): 1 for r in regisseurs})
+    expected = one_digest_each(regisseurs)
     expected[in_flight] += 1  # the documented duplicate window: only the message in flight
     assert digest_posts(bot.slack) == expected
     with bot.deps.session_factory() as session:
@@ -303,7 +311,8 @@ def test_serve_keeps_answering_through_a_slack_outage_and_delivers_everything_on
         assert served.process.poll() is None, served.log()[-3000:]
 
     alerts = [c for c in bot.calls("chat.postMessage")
-              if c.args["channel"] == dm_channel(PROGRAMMA)]
+              if c.args["channel"] == dm_channel(PROGRAMMA)
+              and str(c.args.get("text", "")).startswith("Veiligheidsmelding")]
     assert len(alerts) == reports
     with bot.deps.session_factory() as session:
         rows = session.scalars(select(OutboxMessage)).all()

@@ -22,7 +22,7 @@ from bot.shell import render_answer
 from storage.models import AgendaItem, Case, OutboxMessage, Phase, Reminder, User
 from tests import processes
 from tests.pg import PgServer
-from tests.support import REGISSEUR, SECRETARIS, Bot, add_case, at, set_settings
+from tests.support import PROGRAMMA, REGISSEUR, SECRETARIS, Bot, add_case, at, set_settings
 
 pytestmark = pytest.mark.slow
 
@@ -113,7 +113,8 @@ def test_three_processes_deliver_every_digest_and_invite_exactly_once(bot: Bot,
     posts = bot.calls("chat.postMessage")
     digests = Counter(str(c.args["channel"]) for c in posts
                       if header(c) == texts.digest_header(MONDAY_0900.date()))
-    assert digests == Counter({dm_channel(r): 1 for r in regisseurs})
+    # A digest each, and the programme team's escalation digest (every case is overdue).
+    assert digests == Counter({dm_channel(r): 1 for r in [*regisseurs, PROGRAMMA]})
 
     slot_dms = Counter((str(c.args["channel"]), str(c.args.get("text", "")).split("`")[1])
                        for c in posts if str(c.args.get("text", "")).startswith("*Je tijdslot"))
@@ -126,7 +127,7 @@ def test_three_processes_deliver_every_digest_and_invite_exactly_once(bot: Bot,
     assert len(announcements[0].splitlines()) == 1 + REGISSEURS
     ready = Counter(t.split()[3] for t in channel if t.startswith("Gereed voor agendering"))
     assert ready == Counter({f"R-{n + 500:04d}": 1 for n in range(REGISSEURS)})
-    assert len(posts) == 2 * REGISSEURS + len(channel) == 3 * REGISSEURS + 1
+    assert len(posts) == 2 * REGISSEURS + 1 + len(channel) == 3 * REGISSEURS + 2
 
     # Each .ics was uploaded once, into its regisseur's DM, and names its item's UID once.
     uploads = [f for f in bot.slack.state.files.values() if f.completed]
@@ -142,7 +143,8 @@ def test_three_processes_deliver_every_digest_and_invite_exactly_once(bot: Bot,
 
     with bot.deps.session_factory() as session:
         rows = session.scalars(select(OutboxMessage)).all()
-        assert len(rows) == queued + REGISSEURS == sum(sent_by)  # the sweep added the digests
+        # The sweep added the digests and the programme team's escalation digest.
+        assert len(rows) == queued + REGISSEURS + 1 == sum(sent_by)
         assert {(r.status, r.attempts, r.locked_by) for r in rows} == {("sent", 1, None)}
         reminders = session.scalars(select(Reminder)).all()
         recipients = set(session.scalars(select(User.id).where(

@@ -20,6 +20,7 @@ from tests.support import (
     at,
     channel_posts,
     outbox_count,
+    presented_at_itat,
     set_settings,
 )
 
@@ -38,7 +39,7 @@ def test_ready_plan_lands_on_first_itat_whose_cutoff_has_not_passed(bot: Bot) ->
 
 
 def test_ready_notifies_the_secretariat_channel_with_code_and_regisseur_only(bot: Bot) -> None:
-    add_case(bot, "R-0042", last_uvo_on=date(2026, 11, 2))
+    add_case(bot, "R-0042", phase=Phase.UITVOERING, last_uvo_on=date(2026, 11, 2))
     bot.say(REGISSEUR, "gereed R-0042 itat afbouw")
     bot.deliver()
 
@@ -111,11 +112,12 @@ def test_itat_on_hemelvaartsdag_is_skipped_when_so_configured(bot: Bot) -> None:
 def test_regieoverleg_plan_lands_on_wednesday_morning_and_says_regisseur_does_not_attend(
         bot: Bot) -> None:
     add_case(bot, "R-0042")
+    presented_at_itat(bot, "R-0042")
     reply = bot.say(REGISSEUR, "gereed R-0042 regie")
 
     assert "woensdag 9 december 2026" in reply and "09:00–09:15" in reply
     assert "niet aanwezig" in reply
-    assert agenda_rows(bot) == [("R-0042", "regie", date(2026, 12, 9), 1, "actief")]
+    assert agenda_rows(bot)[-1] == ("R-0042", "regie", date(2026, 12, 9), 1, "actief")
 
 
 def test_items_get_consecutive_slots_in_the_order_they_became_ready(bot: Bot) -> None:
@@ -156,14 +158,18 @@ def test_itat_without_any_logged_uvo_is_accepted_with_a_warning(bot: Bot) -> Non
     assert len(agenda_rows(bot)) == 1
 
 
-def test_regieoverleg_before_the_plan_was_on_a_published_itat_agenda_warns(bot: Bot) -> None:
+def test_definitive_plan_before_the_itat_meeting_was_held_is_refused_and_audited(
+        bot: Bot) -> None:
     add_case(bot, "R-0042", last_uvo_on=date(2026, 11, 2))
     bot.say(REGISSEUR, "gereed R-0042 itat")
 
-    unpublished = bot.say(REGISSEUR, "gereed R-0042 regie definitief")
+    reply = bot.say(REGISSEUR, "gereed R-0042 regie definitief")
 
-    assert "Let op" in unpublished and "ITAT-R" in unpublished
-    assert len(agenda_rows(bot)) == 2
+    assert "Dat kan nu niet" in reply and "gehouden" in reply
+    assert "plan van aanpak in voorbereiding" in reply  # the case's state
+    assert "ITAT-R do 10-12-2026 (concept plan van aanpak, komt nog)" in reply
+    assert [r[1] for r in agenda_rows(bot)] == ["itat"]  # nothing added
+    assert bot.audit_count(action="agenda.ready", outcome="refused") == 1
 
 
 def test_regieoverleg_after_a_published_itat_presentation_has_no_warning(bot: Bot) -> None:
@@ -179,16 +185,16 @@ def test_regieoverleg_after_a_published_itat_presentation_has_no_warning(bot: Bo
     assert agenda_rows(bot)[-1] == ("R-0042", "regie", date(2026, 12, 23), 1, "actief")
 
 
-def test_regieoverleg_before_the_published_itat_meeting_still_warns(bot: Bot) -> None:
+def test_a_published_itat_agenda_is_not_yet_a_presentation(bot: Bot) -> None:
     add_case(bot, "R-0042", last_uvo_on=date(2026, 11, 2))
     bot.say(REGISSEUR, "gereed R-0042 itat")
     bot.say(SECRETARIS, "publiceer itat")
 
     reply = bot.say(REGISSEUR, "gereed R-0042 regie")
 
-    # The Regieoverleg of 9 December meets the day before the ITAT-R of 10 December.
-    assert "Let op" in reply
-    assert ("R-0042", "regie", date(2026, 12, 9), 1, "actief") in agenda_rows(bot)
+    # The Regieoverleg of 9 December would come before the ITAT-R of 10 December.
+    assert "Dat kan nu niet" in reply
+    assert [r[1] for r in agenda_rows(bot)] == ["itat"]
 
 
 # -- bad input: nothing changes -----------------------------------------------------------

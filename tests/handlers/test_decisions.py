@@ -17,7 +17,9 @@ from tests.support import (
     add_case,
     agenda_rows,
     at,
+    discussed_at_regie,
     outbox_count,
+    presented_at_itat,
     read_invite,
     uploads,
 )
@@ -45,9 +47,11 @@ def deadlines(bot: Bot, code: str, today: date) -> list[rules.Deadline]:
 
 def on_regieoverleg(bot: Bot, code: str, item_kind: str = "definitief", *,
                     phase: Phase = Phase.PLAN) -> None:
-    """Put a case on the Regieoverleg of 9 December and let that meeting happen."""
+    """Put a case on the Regieoverleg of 9 December (after the ITAT-R of 19 November) and let
+    that meeting happen."""
     add_case(bot, code, phase=phase, last_uvo_on=date(2026, 11, 2))
-    bot.say(REGISSEUR, f"gereed {code} regie {item_kind}")
+    presented_at_itat(bot, code, "concept" if item_kind == "definitief" else item_kind)
+    assert "9 december" in bot.say(REGISSEUR, f"gereed {code} regie {item_kind}")
     bot.deps.clock.set(at(2026, 12, 9, 11))  # type: ignore[attr-defined]
 
 
@@ -60,7 +64,7 @@ def test_approved_plan_starts_execution_and_the_evaluation_clock(bot: Bot) -> No
     assert "vastgesteld" in reply and "uitvoering" in reply
     case = case_row(bot, "R-0042")
     assert (case.phase, case.plan_approved_on) == (Phase.UITVOERING, date(2026, 12, 9))
-    assert item_outcomes(bot, "R-0042") == [("vastgesteld", date(2026, 12, 9))]
+    assert item_outcomes(bot, "R-0042") == [(None, None), ("vastgesteld", date(2026, 12, 9))]
     evaluation = [d for d in deadlines(bot, "R-0042", date(2026, 12, 9))
                   if d.kind == rules.EVALUATIE]
     assert [d.due_on for d in evaluation] == [date(2026, 12, 9) + timedelta(weeks=13)]
@@ -95,17 +99,21 @@ def test_closed_case_stops_its_reminders_and_cancels_its_coming_invites(bot: Bot
     bot.say(REGISSEUR, "gereed R-0042 itat herinbreng")
     bot.say(SECRETARIS, "publiceer itat")
     bot.deliver()
+    # The Regieoverleg of 11 November discussed a closure proposal (entered late).
+    discussed_at_regie(bot, "R-0042", "afsluit")
     assert deadlines(bot, "R-0042", date(2026, 11, 25))  # UVO still due before closing
     bot.deps.clock.set(at(2026, 11, 25, 11))  # type: ignore[attr-defined]
 
-    reply = bot.say(SECRETARIS, "besluit R-0042 afgesloten 25-11-2026")
+    reply = bot.say(SECRETARIS, "besluit R-0042 afgesloten 11-11-2026")
     bot.deliver()
 
     assert "afgesloten" in reply and "1 komend agendapunt is ingetrokken" in reply
     case = case_row(bot, "R-0042")
-    assert (case.phase, case.closed_on) == (Phase.AFGESLOTEN, date(2026, 11, 25))
+    assert (case.phase, case.closed_on) == (Phase.AFGESLOTEN, date(2026, 11, 11))
+    assert case.closed_at == at(2026, 11, 25, 11)  # when it was recorded
     assert deadlines(bot, "R-0042", date(2026, 11, 25)) == []
-    assert [r[4] for r in agenda_rows(bot)] == ["ingetrokken"]
+    assert [r[4] for r in agenda_rows(bot) if r[1] == "itat" and r[2] > date(2026, 11, 25)
+            ] == ["ingetrokken"]
     request, cancel = (read_invite(f.content) for f in uploads(bot, REGISSEUR))
     assert (cancel.method, cancel.uid, cancel.sequence) == ("CANCEL", request.uid, 1)
 
@@ -131,7 +139,7 @@ def test_approved_closure_proposal_closes_the_case(bot: Bot) -> None:
 @pytest.mark.parametrize(("args", "expected"), [
     ("besluit R-0042 goedgekeurd", "geen besluit dat ik ken"),
     ("besluit R-0042", "Zo schrijf je het"),
-    ("besluit R-0042 vastgesteld 31-12-2026", "niet in de toekomst"),
+    ("besluit R-0042 vastgesteld 31-12-2026", "in de toekomst"),
     ("besluit R-0042 vastgesteld 31-02-2026", "bestaat niet als datum"),
     ("besluit R-0099 vastgesteld", "bestaat niet"),
     ("besluit 42 vastgesteld", "geen casuscode"),

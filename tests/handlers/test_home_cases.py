@@ -118,6 +118,7 @@ def test_home_lists_at_most_forty_cases_within_slacks_block_limit(bot: Bot) -> N
             session.add(Case(code=f"R-{n:04d}", risk_group=4, regisseur_id=user.id,
                              phase=Phase.UITVOERING, intake_on=date(2026, 1, 5),
                              assigned_on=date(2026, 1, 5), plan_approved_on=date(2026, 3, 1),
+                             last_uvo_on=date(2026, 11, 2),
                              created_at=now, updated_at=now))
     view = home(bot, REGISSEUR)
     assert len(view["blocks"]) <= 100

@@ -21,6 +21,7 @@ from tests.support import (
     Bot,
     RecordingHandler,
     add_case,
+    discussed_at_regie,
     free_port,
     item_uid,
     parse_with_icaljs,
@@ -204,14 +205,16 @@ def test_closing_a_case_emails_the_cancel_to_the_slack_profile_address(
     bot.slack.add_user(REGISSEUR2, "Bram Regisseur", email="bram@example.org")
     ready_and_publish(bot)
     bot.deliver()
+    invited = item_uid(bot, "R-0002")
+    discussed_at_regie(bot, "R-0002")  # the Regieoverleg of 11 November closes it
 
-    bot.say(SECRETARIS, "besluit R-0002 afgesloten")
+    assert "afgesloten" in bot.say(SECRETARIS, "besluit R-0002 afgesloten")
     bot.deliver()
 
     to_bram = [m for m in smtp.messages() if "bram@example.org" in str(m["To"])]
     assert [calendar_part(m)[0] for m in to_bram] == ["REQUEST", "CANCEL"]
     cancel = read_invite(calendar_part(to_bram[1])[1])
-    assert (cancel.method, cancel.uid, cancel.sequence) == ("CANCEL", item_uid(bot, "R-0002"), 1)
+    assert (cancel.method, cancel.uid, cancel.sequence) == ("CANCEL", invited, 1)
 
 
 def test_a_recipient_the_mail_server_refuses_for_good_is_not_retried(

@@ -165,3 +165,17 @@ def test_home_opened_by_a_bot_is_acknowledged_and_does_nothing(
     assert response.status == 200
     assert bot.calls("views.publish") == []
     assert errors_logged(caplog) == []
+
+
+def test_view_submission_whose_view_has_no_type_gets_a_4xx(
+        bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+    # Found by the payload fuzzer: bolt reads view["type"] of every view submission.
+    payload = {"type": "view_submission", "team": {"id": "T0LOCAL01"},
+               "user": {"id": REGISSEUR, "team_id": "T0LOCAL01"},
+               "view": {"id": "V0X", "callback_id": "logbook_entry",
+                        "state": {"values": {}}}}
+
+    response = bot.driver.interactive(payload)
+
+    assert 400 <= response.status < 500
+    assert errors_logged(caplog) == []

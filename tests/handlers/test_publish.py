@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot import jobs
 from bot.services.agenda.config import AgendaConfig
 from bot.services.agenda.publish import remind_publish
-from storage.models import Case, User
+from storage.models import Case, Phase, User
 from tests.support import (
     REGISSEUR,
     REGISSEUR2,
@@ -24,6 +24,7 @@ from tests.support import (
     item_uid,
     outbox_count,
     parse_with_icaljs,
+    presented_at_itat,
     read_invite,
     set_settings,
     uploads,
@@ -91,8 +92,8 @@ def test_publish_sends_each_regisseur_a_dm_and_a_request_invite(bot: Bot) -> Non
 
 
 def test_invite_holds_no_case_content_beyond_the_code(bot: Bot) -> None:
-    add_case(bot, "R-0001", REGISSEUR, last_uvo_on=date(2026, 11, 2))
-    bot.say(REGISSEUR, "gereed R-0001 itat afsluit")
+    add_case(bot, "R-0001", REGISSEUR, phase=Phase.UITVOERING, last_uvo_on=date(2026, 11, 2))
+    assert "10 december" in bot.say(REGISSEUR, "gereed R-0001 itat afsluit")
 
     bot.say(SECRETARIS, "publiceer itat")
     bot.deliver()
@@ -105,7 +106,8 @@ def test_invite_holds_no_case_content_beyond_the_code(bot: Bot) -> None:
 def test_regieoverleg_invite_makes_the_regisseur_a_non_participant_with_free_time(
         bot: Bot) -> None:
     add_case(bot, "R-0001", REGISSEUR)
-    bot.say(REGISSEUR, "gereed R-0001 regie")
+    presented_at_itat(bot, "R-0001")
+    assert "9 december" in bot.say(REGISSEUR, "gereed R-0001 regie")
 
     bot.say(SECRETARIS, "publiceer regie")
     bot.deliver()

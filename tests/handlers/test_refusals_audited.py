@@ -27,7 +27,8 @@ from sqlalchemy import select
 from bot import logsafety
 from bot.app import dispatch_raw
 from bot.localslack import Fault
-from storage.models import AuditEvent, Phase, User
+from bot.services.users import add_user
+from storage.models import AgendaItem, AuditEvent, Meeting, Phase, User
 from tests.support import (
     REGISSEUR,
     REGISSEUR2,
@@ -36,7 +37,10 @@ from tests.support import (
     add_case,
     add_scheduled_case,
     contact_form_state,
+    discussed_at_regie,
+    move_clock_to,
     open_reminder_id,
+    set_case,
     set_settings,
     tick,
 )
@@ -120,6 +124,83 @@ def ready_closed(bot: Bot) -> str:
 def decision_closed(bot: Bot) -> str:
     add_case(bot, "R-0001", REGISSEUR, phase=Phase.AFGESLOTEN)
     return bot.say(SECRETARIS, "besluit R-0001 vastgesteld")
+
+
+MULTI = "U0MULTI001"  # a secretary who is also a regisseur
+
+
+def multi(bot: Bot) -> None:
+    with bot.session() as session:
+        add_user(session, slack_user_id=MULTI, name="Ilse Mulder", organisation="OOV",
+                 roles=["regisseur", "secretaris"], email=None, now=bot.deps.clock())
+    bot.slack.add_user(MULTI, "Ilse Mulder")
+
+
+def discussed(bot: Bot, regisseur: str = REGISSEUR) -> None:
+    """R-0042's definitive plan discussed at the Regieoverleg of 11 November (the clock on
+    Monday 23 November)."""
+    move_clock_to(bot, date(2026, 11, 23))
+    add_case(bot, "R-0042", regisseur, last_uvo_on=date(2026, 11, 2))
+    discussed_at_regie(bot, "R-0042")
+
+
+def decide(day: str = "", outcome: str = "vastgesteld",
+           prepare: Callable[[Bot], None] = discussed) -> Callable[[Bot], str]:
+    def run(bot: Bot) -> str:
+        prepare(bot)
+        return bot.say(SECRETARIS, f"besluit R-0042 {outcome} {day}".strip())
+    return run
+
+
+def decided_twice(bot: Bot) -> str:
+    discussed(bot)
+    assert "vastgesteld" in bot.say(SECRETARIS, "besluit R-0042 vastgesteld")
+    return bot.say(SECRETARIS, "besluit R-0042 afgesloten 11-11-2026")
+
+
+def concept_on_regie(bot: Bot) -> None:
+    discussed(bot)
+    with bot.session() as session:  # an item from before the lifecycle: a concept
+        session.scalars(select(AgendaItem).join(Meeting).where(
+            Meeting.kind == "regie")).one().item_kind = "concept"
+
+
+def undo_after_new_agenda(bot: Bot) -> str:
+    discussed(bot)
+    bot.say(SECRETARIS, "besluit R-0042 vastgesteld")
+    assert "10 december" in bot.say(REGISSEUR, "gereed R-0042 itat herinbreng")
+    return bot.say(SECRETARIS, "besluit R-0042 herstel")
+
+
+def own_decision(bot: Bot) -> str:
+    multi(bot)
+    discussed(bot, MULTI)
+    return bot.say(MULTI, "besluit R-0042 vastgesteld")
+
+
+def own_intake(bot: Bot) -> str:
+    multi(bot)
+    return bot.say(MULTI, f"opname R-0042 <@{MULTI}|ilse> 3 11-11-2026")
+
+
+def own_handover(bot: Bot) -> str:
+    multi(bot)
+    add_case(bot, "R-0042", REGISSEUR, last_uvo_on=date(2026, 11, 2))
+    return bot.say(MULTI, f"overdracht R-0042 <@{MULTI}|ilse>")
+
+
+def handover_closed(bot: Bot) -> str:
+    add_case(bot, "R-0042", REGISSEUR, phase=Phase.AFGESLOTEN)
+    set_case(bot, "R-0042", closed_on=date(2026, 11, 11))
+    return bot.say(SECRETARIS, f"overdracht R-0042 <@{REGISSEUR2}|bram>")
+
+
+def rhythm(args: str) -> Callable[[Bot], str]:
+    def run(bot: Bot) -> str:
+        move_clock_to(bot, date(2026, 11, 23))
+        add_scheduled_case(bot, "R-0042", last_uvo_on=date(2026, 11, 2))
+        return bot.say(REGISSEUR, f"frequentie R-0042 {args}")
+    return run
 
 
 def withdraw_not_on(bot: Bot) -> str:
@@ -245,6 +326,9 @@ COMMON = "bot/handlers/common.py"
 ACCESS = "bot/services/access.py"
 ITEMS = "bot/services/agenda/items.py"
 REMINDERS = "bot/services/reminders.py"
+DECISIONS = "bot/services/agenda/decisions.py"
+CASES = "bot/services/cases.py"
+LIFECYCLE = "bot/services/casestate.py:refusal:f'lifecycle {reason} state={state.name}'"
 SCENARIOS: dict[str, Scenario] = {
     "other workspace": Scenario((f"{GATE}:make_gate.gate:workspace",), REGISSEUR,
                                 "refused.workspace", other_workspace),
@@ -301,9 +385,37 @@ SCENARIOS: dict[str, Scenario] = {
                                 "agenda.publish", say(SECRETARIS, "publiceer itat")),
     "publish unchanged": Scenario(("bot/services/agenda/publish.py:publish:unchanged",),
                                   SECRETARIS, "agenda.publish", publish_twice),
-    "decide on a closed case": Scenario(("bot/services/agenda/decisions.py:"
-                                         "record_decision:closed",), SECRETARIS,
-                                        "agenda.decision", decision_closed),
+    "decide on a closed case": Scenario((LIFECYCLE,), SECRETARIS, "agenda.decision",
+                                        decision_closed),
+    "decide on no meeting that discussed it": Scenario(
+        (f"{DECISIONS}:_item_to_decide:f'not_on_agenda {{day.isoformat()}}'",), SECRETARIS,
+        "agenda.decision", decide("12-11-2026")),
+    "decide twice on one meeting": Scenario((f"{DECISIONS}:_item_to_decide:already_decided",),
+                                            SECRETARIS, "agenda.decision", decided_twice),
+    "decide on a concept at the Regieoverleg": Scenario(
+        (f"{DECISIONS}:_item_to_decide:concept_on_regie",), SECRETARIS, "agenda.decision",
+        decide(prepare=concept_on_regie)),
+    "decision dated before the intake": Scenario(
+        (f"{DECISIONS}:record_decision:'future_date' if day > today else 'before_intake'",),
+        SECRETARIS, "agenda.decision", decide("01-01-2020", "afgesloten")),
+    "undo after the agenda changed": Scenario((f"{DECISIONS}:undo_decision:agenda_changed",),
+                                              SECRETARIS, "agenda.decision_undo",
+                                              undo_after_new_agenda),
+    "decide on a case one directs": Scenario((f"{DECISIONS}:_guard:four_eyes",), MULTI,
+                                             "agenda.decision", own_decision),
+    "intake of oneself": Scenario((f"{CASES}:record_intake:four_eyes",), MULTI, "case.intake",
+                                  own_intake),
+    "intake in the future": Scenario((f"{CASES}:record_intake:future_date",), SECRETARIS,
+                                     "case.intake",
+                                     say(SECRETARIS, "opname R-0042 @U0REG0001 3 01-01-2030")),
+    "hand over to oneself": Scenario((f"{CASES}:hand_over:four_eyes",), MULTI,
+                                     "case.handover", own_handover),
+    "hand over a closed case": Scenario((f"{CASES}:hand_over:closed",), SECRETARIS,
+                                        "case.handover", handover_closed),
+    "rhythm out of range": Scenario((f"{CASES}:set_rhythm:f'weeks={{weeks}}'",), REGISSEUR,
+                                    "case.rhythm", rhythm("uvo 30")),
+    "rhythm until a past day": Scenario((f"{CASES}:set_rhythm:until_not_future",), REGISSEUR,
+                                        "case.rhythm", rhythm("uvo 4 tot 01-11-2026")),
     "replayed command": Scenario(("bot/services/replay.py:claim_request:kind",), REGISSEUR,
                                  "request.replay", replayed_command),
 }

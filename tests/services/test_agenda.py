@@ -4,7 +4,7 @@ withdrawing, publishing with invitations, deciding, and the cut-off reminder."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from pydantic import SecretStr
@@ -116,25 +116,34 @@ def test_publishing_is_for_the_secretariat_only(
     assert info.value.refusal == Refusal("agenda.publish", None, "role")
 
 
-def test_an_approved_final_plan_starts_execution_and_a_closing_withdraws_coming_items(
+def test_an_approved_final_plan_starts_execution_after_itat_and_regieoverleg_were_held(
         session_factory: sessionmaker[Session], cfg: AgendaConfig,
         people: tuple[Actor, Actor, Actor]) -> None:
     anna, bram, carla = people
     with session_factory.begin() as session:
-        items.mark_ready(session, anna, "R-0001", "regie", "definitief", cfg, NOW)
+        items.mark_ready(session, anna, "R-0001", "itat", "concept", cfg, NOW)
         items.mark_ready(session, bram, "R-0002", "itat", "concept", cfg, NOW)
-    held_on = date(2026, 12, 9)  # the Regieoverleg R-0001 landed on
-    later = datetime.combine(held_on, NOW.timetz()) + timedelta(hours=3)
+    after_itat = datetime(2026, 12, 10, 15, 0, tzinfo=AMSTERDAM)
     with session_factory.begin() as session:
-        approved = decisions.record_decision(session, carla, "R-0001", "vastgesteld", held_on,
+        placed = items.mark_ready(session, anna, "R-0001", "regie", "definitief", cfg,
+                                  after_itat)
+    held_on = placed.slot.meeting.held_on
+    assert held_on == date(2026, 12, 23)
+    later = datetime.combine(held_on, time(12, 0), tzinfo=AMSTERDAM)
+    with session_factory.begin() as session:
+        approved = decisions.record_decision(session, carla, "R-0001", "vastgesteld", None,
                                              cfg, later)
-        closed = decisions.record_decision(session, carla, "R-0002", "afgesloten",
-                                           date(2026, 11, 23), cfg, NOW)
-    assert (approved.phase, approved.withdrawn) == (Phase.UITVOERING, 0)
-    assert (closed.phase, closed.withdrawn) == (Phase.AFGESLOTEN, 1)
+    assert (approved.phase, approved.decided_on, approved.withdrawn) == (
+        Phase.UITVOERING, held_on, 0)
+    with pytest.raises(RefusedError) as refused, session_factory.begin() as session:
+        # R-0002 was only ever on an ITAT-R agenda: nothing for the Regieoverleg to decide.
+        decisions.record_decision(session, carla, "R-0002", "afgesloten", None, cfg, later)
+    assert refused.value.refusal.detail.startswith("lifecycle geen_besluit")
     with session_factory() as session:
         case = session.scalars(select(Case).where(Case.code == "R-0001")).one()
         assert case.plan_approved_on == held_on
+        other = session.scalars(select(Case).where(Case.code == "R-0002")).one()
+        assert (other.phase, other.closed_on) == (Phase.PLAN, None)
 
 
 def test_the_cut_off_reminder_goes_to_each_secretary_once_per_meeting(

@@ -106,7 +106,8 @@ def test_an_intact_trail_after_normal_use_verifies_clean(bot: Bot) -> None:
                                        ("R-0002", Phase.AFGESLOTEN, date(2023, 1, 10))):
             session.add(Case(code=code, risk_group=3, regisseur_id=user.id, phase=phase,
                              intake_on=date(2022, 9, 1), assigned_on=date(2022, 9, 1),
-                             closed_on=closed_on, created_at=NOW, updated_at=NOW))
+                             closed_on=closed_on, created_at=NOW, updated_at=NOW,
+                             closed_at=NOW - timedelta(days=1000) if closed_on else None))
     bot.say(REGISSEUR, "contact R-0001 vandaag gesprek met de moeder")
     bot.say(REGISSEUR, "logboek R-0001")
     bot.say(SECRETARIS, "logboek R-0001")          # refused, and audited

@@ -30,6 +30,7 @@ from storage.models import (
 )
 from tests.support import (
     MONDAY,
+    PROGRAMMA,
     REGISSEUR,
     REGISSEUR2,
     SECRET_TEXT,
@@ -64,7 +65,11 @@ def test_digest_lists_due_and_overdue_items_grouped_by_case(quiet: Bot) -> None:
     assert SECRET_TEXT not in mine
     assert len(bot.dm_texts(REGISSEUR2)) == 1
     assert bot.dm_texts(SECRETARIS) == []
-    assert bot.audit_count(action="reminders.digest") == 2
+    # The UVO 27 days late is also escalated to the programme team (issue 13).
+    [escalations] = bot.dm_texts(PROGRAMMA)
+    assert "Escalaties" in escalations and "R-0002" in escalations
+    assert "R-0001" not in escalations and SECRET_TEXT not in escalations
+    assert bot.audit_count(action="reminders.digest") == 3
 
 
 def test_nothing_due_means_no_message(quiet: Bot) -> None:
@@ -167,7 +172,8 @@ def test_a_digest_held_up_by_slack_is_superseded_by_the_next_days(quiet: Bot) ->
     assert "dinsdag 24 november" in bot.dm_texts(REGISSEUR)[0]
     with bot.session() as session:
         statuses = dict(session.execute(select(OutboxMessage.dedupe_key,
-                                               OutboxMessage.status)).all())
+                                               OutboxMessage.status).where(
+            OutboxMessage.recipient == REGISSEUR)).all())
     assert statuses == {f"digest:{REGISSEUR}:2026-11-23": "superseded",
                         f"digest:{REGISSEUR}:2026-11-24": "sent"}
 
@@ -437,12 +443,14 @@ def test_a_case_on_two_agendas_is_one_set_of_facts_with_both_plan_dates(quiet: B
              plan_approved_on=None, last_uvo_on=None, last_evaluation_on=None)
     move_clock_to(quiet, date(2026, 11, 26), 8)
     assert "R-0001" in quiet.say(REGISSEUR, "gereed R-0001 itat")
+    move_clock_to(quiet, date(2026, 12, 10), 15)  # the ITAT-R has been held
     assert "R-0001" in quiet.say(REGISSEUR, "gereed R-0001 regie definitief")
     with quiet.deps.session_factory() as session:
-        [facts] = candidate_facts(session, date(2026, 11, 26), quiet.deps.settings)
+        [facts] = candidate_facts(session, date(2026, 12, 10), quiet.deps.settings)
         assert load_facts(session, quiet.deps.settings, [facts.case_id]) == [facts]
-    assert facts.itat_presented_on == date(2026, 12, 10)  # the ITAT-R the plan is on
-    assert facts.itat_ready_on == facts.regie_ready_on == date(2026, 11, 26)
+    assert facts.itat_presented_on == date(2026, 12, 10)  # the ITAT-R the plan was on
+    assert facts.itat_ready_on == date(2026, 11, 26)
+    assert facts.regie_ready_on == date(2026, 12, 10)
 
 
 def test_due_reminders_gives_one_row_per_recipient_and_unique_keys(quiet: Bot) -> None:
@@ -500,7 +508,8 @@ def test_cli_run_sends_once_and_a_second_run_sends_nothing(
         cli_env: Bot, capsys: pytest.CaptureFixture[str]) -> None:
     add_scheduled_case(cli_env, "R-0001", last_uvo_on=date(2026, 9, 1))
     assert main(["reminders", "run", "--at", "2026-11-23T08:30+01:00"]) == 0
-    assert "1 verstuurd" in capsys.readouterr().out
+    # The regisseur's digest, and the programme team's escalation of the late UVO.
+    assert "2 verstuurd" in capsys.readouterr().out
     assert main(["reminders", "run", "--at", "2026-11-23T10:00"]) == 0
     assert "al gemaakt" in capsys.readouterr().out
     assert len(cli_env.dm_texts(REGISSEUR)) == 1

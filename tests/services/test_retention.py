@@ -49,8 +49,10 @@ def _at(day: date) -> datetime:
 
 def _case_with_everything(session: Session, code: str, phase: Phase,
                           closed_on: date | None, author: int, meeting: Meeting) -> Case:
+    # The closing was recorded on the day of the decision (retention counts from then).
     case = Case(code=code, risk_group=3, regisseur_id=author, phase=phase,
                 intake_on=date(2023, 1, 2), assigned_on=date(2023, 1, 2), closed_on=closed_on,
+                closed_at=_at(closed_on) if closed_on else None,
                 created_at=NOW, updated_at=NOW)
     session.add(case)
     session.flush()
@@ -124,7 +126,7 @@ def test_purge_across_the_boundary_date(session_factory: sessionmaker[Session]) 
     with session_factory.begin() as session:
         report = run_retention(session, now=NOW, retention_days=DAYS)
     assert [i.code for i in report.items] == ["R-0001"]
-    assert report.items[0].rows == FULL
+    assert report.items[0].rows == {**FULL, "case_decisions": 0}
     assert report.missing_closed_on == 1
     # what is gone
     assert _rows(session_factory, "R-0001") == GONE
@@ -142,7 +144,8 @@ def test_purge_across_the_boundary_date(session_factory: sessionmaker[Session]) 
         assert actions == ["logbook.write", "retention.purge"]
         purge = session.scalars(select(AuditEvent).where(
             AuditEvent.action == "retention.purge")).one()
-        assert (purge.actor, purge.detail) == ("system", "afgesloten=2024-11-22 rijen=8")
+        assert (purge.actor, purge.detail) == (
+            "system", "afgesloten=2024-11-22 vastgelegd=2024-11-22 rijen=8")
         assert session.scalar(select(func.count()).select_from(Meeting)) == 1
 
     # a day later the boundary case goes too, and the first is not purged twice
@@ -246,9 +249,10 @@ def test_cli_dry_run_prints_and_keeps_then_run_purges(
     _build(session_factory)
     assert cli.main(["retention", "run", "--dry-run"]) == 0
     out, err = capsys.readouterr()
-    assert "R-0001\tafgesloten 22-11-2024\tbewaard tot en met 22-11-2026\t8 rijen" in out
+    assert ("R-0001\tafgesloten 22-11-2024 (vastgelegd 22-11-2024)\tbewaard tot en met "
+            "22-11-2026\t8 rijen") in out
     assert "Proefdraai: 1 afgesloten casussen" in out and "niets gewijzigd" in out
-    assert "1 afgesloten casussen hebben geen afsluitdatum" in err
+    assert "1 afgesloten casussen hebben geen vastgelegd afsluitmoment" in err
     assert _rows(session_factory, "R-0001") == FULL
     assert cli.main(["retention", "run"]) == 0
     out, _ = capsys.readouterr()

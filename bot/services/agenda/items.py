@@ -10,11 +10,11 @@ from datetime import date, datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from bot import meetings, outbox, texts
+from bot import lifecycle, meetings, outbox, texts
 from bot.errors import ConflictError, InputError, Refusal, RefusedError
-from bot.lifecycle import ACTIVE, ITAT_PREDECESSORS, WITHDRAWN
+from bot.lifecycle import ACTIVE, WITHDRAWN
 from bot.meetings import MEETING_KINDS, MeetingKind
-from bot.services import access
+from bot.services import access, casestate
 from bot.services.agenda.common import (
     UID_DOMAIN,
     Slot,
@@ -38,7 +38,6 @@ from bot.services.users import Actor
 from storage.models import AgendaItem, Case, EntryKind, LogEntry, Meeting, Phase, Role
 
 WARN_NO_UVO = "geen_uvo"
-WARN_NO_ITAT = "geen_itat"
 MAX_OVERFLOW_MEETINGS = 26    # a year of ITAT-R meetings; more means the agenda is stuck
 
 
@@ -138,6 +137,9 @@ def mark_ready(session: Session, actor: Actor, code: str, kind: MeetingKind, ite
         raise RefusedError(texts.agenda_already_on(
             case.code, kind, series_meeting(series, existing.meeting).held_on),
             Refusal("agenda.ready", case.code, "already_on_agenda"))
+    # The order of the process (§10-§13): e.g. the definitive plan only after the concept was
+    # presented at a held ITAT-R, proposals only in execution.
+    casestate.require(session, case, lifecycle.ready(kind, item_kind), now, "agenda.ready")
 
     first = meetings.first_open_meeting(series, now)
     upcoming = meetings.next_meeting(series, now)
@@ -182,23 +184,13 @@ def mark_ready(session: Session, actor: Actor, code: str, kind: MeetingKind, ite
 
 def _ready_warnings(session: Session, case: Case, kind: MeetingKind, item_kind: str,
                     meeting: meetings.Meeting) -> Iterable[str]:
+    # §6: "Het eerste UVO dient dus al plaats te vinden voordat je naar het ITAT-R gaat."
+    # (Whether the plan was presented at a held ITAT-R first is the lifecycle's refusal.)
     if kind == "itat":
         has_uvo = case.last_uvo_on is not None or bool(session.scalar(select(exists().where(
             LogEntry.case_id == case.id, LogEntry.kind == EntryKind.UVO))))
         if not has_uvo:
             yield WARN_NO_UVO
-        return
-    # "Has been to ITAT-R": an active ITAT-R item of the matching kind on an ITAT-R agenda
-    # that was published and meets before this Regieoverleg. A published agenda is as close
-    # to "presented" as the bot can know; an unpublished one may still change.
-    predecessors = ITAT_PREDECESSORS.get(item_kind, frozenset())
-    presented = session.scalar(select(exists().where(
-        AgendaItem.case_id == case.id, AgendaItem.status == ACTIVE,
-        AgendaItem.item_kind.in_(predecessors), AgendaItem.meeting_id == Meeting.id,
-        Meeting.kind == "itat", Meeting.published_at.is_not(None),
-        Meeting.starts_at < meeting.starts_at)))
-    if not presented:
-        yield WARN_NO_ITAT
 
 
 # -- withdraw -------------------------------------------------------------------------------
@@ -211,6 +203,7 @@ def withdraw(session: Session, actor: Actor, code: str, kind: MeetingKind, cfg: 
     if item is None:
         raise RefusedError(texts.agenda_not_on(case.code, kind),
                            Refusal("agenda.withdraw", case.code, "not_on_agenda"))
+    casestate.require(session, case, lifecycle.withdraw(kind), now, "agenda.withdraw")
     series = cfg.of(kind)
     row = meeting_row(session, series_meeting(series, item.meeting), create=False)
     assert row is not None
@@ -239,6 +232,7 @@ def move_item(session: Session, actor: Actor, code: str, kind: MeetingKind, day:
     if item is None:
         raise RefusedError(texts.agenda_not_on(case.code, kind),
                            Refusal("agenda.move", case.code, "not_on_agenda"))
+    casestate.require(session, case, lifecycle.move(kind), now, "agenda.move")
     series = cfg.of(kind)
     target = meeting_for_day(series, day)
     if target.starts_at <= now:
