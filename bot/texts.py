@@ -1678,17 +1678,50 @@ def monitor_period(start: str, end: str, today: str) -> str:
     return f"Periode {start} t/m {end} · stand op {today}"
 
 
+def monitor_period_months(months: str, start: str, end: str) -> str:
+    """Describe a period of whole months, with its first and last day."""
+    return f"Periode {months} ({start} t/m {end}) · stand op {end}"
+
+
+def monitor_months(start: date, end: date) -> str:
+    """Name the whole months a monitor covers: `september t/m november 2026`."""
+    first = MONTHS[start.month - 1] + ("" if start.year == end.year else f" {start.year}")
+    last = f"{MONTHS[end.month - 1]} {end.year}"
+    return last if (start.year, start.month) == (end.year, end.month) else f"{first} t/m {last}"
+
+
+def monitor_widened(asked_start: str, asked_end: str, months: str) -> str:
+    """Say that the asked days were widened (or cut) to whole months that have ended."""
+    return (f"Gevraagd: {asked_start} t/m {asked_end}. De monitor telt alleen hele "
+            f"kalendermaanden die voorbij zijn, dus deze cijfers gaan over {months}; zo is "
+            "uit twee overzichten nooit één dag (en daarmee één casus) terug te rekenen.")
+
+
+def monitor_month_not_ended(month: str, year: int, last_month: str, last_year: int) -> str:
+    """Refuse a period that has no month that has ended."""
+    return (f"De monitor telt alleen hele kalendermaanden die voorbij zijn, en {month} {year} "
+            f"loopt nog. Er is niets opgevraagd. Vraag een periode tot en met {last_month} "
+            f"{last_year}, bijvoorbeeld `/regie monitor 01-01-{last_year} "
+            f"{_month_end_text(last_year, last_month)}`.")
+
+
+def _month_end_text(year: int, month_name: str) -> str:
+    month = MONTHS.index(month_name) + 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return format_date(date.fromordinal(following.toordinal() - 1))
+
+
 def monitor_legend(min_group: int) -> str:
     """Explain the suppression marks."""
     return (f"<{min_group} = minder dan {min_group} (0 tot en met {min_group - 1}); "
             "x = afgeschermd, zodat een kleine groep niet uit de andere getallen terug te "
-            "rekenen is; – = niet van toepassing. Standen gelden voor vandaag, de overige "
-            "cijfers voor de periode.")
+            "rekenen is; – = niet van toepassing. Standen gelden voor de laatste dag van de "
+            "periode, de overige cijfers voor de hele periode (hele kalendermaanden).")
 
 
-def monitor_chart_title(start: str, end: str) -> str:
-    """Title of the monitor chart."""
-    return f"Monitor IPGA Radicalisering, {start} t/m {end}"
+def monitor_chart_title(months: str, stand: str) -> str:
+    """Title of the monitor chart: the whole months it covers and the day of the stand."""
+    return f"Monitor IPGA Radicalisering, {months} (stand op {stand})"
 
 
 def monitor_filename(start: str, end: str, ext: str) -> str:
@@ -1716,8 +1749,28 @@ def monitor_start_in_future(start: str, today: str) -> str:
 
 MONITOR_TOO_MANY_ARGS = (
     "Dat zijn te veel gegevens voor `/regie monitor`. Geef hoogstens een begin- en een "
-    "einddatum, zoals `/regie monitor 01-01-2026 30-06-2026`. Zonder datums krijg je het "
-    "lopende jaar tot en met vandaag.")
+    "einddatum, zoals `/regie monitor 01-01-2026 30-06-2026`. Zonder datums krijg je de "
+    "voorbije maanden van dit jaar.")
+MONITOR_CSV_ASKED_FROM = "gevraagd van"
+MONITOR_CSV_ASKED_TO = "gevraagd tot en met"
+MONITOR_SECTION_PLAN = "Interventies in de periode"
+MONITOR_PLAN_MEASURES = {"gestart": "gestart", "lopend": "lopend (stand)",
+                         "beeindigd": "beëindigd"}
+MONITOR_LABEL_PLAN_STARTED = "interventies gestart"
+MONITOR_LABEL_PLAN_RUNNING = "interventies lopend (stand)"
+MONITOR_LABEL_PLAN_ENDED = "interventies beëindigd (afgerond of gestopt)"
+MONITOR_PLAN_RESULT_LABELS = {"ja": "beëindigd, doel bereikt", "deels":
+                              "beëindigd, doel deels bereikt", "nee":
+                              "beëindigd, doel niet bereikt"}
+MONITOR_LABEL_PLAN_SHARE = "aandeel beëindigde interventies dat het doel bereikte"
+MONITOR_LABEL_SCREENINGS = "screenings gestart"
+MONITOR_CHART_PLAN = "Interventies"
+MONITOR_CHART_PLAN_LABELS = ("gestart", "lopend", "beëindigd", "screening")
+
+
+def monitor_plan_section(measure: str, by: str) -> str:
+    """Title of a breakdown of interventions: `Interventies gestart, per soort`."""
+    return f"Interventies {MONITOR_PLAN_MEASURES[measure]}, per {by}"
 
 
 # --- The command line: help and usage errors -------------------------------------------------
@@ -1754,8 +1807,10 @@ CLI_HELP = {
     "reminders run --at": "als op dit moment, bv. 2026-11-23T08:30 (Amsterdamse tijd)",
     "reminders run --dry-run": "niets opslaan of versturen; toon wat er verstuurd zou worden",
     "monitor": "monitorcijfers (geen casusinhoud), als CSV en grafiek",
-    "monitor --from": "begin van de periode (standaard 1 januari van dit jaar)",
-    "monitor --to": "einde van de periode (standaard vandaag)",
+    "monitor --from": ("begin van de periode, naar het begin van de maand (standaard 1 "
+                       "januari)"),
+    "monitor --to": ("einde van de periode, naar het einde van de maand; hoogstens de laatste "
+                     "voorbije maand (standaard)"),
     "monitor --csv": "schrijf de cijfers als CSV",
     "monitor --png": "schrijf de grafiek als PNG",
     "retention": "bewaartermijn",

@@ -285,12 +285,26 @@ def render_ready(placement: Placement) -> list[Block]:
 
 # --- programme monitor -------------------------------------------------------------------------
 
+def monitor_period(figures: MonitorFigures) -> str:
+    """Describe the months the figures cover and the day of the stand."""
+    if figures.start.day == 1 and figures.end == figures.today:
+        return texts.monitor_period_months(texts.monitor_months(figures.start, figures.end),
+                                           texts.format_date(figures.start),
+                                           texts.format_date(figures.end))
+    return texts.monitor_period(texts.format_date(figures.start),
+                                texts.format_date(figures.end),
+                                texts.format_date(figures.today))
+
+
 def render_monitor(figures: MonitorFigures) -> tuple[str, list[Block]]:
     """Render monitor figures: the fallback text, and one section per group of lines."""
     rows = exports.figure_rows(figures)
-    period = texts.monitor_period(texts.format_date(figures.start), texts.format_date(figures.end),
-                                  texts.format_date(figures.today))
+    period = monitor_period(figures)
     blocks: list[Block] = [HeaderBlock(text=texts.MONITOR_TITLE), context(period)]
+    if figures.asked is not None and figures.asked != (figures.start, figures.end):
+        blocks.append(context(texts.monitor_widened(
+            texts.format_date(figures.asked[0]), texts.format_date(figures.asked[1]),
+            texts.monitor_months(figures.start, figures.end))))
     for heading, group in groupby(rows, key=lambda row: row.section):
         body = "\n".join(
             f"• {escape_mrkdwn(row.label)}: "
