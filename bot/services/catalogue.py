@@ -66,8 +66,8 @@ class ImportReport:
 
 def list_kinds(session: Session) -> list[KindView]:
     """Return every kind (active first, in catalogue order) with how often it is used."""
-    used = dict(session.execute(select(Intervention.kind_id, func.count())
-                                .group_by(Intervention.kind_id)).tuples().all())
+    used = {kind_id: count for kind_id, count in session.execute(
+        select(Intervention.kind_id, func.count()).group_by(Intervention.kind_id))}
     kinds = session.scalars(select(InterventionKind).order_by(
         InterventionKind.active.desc(), InterventionKind.position, InterventionKind.code))
     return [KindView(k.code, k.name, k.screening, k.active, int(used.get(k.id, 0)))

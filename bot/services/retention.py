@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Table, delete, func, select
+from sqlalchemy import ColumnElement, Table, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.clock import local_date
@@ -85,11 +85,14 @@ def _purge_plan(case_id: int) -> list[tuple[Table, ColumnElement[bool]]]:
 
 
 def _count(session: Session, plan: list[tuple[Table, ColumnElement[bool]]]) -> dict[str, int]:
-    counts: dict[str, int] = {}
+    # A table reachable along two foreign keys (an intervention through its case and through
+    # its partner) is in the plan twice: count each of its rows once.
+    conditions: dict[str, tuple[Table, list[ColumnElement[bool]]]] = {}
     for table, where in plan:
-        n = int(session.scalar(select(func.count()).select_from(table).where(where)) or 0)
-        counts[table.name] = counts.get(table.name, 0) + n
-    return counts
+        conditions.setdefault(table.name, (table, []))[1].append(where)
+    return {name: int(session.scalar(select(func.count()).select_from(table)
+                                     .where(or_(*wheres))) or 0)
+            for name, (table, wheres) in conditions.items()}
 
 
 def run_retention(session: Session, *, now: datetime, retention_days: int,
