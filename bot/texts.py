@@ -1474,9 +1474,9 @@ PLAN_MODAL_TEXT_HINT = "Noem geen namen van betrokkenen; hoogstens {limit} teken
 PLAN_MODAL_CLOSE_TITLE = "Interventie afsluiten"
 PLAN_MODAL_GOAL_REACHED = "Doel bereikt?"
 PLAN_MODAL_RESULT = "Resultaat: wat heeft het opgeleverd?"
-PLAN_MODAL_CHOICE = "Voortgang of afsluiten"
-PLAN_MODAL_CLOSEOUT_CHOICE = "Afsluiten of open laten"
-PLAN_MODAL_REVIEW_TEXT = "Resultaat of toelichting"
+PLAN_MODAL_CHOICE = "voortgang of afsluiten"
+PLAN_MODAL_CLOSEOUT_CHOICE = "afsluiten of open laten"
+PLAN_MODAL_REVIEW_TEXT = "resultaat of toelichting"
 PLAN_MODAL_REVIEW_TEXT_HINT = ("Bij afronden of stoppen: het resultaat; bij open laten: de "
                                "reden.")
 PLAN_MODAL_CLOSEOUT_TITLE = "Open interventies"
