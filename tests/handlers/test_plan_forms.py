@@ -4,6 +4,7 @@ the partners, the evaluation and UVO forms that look at the plan, and the phase-
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -126,8 +127,7 @@ def test_the_form_for_a_case_offers_its_partners_and_stores_the_intervention(
     assert body["response_action"] == "update"
     assert "Interventie #1 (Zorg en gezondheid, lopend)" in json.dumps(body["view"])
     (row,) = interventions(cases)
-    assert (row.partner_id, row.goal, row.planned_end_on.isoformat()) == (
-        partner, GOAL, "2027-02-01")
+    assert (row.partner_id, row.goal, row.planned_end_on) == (partner, GOAL, date(2027, 2, 1))
     assert "uitvoering: GGD Amsterdam" in log_entries(cases)[-1].text
 
 
