@@ -1226,6 +1226,13 @@ def plan_unknown_kind(word: str, close: Sequence[str], codes: Sequence[str]) -> 
             + ", ".join(f"`{c}`" for c in codes) + ". Er is niets opgeslagen.")
 
 
+def plan_kind_retired(code: str, name: str, codes: Sequence[str]) -> str:
+    """Refuse a kind that is no longer in the catalogue (plans that use it keep it)."""
+    return (f"`{code}` ({escape_mrkdwn(name)}) staat niet meer in de instrumentenkoffer; "
+            "bestaande interventies houden die soort. Kies uit: "
+            + ", ".join(f"`{c}`" for c in codes) + ". Er is niets opgeslagen.")
+
+
 def plan_unknown_number(code: str, number: int, last: int) -> str:
     """Refuse an intervention number that does not exist."""
     if last == 0:

@@ -89,6 +89,9 @@ def find_kind(session: Session, word: str) -> InterventionKind:
         if typed in (kind.code, kind.name.lower()):
             return kind
     codes = [k.code for k in kinds]
+    retired = kind_by_code(session, typed)
+    if retired is not None:  # still used by plans, no longer offered
+        raise UnknownKindError(texts.plan_kind_retired(retired.code, retired.name, codes))
     close = [c for c in codes if typed and len(typed) >= 3 and c.startswith(typed)]
     close += [c for c in difflib.get_close_matches(typed, codes, n=3, cutoff=0.6)
               if c not in close]

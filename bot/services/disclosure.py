@@ -15,9 +15,11 @@
 #    the others" never does. The total stays, so the reader still knows the largest count
 #    to within a few. If no count of at least k exists at all, the total is hidden as "x".
 # 3. *Linked tables*: several breakdowns of one total (interventions by kind, by risk group,
-#    by result) share it. When any of them must hide the total, all do; and a breakdown
-#    whose cells would add up to the total exactly (every cell shown as a number) then
-#    hides its largest cell as well, so the total cannot be recomputed from it.
+#    by result) share it. When any of them must hide the total, all do, and a table that
+#    would still show (or imply, by an "x") a count of at least k is withheld as a whole:
+#    every cell "x", which then says nothing about any single count. Otherwise one table's
+#    large count would bound the total from below and another's small counts from above,
+#    and the two bounds can meet (kinds 4 + 4, one risk group "8": both kinds are 4).
 # 4. Derived numbers (shares, averages, medians) are shown only when the counts they are made
 #    of are shown: a share next to a "<5" would give the suppressed number back.
 #
@@ -84,17 +86,15 @@ def protect_linked(tables: Sequence[tuple[Mapping[str, int], Collection[str] | N
     """Protect several breakdowns of one total (each: values, displayed keys) together."""
     results = [protect(values, min_group, displayed) for values, displayed in tables]
     if not any(r.total == HIDDEN for r in results):
-        return results
+        return results  # every table is safe with its total known, and they share only that
     linked = []
-    for (values, displayed), result in zip(tables, results, strict=True):
-        cells = dict(result.cells)
-        every_cell_shown = displayed is None or set(values) <= set(displayed)
-        exact = every_cell_shown and all(isinstance(v, int) for v in cells.values())
-        if exact:
-            candidates = [k for k, v in cells.items() if isinstance(v, int) and v >= min_group]
-            if candidates:
-                cells[max(candidates, key=lambda k: values[k])] = HIDDEN
-        linked.append(Breakdown(cells=cells, total=HIDDEN))
+    for result in results:
+        cells = result.cells
+        if any(v == HIDDEN or isinstance(v, int) for v in cells.values()):
+            # A count of at least k (shown, or hidden as the largest) bounds the total from
+            # below, and another table's small counts bound it from above: withhold it all.
+            cells = dict.fromkeys(cells, HIDDEN)
+        linked.append(Breakdown(cells=dict(cells), total=HIDDEN))
     return linked
 
 
