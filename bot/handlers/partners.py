@@ -37,7 +37,7 @@ from bot.views.blocks import as_dicts, section
 from bot.views.plan_modals import FormState
 from storage.models import Role
 
-EDIT_VALUE = re.compile(r"^(R-[0-9]{4})\|([0-9]{1,12})$")
+EDIT_VALUE = re.compile(r"^(R-[0-9]{4})\|([0-9]{1,10})$")
 
 
 def handle_partners_command(ctx: CommandContext) -> Reply:
@@ -109,12 +109,13 @@ def handle_edit_button(ack: Ack, body: dict[str, Any], context: dict[str, Any],
     now = deps.clock()
     match = EDIT_VALUE.match(_value(body))
     try:
-        if match is None:
+        partner_id = plan_modals.parse_id(match.group(2)) if match else None
+        if match is None or partner_id is None:
             raise InputError(texts.PLAN_PARTNER_GONE)
         code = match.group(1)
         with transaction(deps, actor, now) as session:
-            current = partners.get_partner(session, actor, code=code,
-                                           partner_id=int(match.group(2)), now=now)
+            current = partners.get_partner(session, actor, code=code, partner_id=partner_id,
+                                           now=now)
         show_view(client, body, plan_modals.partner_modal(code, current))
     except BotError as exc:
         show_refusal(client, body, exc.message)

@@ -199,8 +199,7 @@ def _read_draft(form: FormState, errors: dict[str, str], *, editing: bool) -> Dr
         if status not in plan_modals.NEW_STATUSES:
             errors[plan_modals.B_STATUS] = texts.PLAN_MODAL_STATUS_REQUIRED
     partner_value = form.option(plan_modals.B_PARTNER)
-    partner_id = int(partner_value) if partner_value and partner_value.isascii() \
-        and partner_value.isdigit() and len(partner_value) <= 12 else None
+    partner_id = plan_modals.parse_id(partner_value)
     if partner_value is not None and partner_id is None:
         errors[plan_modals.B_PARTNER] = texts.PLAN_PARTNER_GONE
     values: dict[str, Any] = {}

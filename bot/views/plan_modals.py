@@ -310,17 +310,32 @@ class FormState:
         return value if isinstance(value, str) else None
 
     def meta_int(self, key: str) -> int | None:
-        """Return a whole number from the metadata."""
+        """Return a positive whole number (a row id or number) from the metadata."""
         value = self.meta.get(key)
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+        return value if _is_id(value) else None
 
     def meta_ints(self, key: str) -> list[int] | None:
-        """Return a list of whole numbers from the metadata (None when malformed)."""
+        """Return a list of positive whole numbers from the metadata (None when malformed)."""
         value = self.meta.get(key)
-        if not isinstance(value, list) or not all(
-                isinstance(v, int) and not isinstance(v, bool) for v in value):
+        if not isinstance(value, list) or len(value) > REVIEW_LIMIT or not all(
+                _is_id(v) for v in value):
             return None
         return list(value)
+
+
+MAX_ID = 2**31 - 1   # a database integer: larger values never name a row
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def parse_id(value: str | None) -> int | None:
+    """Return the row id an option or button value carries (ASCII digits), or None."""
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
 
 
 def _plain(message: str) -> str:
@@ -395,8 +410,9 @@ def read_entry_plan(view: dict[str, Any], kind: str, chosen_code: str | None,
     partner_ids: list[int] = []
     if kind == "uvo":
         for value in form.options(B_UVO_PARTNERS):
-            if not (value.isascii() and value.isdigit() and len(value) <= 12):
+            partner_id = parse_id(value)
+            if partner_id is None:
                 errors[B_UVO_PARTNERS] = texts.PLAN_PARTNER_GONE.replace("`", "")
                 break
-            partner_ids.append(int(value))
+            partner_ids.append(partner_id)
     return EntryPlanForm(review, partner_ids, errors)
