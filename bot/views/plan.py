@@ -18,10 +18,9 @@ from bot.services.partners import PartnerList
 from bot.services.plan import InterventionView, PlanPage
 from bot.views.blocks import (
     MESSAGE_BLOCK_LIMIT,
-    SECTION_LIMIT,
     context,
-    escape_mrkdwn,
     limit_blocks,
+    mixed_sections,
     section,
 )
 
@@ -32,23 +31,6 @@ A_PLAN_HOME = "plan_home"            # value: the case code
 A_PLAN_CLOSEOUT = "plan_closeout"    # value: the case code
 A_PARTNER_ADD = "partner_add"        # value: the case code
 A_PARTNER_EDIT = "partner_edit"      # value: "<code>|<partner id>"
-
-
-def _sections(parts: Sequence[tuple[str, bool]], limit: int = SECTION_LIMIT) -> list[Block]:
-    """Render (text, is_user_text) parts as sections, escaping user text, never cutting an
-    escape sequence and never clipping: a long text continues in the next section."""
-    blocks: list[Block] = []
-    current = ""
-    for text, user in parts:
-        for char in text:
-            piece = escape_mrkdwn(char) if user else char
-            if len(current) + len(piece) > limit:
-                blocks.append(SectionBlock(text=MarkdownTextObject(text=current)))
-                current = ""
-            current += piece
-    if current.strip():
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=current)))
-    return blocks
 
 
 def _intervention(item: InterventionView) -> list[Block]:
@@ -70,7 +52,7 @@ def _intervention(item: InterventionView) -> list[Block]:
     if not plan_rules.is_open(item.status):
         parts += [(f"\n*{texts.PLAN_LABEL_RESULT}* ({texts.plan_result_line(item.goal_reached)}"
                    "): ", False), (item.result or "–", True)]
-    return _sections(parts)
+    return mixed_sections(parts)
 
 
 def render_plan(page: PlanPage, *, buttons: bool = True) -> list[Block]:
@@ -86,7 +68,7 @@ def render_plan(page: PlanPage, *, buttons: bool = True) -> list[Block]:
         parts: list[tuple[str, bool]] = [(f"*{texts.PLAN_GOALS_TITLE}*", False)]
         for goal in page.goals:
             parts += [(f"\n{goal.number}. ", False), (goal.text, True)]
-        blocks += _sections(parts)
+        blocks += mixed_sections(parts)
     else:
         blocks.append(context(texts.PLAN_NO_GOALS.format(code=code)))
     if not page.interventions:
