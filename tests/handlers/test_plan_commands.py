@@ -48,6 +48,10 @@ def _stored(bot: Bot) -> tuple[int, int, int, int]:
             int(lines))
 
 
+def _view(value: Any) -> dict[str, Any]:
+    return json.loads(value) if isinstance(value, str) else dict(value)
+
+
 def _reply_blocks(bot: Bot, user: str, text: str) -> list[dict[str, Any]]:
     reply = bot.reply(user, text)
     blocks = reply.get("blocks") or []
@@ -224,3 +228,38 @@ def test_gereed_for_a_closure_proposal_lists_the_open_interventions(cases: Bot) 
     assert "Open interventies afhandelen" in text
     plain = cases.say(REGISSEUR, "gereed R-0001 regie")
     assert "open interventie" not in plain
+
+
+def test_the_plans_buttons_open_the_form_and_the_partners_in_a_message_and_in_a_modal(
+        cases: Bot) -> None:
+    for n in range(9):
+        cases.say(REGISSEUR, f"interventie R-0001 overig Doel nummer {n + 1}")
+    actions = _reply_blocks(cases, REGISSEUR, "plan R-0001")[-1]
+    buttons = {e["action_id"]: e for e in actions["elements"]}
+    cases.slack.reset()
+    cases.driver.press(REGISSEUR, buttons["plan_add"], actions["block_id"],
+                       channel="C0LOCAL01", ephemeral=True)
+    (form,) = cases.calls("views.open")
+    assert _view(form.args["view"])["callback_id"] == "plan_intervention"
+    url = cases.slack.response_url()
+    cases.driver.press(REGISSEUR, buttons["plan_partners"], actions["block_id"],
+                       channel="C0LOCAL01", ephemeral=True, response_url=url)
+    (listed,) = [c.args for c in cases.slack.replies_to(url)]
+    assert "Partners R-0001" in json.dumps(listed) and listed["replace_original"] is False
+    # From the Home tab the plan is a modal: its buttons push views and page in place.
+    cases.slack.reset()
+    home_button = {"type": "button", "action_id": "plan_home", "value": "R-0001"}
+    cases.driver.press(REGISSEUR, home_button, "home_case_R-0001",
+                       view={"id": "VHOME", "type": "home", "blocks": []})
+    modal = {"id": "VPLAN", **_view(cases.calls("views.open")[0].args["view"])}
+    modal_actions = modal["blocks"][-1]
+    modal_buttons = {e["action_id"]: e for e in modal_actions["elements"]}
+    cases.driver.press(REGISSEUR, modal_buttons["plan_partners"], modal_actions["block_id"],
+                       view=modal)
+    (pushed,) = cases.calls("views.push")
+    assert "Partners R-0001" in json.dumps(pushed.args["view"])
+    cases.driver.press(REGISSEUR, modal_buttons["plan_page_next"], modal_actions["block_id"],
+                       view=modal)
+    (updated,) = cases.calls("views.update")
+    assert updated.args["view_id"] == "VPLAN"
+    assert "Doel nummer 9" in json.dumps(updated.args["view"])
