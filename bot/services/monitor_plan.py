@@ -3,7 +3,8 @@
 # Definitions (the period is `start`..`end`; `on` is the reference day, the period's last day):
 #
 # - *Started*: interventions whose start (the day they became lopend) falls in the period.
-# - *Running*: interventions started on or before `on` and not ended by then.
+# - *Running*: interventions started on or before `on` and not ended by then, in a case that
+#   was still open on `on` (a case closed with interventions left open runs nothing).
 # - *Ended*: interventions closed (afgerond or gestopt) in the period; a reopened one is
 #   running again and no longer counts as ended.
 # - *Goal reached*: of the ended ones, ja / deels / nee; the share is ja of all ended.
@@ -31,7 +32,7 @@ from bot.services.disclosure import (
     protect_linked,
     share,
 )
-from storage.models import Case, Intervention, InterventionKind
+from storage.models import Case, Intervention, InterventionKind, Phase
 
 RISK_GROUPS = ("1", "2", "3", "4", "5")
 MEASURES = ("gestart", "lopend", "beeindigd")
@@ -66,6 +67,14 @@ class _Row:
     ended_on: date | None
     status: str
     goal_reached: str | None
+    case_closed_on: date | None
+    case_closed: bool
+
+    def runs_on(self, day: date) -> bool:
+        """Tell whether it ran on `day` in a case that was still open then."""
+        closed = (self.case_closed_on <= day if self.case_closed_on is not None
+                  else self.case_closed)
+        return not closed and plan_rules.was_running_on(self.started_on, self.ended_on, day)
 
 
 def _in(day: date | None, start: date, end: date) -> bool:
@@ -92,15 +101,17 @@ def compute_plan_figures(session: Session, *, start: date, end: date, on: date,
     catalogue = session.scalars(select(InterventionKind).order_by(
         InterventionKind.active.desc(), InterventionKind.position))
     kinds = tuple(KindLabel(k.code, k.name, k.screening) for k in catalogue)
-    rows = [_Row(kind, str(group), started, ended, status, reached)
-            for kind, group, started, ended, status, reached in session.execute(
+    rows = [_Row(kind, str(group), started, ended, status, reached, closed_on,
+                 phase is Phase.AFGESLOTEN)
+            for kind, group, started, ended, status, reached, closed_on, phase in session.execute(
                 select(InterventionKind.code, Case.risk_group, Intervention.started_on,
-                       Intervention.ended_on, Intervention.status, Intervention.goal_reached)
+                       Intervention.ended_on, Intervention.status, Intervention.goal_reached,
+                       Case.closed_on, Case.phase)
                 .join(InterventionKind, Intervention.kind_id == InterventionKind.id)
                 .join(Case, Intervention.case_id == Case.id))]
     chosen = {
         "gestart": [r for r in rows if _in(r.started_on, start, end)],
-        "lopend": [r for r in rows if plan_rules.was_running_on(r.started_on, r.ended_on, on)],
+        "lopend": [r for r in rows if r.runs_on(on)],
         "beeindigd": [r for r in rows if r.status in plan_rules.CLOSED_STATUSES
                       and _in(r.ended_on, start, end)],
     }

@@ -62,7 +62,8 @@ class Data:
 
 
 def build(session: Session) -> None:
-    """September–October 2026: 8 started (3 screenings), 4 ended, 1 planned, 2 from before."""
+    """September–October 2026: 8 started (3 screenings), 4 ended, 1 planned, 3 from before
+    (one of them in a case closed in August, which no longer runs)."""
     data = Data(session)
     g1, g2, g3, g4 = (data.case(1), data.case(2), data.case(3), data.case(4))
     data.intervention(g1, "screening", date(2026, 9, 2))
@@ -77,6 +78,9 @@ def build(session: Session) -> None:
     data.intervention(g2, "zorg", date(2026, 5, 1))                         # running since May
     data.intervention(g3, "zorg", date(2026, 4, 1), date(2026, 8, 1), "afgerond", "ja")
     data.intervention(g4, "overig", date(2026, 11, 2))                      # November
+    closed = data.case(2)
+    closed.phase, closed.closed_on = Phase.AFGESLOTEN, date(2026, 8, 31)
+    data.intervention(closed, "zorg", date(2026, 4, 1))     # left open when the case closed
 
 
 def figures(session_factory: sessionmaker[Session], settings: Settings,
