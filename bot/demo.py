@@ -8,13 +8,25 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot import meetings
+from bot import meetings, texts
 from bot.clock import local_date
 from bot.config import Settings
 from bot.meetings import SeriesConfig
 from bot.services.users import add_user
 from storage import queries
-from storage.models import AgendaItem, Case, CaseDecision, EntryKind, LogEntry, Meeting, Phase
+from storage.models import (
+    AgendaItem,
+    Case,
+    CaseDecision,
+    CasePartner,
+    EntryKind,
+    Intervention,
+    InterventionKind,
+    LogEntry,
+    Meeting,
+    Phase,
+    PlanGoal,
+)
 
 DEMO_USERS = [
     ("U0REGIE01", "Sanne de Vries", "Politie Amsterdam", ["regisseur"], "sanne@example.org"),
@@ -113,6 +125,8 @@ def load_demo(session: Session, now: datetime, settings: Settings | None = None)
                 contact_kind="gesprek" if kind is EntryKind.CONTACT else None,
                 participants="Politie, Reclassering, GGD" if kind is EntryKind.UVO else None,
                 text=text, created_at=now))
+        if case.plan_approved_on is not None and demo.phase is not Phase.AFGESLOTEN:
+            _demo_plan(session, case, regisseur.id, case.plan_approved_on, now)
         added += 1
     queries.add_audit(session, at=now, actor="cli", action="demo.load", detail=f"cases={added}")
     return added
@@ -189,3 +203,36 @@ def _decisions(session: Session, case: Case, demo: DemoCase, author_id: int, tod
             case.closed_on, case.closed_at = held.held_on, recorded_at
         phase = after
     case.phase = phase
+
+
+# A plan van aanpak for each demo case in execution: a goal, a partner, two interventions.
+DEMO_PLAN = (("zorg", "Stabiele behandeling bij de GGZ", "GGZ Arkin", 26),
+             ("werk", "Dagbesteding of werk via WPI", "WPI", 39))
+
+
+def _demo_plan(session: Session, case: Case, author_id: int, start: date,
+               now: datetime) -> None:
+    """Add a goal, a partner and two running interventions as of the plan's approval."""
+    partner = CasePartner(case_id=case.id, name="Ruud Bakker", organisation="GGZ Arkin",
+                          role="interventiepleger", phone="020 555 0100", email=None,
+                          created_at=now, updated_at=now)
+    goal = "Geen contact meer met het extremistische netwerk"
+    session.add_all([partner, PlanGoal(case_id=case.id, number=1, text=goal,
+                                       created_by_id=author_id, created_at=now)])
+    session.flush()
+    for number, (code, aim, organisation, weeks) in enumerate(DEMO_PLAN, start=1):
+        kind = session.scalars(select(InterventionKind).where(
+            InterventionKind.code == code)).first()
+        if kind is None:  # the administrator replaced the catalogue
+            continue
+        end = start + timedelta(weeks=weeks)
+        session.add(Intervention(
+            case_id=case.id, number=number, kind_id=kind.id,
+            partner_id=partner.id if code == "zorg" else None,
+            organisation=None if code == "zorg" else organisation, goal=aim, status="lopend",
+            starts_on=start, started_on=start, planned_end_on=end, created_by_id=author_id,
+            created_at=now, updated_at=now))
+        session.add(LogEntry(case_id=case.id, author_id=author_id, kind=EntryKind.PLAN,
+                             occurred_on=start, created_at=now, text=texts.plan_log_added(
+                                 number, kind.name, "lopend", organisation, start, end, aim,
+                                 None)))

@@ -417,11 +417,99 @@ def _shown(token: str, limit: int = 30) -> str:
 
 # --- small numbers (issue 13: `frequentie` weeks) ----------------------------------------
 
-_SMALL_NUMBER = re.compile(r"[0-9]{1,3}")
-
-
 def parse_small_number(text: str) -> int | None:
     """Return a whole number of at most three ASCII digits, or None (`²` and `٣` are no digits
     here, although str.isdigit says they are)."""
-    token = text.strip()
-    return int(token) if _SMALL_NUMBER.fullmatch(token) else None
+    return ascii_number(text.strip(), max_digits=3)
+
+
+# --- the plan van aanpak: numbers, statuses, results, plan text and partner fields -------------
+
+MAX_GOAL_LENGTH = 1000
+MAX_CONSIDERATIONS_LENGTH = 2000
+MAX_RESULT_LENGTH = 2000
+MAX_FIELD_LENGTH = 120          # a name, an organisation, a role
+MAX_PHONE_LENGTH = 30
+MAX_EMAIL_LENGTH = 254
+MAX_PLAN_NUMBER = 9999
+_PLAN_NUMBER = re.compile(r"^#?([0-9]{1,4})$")
+# Bidirectional overrides and isolates can make a line read differently than it is stored.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,28}[0-9]$")
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_STATUS_WORDS = {"lopend": "lopend", "loopt": "lopend", "gestart": "lopend",
+                 "afgerond": "afgerond", "klaar": "afgerond", "gestopt": "gestopt",
+                 "stop": "gestopt"}
+_GOAL_WORDS = {"ja": "ja", "deels": "deels", "gedeeltelijk": "deels", "nee": "nee"}
+
+
+def parse_plan_number(word: str, what: str) -> int:
+    """Return the number of an intervention or partner (`2` or `#2`, ASCII digits only)."""
+    match = _PLAN_NUMBER.match(word.strip())
+    if match is None or not 1 <= int(match.group(1)) <= MAX_PLAN_NUMBER:
+        raise InputError(texts.plan_not_a_number(_shown(word.strip()), what))
+    return int(match.group(1))
+
+
+def looks_like_plan_number(word: str) -> bool:
+    """Tell whether a word is an intervention number (`2`, `#2`)."""
+    return bool(_PLAN_NUMBER.match(word.strip()))
+
+
+def parse_intervention_status(word: str) -> str:
+    """Return the status a status command asks for: lopend, afgerond or gestopt."""
+    status = _STATUS_WORDS.get(word.strip().lower())
+    if status is None:
+        raise InputError(texts.plan_not_a_status(_shown(word.strip())))
+    return status
+
+
+def parse_goal_reached(word: str) -> str | None:
+    """Return ja/deels/nee when the word is one of them, else None."""
+    return _GOAL_WORDS.get(word.strip().lower())
+
+
+def _refuse_controls(text: str, what: str, *, one_line: bool) -> None:
+    allowed = "" if one_line else "\n\t"
+    for char in text:
+        if char in _BIDI_CONTROLS or (unicodedata.category(char) == "Cc"
+                                      and char not in allowed):
+            raise InputError(texts.plan_control_characters(what))
+
+
+def clean_plan_text(text: str, *, what: str, limit: int, from_command: bool = False,
+                    required: bool = True) -> str:
+    """Return plan free text (goal, considerations, result) ready to store; control
+    characters are refused, not silently dropped."""
+    _refuse_controls(text, what, one_line=False)
+    return clean_text(text, what=what, limit=limit, from_command=from_command,
+                      required=required)
+
+
+def clean_field(text: str, *, what: str, limit: int = MAX_FIELD_LENGTH,
+                required: bool = True) -> str:
+    """Return a one-line field (a name, an organisation, a role) ready to store."""
+    _refuse_controls(text, what, one_line=True)
+    return clean_text(text, what=what, limit=limit, required=required)
+
+
+def parse_phone(text: str) -> str | None:
+    """Return a phone number as typed (digits, spaces, +, -, brackets), or None when empty."""
+    value = clean_field(text, what=texts.PARTNER_PHONE_FIELD, limit=MAX_PHONE_LENGTH,
+                        required=False)
+    if not value:
+        return None
+    if not _PHONE.match(value):
+        raise InputError(texts.plan_not_a_phone(_shown(value)))
+    return value
+
+
+def parse_email(text: str) -> str | None:
+    """Return an e-mail address, or None when empty."""
+    value = clean_field(text, what=texts.PARTNER_EMAIL_FIELD, limit=MAX_EMAIL_LENGTH,
+                        required=False)
+    if not value:
+        return None
+    if not _EMAIL.match(value):
+        raise InputError(texts.plan_not_an_email(_shown(value)))
+    return value

@@ -465,6 +465,7 @@ ENTRY_KIND_LABELS = {
     "uvo": "UVO",
     "evaluatie": "Evaluatie",
     "veiligheid": "Veiligheidsmelding",
+    "plan": "Plan van aanpak",
 }
 CONTACT_KIND_LABELS = {
     "gesprek": "gesprek met betrokkene",
@@ -1144,6 +1145,482 @@ REMINDER_BAD_BUTTON = (
 )
 
 
+# --- The plan van aanpak (/regie plan, interventie, doel, partners) and its forms -------------
+
+USAGE_PLAN = "/regie plan <casus> [pagina]"
+USAGE_INTERVENTIE = "/regie interventie <casus> [<soort> <doel…>]"
+USAGE_INTERVENTIE_STATUS = (
+    "/regie interventie <casus> <nr> lopend|afgerond|gestopt [ja|deels|nee] [resultaat…]")
+USAGE_DOEL = "/regie doel <casus> <tekst>"
+USAGE_PARTNERS = "/regie partners <casus>"
+SUMMARY_PLAN = "het plan van aanpak: doelen en interventies met wie, wanneer en resultaat"
+SUMMARY_INTERVENTIE = ("interventie toevoegen (zonder soort een formulier), of met een nummer "
+                       "de status wijzigen of afsluiten met het resultaat")
+SUMMARY_DOEL = "een doel aan het plan van aanpak toevoegen"
+SUMMARY_PARTNERS = "partners van een casus (interventieplegers, experts) bekijken en bijwerken"
+PLAN_STATUS_LABELS = {"gepland": "gepland", "lopend": "lopend", "afgerond": "afgerond",
+                      "gestopt": "gestopt"}
+PLAN_PROGRESS_LABELS = {"op_schema": "op schema", "vertraagd": "vertraagd",
+                        "afgerond": "afronden", "gestopt": "stoppen",
+                        "blijft_open": "blijft open"}
+PLAN_GOAL_REACHED_LABELS = {"ja": "ja", "deels": "deels", "nee": "nee"}
+PLAN_OCCASION_LABELS = {"evaluatie": "bij de evaluatie", "afbouw": "bij het afbouw- of "
+                        "afsluitvoorstel"}
+PLAN_GOAL_FIELD = "beschrijving van het doel"
+PLAN_CONSIDERATIONS_FIELD = "toelichting bij de overwegingen"
+PLAN_RESULT_FIELD = "beschrijving van het resultaat"
+PLAN_REASON_FIELD = "reden"
+PLAN_ORGANISATION_FIELD = "uitvoerende organisatie"
+PLAN_GOAL_LABEL = "doel"
+PLAN_WHO_UNKNOWN = "nog niet bekend"
+PLAN_INTERVENTION_NUMBER = "interventienummer"
+PLAN_CASE_CLOSED = (
+    "Deze casus is afgesloten; het plan van aanpak kan niet meer worden gewijzigd. Je kunt "
+    "het nog wel lezen met `/regie plan`.")
+PLAN_PARTNER_GONE = (
+    "Die partner hoort niet (meer) bij deze casus. Open het formulier opnieuw; er is niets "
+    "opgeslagen.")
+MISSING_PLAN_GOAL = "het doel"
+MISSING_GOAL_TEXT = "de tekst van het doel"
+
+
+def plan_not_a_number(shown: str, what: str) -> str:
+    """Refuse a number that is not a plain positive number."""
+    return (f"`{shown}` is geen {what}. Gebruik een nummer zoals `/regie plan` het toont, "
+            "bijvoorbeeld `2`; er is niets opgeslagen.")
+
+
+def plan_not_a_status(shown: str) -> str:
+    """Refuse an unknown intervention status."""
+    return (f"`{shown}` is geen status van een interventie. Kies `lopend`, `afgerond` of "
+            f"`gestopt`. Zo schrijf je het: `{USAGE_INTERVENTIE_STATUS}`")
+
+
+def plan_control_characters(what: str) -> str:
+    """Refuse text with control characters."""
+    return (f"In de {what} staan onzichtbare stuurtekens (bijvoorbeeld uit een gekopieerde "
+            "tekst). Typ de tekst opnieuw of plak hem als platte tekst; er is niets "
+            "opgeslagen.")
+
+
+PARTNER_NAME_FIELD = "naam"
+PARTNER_ORGANISATION_FIELD = "organisatie"
+PARTNER_ROLE_FIELD = "rol"
+PARTNER_PHONE_FIELD = "invoer bij Telefoon"
+PARTNER_EMAIL_FIELD = "invoer bij E-mail"
+
+
+def plan_not_a_phone(shown: str) -> str:
+    """Refuse a malformed phone number."""
+    return (f"`{escape_mrkdwn(shown)}` is geen telefoonnummer. Gebruik cijfers, eventueel met "
+            "+, spaties, streepjes of haakjes, zoals `020 555 1234` of `+31 6 1234 5678`.")
+
+
+def plan_not_an_email(shown: str) -> str:
+    """Refuse a malformed e-mail address."""
+    return (f"`{escape_mrkdwn(shown)}` is geen e-mailadres. Schrijf het als "
+            "`naam@organisatie.nl`.")
+
+
+def plan_unknown_kind(word: str, close: Sequence[str], codes: Sequence[str]) -> str:
+    """Refuse an unknown kind of intervention, suggesting the closest."""
+    shown = escape_mrkdwn(word.replace("`", "'"))
+    hint = ""
+    if close:
+        hint = " Bedoel je " + " of ".join(f"`{c}`" for c in close) + "?"
+    return (f"`{shown}` is geen soort interventie.{hint} Soorten: "
+            + ", ".join(f"`{c}`" for c in codes) + ". Er is niets opgeslagen.")
+
+
+def plan_kind_retired(code: str, name: str, codes: Sequence[str]) -> str:
+    """Refuse a kind that is no longer in the catalogue (plans that use it keep it)."""
+    return (f"`{code}` ({escape_mrkdwn(name)}) staat niet meer in de instrumentenkoffer; "
+            "bestaande interventies houden die soort. Kies uit: "
+            + ", ".join(f"`{c}`" for c in codes) + ". Er is niets opgeslagen.")
+
+
+def plan_unknown_number(code: str, number: int, last: int) -> str:
+    """Refuse an intervention number that does not exist."""
+    if last == 0:
+        return (f"Het plan van `{code}` heeft nog geen interventies. Voeg er een toe met "
+                f"`/regie interventie {code} <soort> <doel>`.")
+    return (f"Interventie #{number} bestaat niet in het plan van `{code}`. Gebruik een "
+            f"nummer van 1 tot en met {last}, zoals `/regie plan {code}` ze toont.")
+
+
+def plan_status_refused(code: str, number: int, current: str, target: str,
+                        reason: str) -> str:
+    """Refuse a status change that makes no sense."""
+    if reason == "same":
+        return f"Interventie #{number} van `{code}` is al {current}; er is niets gewijzigd."
+    if reason == "back_to_planned":
+        return (f"Interventie #{number} van `{code}` is {current}; terug naar gepland kan niet. "
+                "Er is niets gewijzigd.")
+    return (f"Interventie #{number} van `{code}` is al {current}; ze kan niet ook nog "
+            f"{target} worden. Het resultaat staat in het logboek. Er is niets gewijzigd.")
+
+
+def plan_reopen_needs_reason(code: str, number: int, current: str) -> str:
+    """Ask why a closed intervention runs again."""
+    return (f"Interventie #{number} van `{code}` is {current}. Wil je haar heropenen, zeg dan "
+            f"waarom: `/regie interventie {code} {number} lopend <reden>`. Er is niets "
+            "gewijzigd.")
+
+
+def plan_result_missing(code: str, number: int, target: str) -> str:
+    """Ask for the result when closing an intervention."""
+    return (f"Bij {target} hoort het resultaat: is het doel bereikt (`ja`, `deels` of `nee`) "
+            f"en wat heeft het opgeleverd? Bijvoorbeeld: `/regie interventie {code} {number} "
+            f"{target} deels <resultaat>`. Er is niets gewijzigd.")
+
+
+def plan_end_before_start(end: str, start: str) -> str:
+    """Refuse a planned end before the start."""
+    return (f"De geplande einddatum {end} ligt vóór de startdatum {start}. Controleer de "
+            "datums; er is niets opgeslagen.")
+
+
+def plan_running_in_future(start: str) -> str:
+    """Refuse a running intervention that starts in the future."""
+    return (f"Een lopende interventie kan niet pas op {start} beginnen. Kies de status "
+            "`gepland` of een startdatum van vandaag of eerder; er is niets opgeslagen.")
+
+
+def plan_bad_page(text: str, pages: int) -> str:
+    """Refuse a page of the plan that does not exist."""
+    return f"Pagina `{text}` bestaat niet; het plan heeft {pages} pagina('s)."
+
+
+def plan_review_outdated(code: str, number: int, status: str) -> str:
+    """Refuse a form about an intervention that was closed in the meantime."""
+    return (f"Interventie #{number} van `{code}` is intussen {status}. Open het formulier "
+            "opnieuw; er is niets opgeslagen.")
+
+
+def plan_keep_open_needs_reason(number: int) -> str:
+    """Ask why an intervention stays open at a phase-out."""
+    return f"Schrijf waarom interventie #{number} open blijft."
+
+
+def _plan_dates(start: date, end: date | None) -> str:
+    shown = f"start {format_date(start)}"
+    return shown + (f", einde gepland {format_date(end)}" if end is not None else "")
+
+
+def plan_log_added(number: int, kind: str, status: str, who: str, start: date,
+                   end: date | None, goal: str, considerations: str | None) -> str:
+    """The logbook line of a new intervention (stored encrypted, escaped when shown)."""
+    line = (f"Interventie #{number} toegevoegd aan het plan van aanpak: {kind}, uitvoering: "
+            f"{who}, {status}, {_plan_dates(start, end)}. Doel: {goal}")
+    return line + (f"\nOverwegingen: {considerations}" if considerations else "")
+
+
+def plan_log_edited(number: int, kind: str, status: str, who: str, start: date,
+                    end: date | None, goal: str, considerations: str | None) -> str:
+    """The logbook line of a changed intervention: what it now says."""
+    line = (f"Interventie #{number} gewijzigd: {kind}, uitvoering: {who}, {status}, "
+            f"{_plan_dates(start, end)}. Doel: {goal}")
+    return line + (f"\nOverwegingen: {considerations}" if considerations else "")
+
+
+def plan_log_status(number: int, kind: str, old: str, new: str, goal_reached: str | None,
+                    text: str | None, reopens: bool, occasion: str | None) -> str:
+    """The logbook line of a status change (with the result or the reason)."""
+    when = f" ({PLAN_OCCASION_LABELS[occasion]})" if occasion else ""
+    line = f"Interventie #{number} ({kind}): {old} → {new}{when}."
+    if new in ("afgerond", "gestopt"):
+        return line + f" Doel bereikt: {goal_reached}. Resultaat: {text}"
+    if reopens:
+        return line + f" Heropend; reden: {text}"
+    return line + (f" {text}" if text else "")
+
+
+def plan_log_progress(number: int, kind: str, progress: str, text: str | None,
+                      occasion: str) -> str:
+    """The logbook line of progress noted at an evaluation."""
+    line = (f"Interventie #{number} ({kind}): {PLAN_PROGRESS_LABELS[progress]} "
+            f"({PLAN_OCCASION_LABELS[occasion]}).")
+    return line + (f" {text}" if text else "")
+
+
+def plan_log_kept_open(number: int, kind: str, reason: str, occasion: str) -> str:
+    """The logbook line of an intervention that stays open at a phase-out."""
+    return (f"Interventie #{number} ({kind}) blijft open ({PLAN_OCCASION_LABELS[occasion]}). "
+            f"Reden: {reason}")
+
+
+def plan_log_goal(number: int, text: str) -> str:
+    """The logbook line of a new plan goal."""
+    return f"Doel #{number} toegevoegd aan het plan van aanpak: {text}"
+
+
+def plan_saved(code: str, number: int, kind: str, status: str, log_number: int) -> str:
+    """Confirm a new intervention."""
+    return (f"Interventie #{number} ({escape_mrkdwn(kind)}, {status}) toegevoegd aan het plan "
+            f"van `{code}`; vastgelegd in het logboek als regel #{log_number}.")
+
+
+def plan_edited(code: str, number: int, log_number: int) -> str:
+    """Confirm a changed intervention."""
+    return (f"Interventie #{number} van `{code}` gewijzigd; vastgelegd in het logboek als "
+            f"regel #{log_number}.")
+
+
+def plan_status_saved(code: str, number: int, kind: str, old: str, new: str,
+                      log_number: int) -> str:
+    """Confirm a status change."""
+    return (f"Interventie #{number} van `{code}` ({escape_mrkdwn(kind)}): {old} → {new}; "
+            f"vastgelegd in het logboek als regel #{log_number}.")
+
+
+def plan_goal_saved(code: str, number: int, log_number: int) -> str:
+    """Confirm a new goal."""
+    return (f"Doel #{number} toegevoegd aan het plan van `{code}`; vastgelegd in het logboek "
+            f"als regel #{log_number}.")
+
+
+def plan_review_saved(closed: int, noted: int, kept_open: int) -> str:
+    """Confirm what a form did with the listed interventions."""
+    parts = []
+    if closed:
+        parts.append(_count(closed, "interventie afgesloten", "interventies afgesloten"))
+    if noted:
+        parts.append(_count(noted, "voortgang vastgelegd", "keer voortgang vastgelegd"))
+    if kept_open:
+        parts.append(_count(kept_open, "interventie blijft open", "interventies blijven open"))
+    return ("Plan van aanpak: " + ", ".join(parts) + ".") if parts else ""
+
+
+PLAN_TITLE = "Plan van aanpak {code}"
+PLAN_GOALS_TITLE = "Doelen"
+PLAN_NO_GOALS = "Nog geen doelen. Voeg er een toe met `/regie doel {code} <tekst>`."
+PLAN_NO_INTERVENTIONS = (
+    "Nog geen interventies. Voeg er een toe met `/regie interventie {code} <soort> <doel>` "
+    "of met de knop hieronder.")
+PLAN_CLOSED_NOTE = "Deze casus is afgesloten; het plan is alleen nog te lezen."
+PLAN_OLDER = "Volgende interventies"
+PLAN_NEWER = "Vorige interventies"
+PLAN_ADD_BUTTON = "Interventie toevoegen"
+PLAN_PARTNERS_BUTTON = "Partners"
+PLAN_HOME_BUTTON = "Plan"
+PLAN_LABEL_WHO = "Uitvoering"
+PLAN_LABEL_GOAL = "Doel"
+PLAN_LABEL_CONSIDERATIONS = "Overwegingen"
+PLAN_LABEL_RESULT = "Resultaat"
+PLAN_LABEL_CONTACT = "contactpersoon"
+
+
+def plan_page_info(page: int, pages: int, total: int, open_count: int) -> str:
+    """Describe which part of the plan is shown."""
+    return (f"{_count(open_count, 'open interventie', 'open interventies')} van {total} · "
+            f"pagina {page} van {pages} · open eerst")
+
+
+def plan_dates_line(status: str, start: date, end: date | None, started: date | None,
+                    ended: date | None) -> str:
+    """Return the dates of an intervention as one line."""
+    parts = [f"start {format_date(started or start)}"]
+    if ended is not None:
+        parts.append(f"{status} op {format_date(ended)}")
+    elif end is not None:
+        parts.append(f"einde gepland {format_date(end)}")
+    return " · ".join(parts)
+
+
+def plan_result_line(goal_reached: str | None) -> str:
+    """Introduce an ended intervention's result."""
+    return f"doel bereikt: {goal_reached or '–'}"
+
+
+HOME_PLAN_FIELD = "Plan van aanpak"
+
+
+def home_plan(open_count: int, next_end: date | None) -> str:
+    """The Home tab's plan line of a case."""
+    if open_count == 0:
+        return "geen open interventies"
+    line = _count(open_count, "open interventie", "open interventies")
+    return line + (f"\neerstvolgend einde {format_date(next_end)}" if next_end else "")
+
+
+def plan_open_at_phase_out(code: str, count: int) -> str:
+    """Ask the regisseur to close open interventions or say why they stay open."""
+    return (f"*Nog {_count(count, 'open interventie', 'open interventies')}* in het plan van "
+            f"`{code}`. Sluit ze af met hun resultaat, of leg vast waarom ze open blijven "
+            "(bijvoorbeeld bij een warme overdracht):")
+
+
+def plan_open_line(number: int, kind: str, status: str, end: date | None) -> str:
+    """One open intervention in a list."""
+    line = f"• #{number} {escape_mrkdwn(kind)} ({status}"
+    return line + (f", einde gepland {format_date(end)})" if end else ")")
+
+
+PLAN_CLOSEOUT_BUTTON = "Open interventies afhandelen"
+
+
+def plan_line_not_correctable(code: str, number: int) -> str:
+    """Refuse correcting a logbook line the plan wrote."""
+    return (f"Regel #{number} is een wijziging van het plan van aanpak en blijft zoals hij is. "
+            f"Pas het plan aan met `/regie interventie {code} <nr>`; die wijziging komt als "
+            "nieuwe regel in het logboek.")
+
+
+PLAN_NO_OPEN = "Het plan van `{code}` heeft geen open interventies meer."
+PLAN_CLOSEOUT_HINT = (
+    "Of per interventie: `/regie interventie {code} <nr> afgerond ja|deels|nee <resultaat>`.")
+
+# The forms.
+PLAN_MODAL_TITLE = "Interventie"
+PLAN_MODAL_EDIT_TITLE = "Interventie wijzigen"
+PLAN_MODAL_KIND = "Soort interventie"
+PLAN_MODAL_STATUS = "Status"
+PLAN_MODAL_PARTNER = "Uitgevoerd door (partner)"
+PLAN_MODAL_PARTNER_HINT = "Partners voeg je toe met /regie partners."
+PLAN_MODAL_ORGANISATION = "Uitvoerende organisatie"
+PLAN_MODAL_ORGANISATION_HINT = "Laat leeg als de gekozen partner het uitvoert."
+PLAN_MODAL_GOAL = "Doel: wat wil je bereiken?"
+PLAN_MODAL_CONSIDERATIONS = "Overwegingen: waarom deze interventie?"
+PLAN_MODAL_START = "Start"
+PLAN_MODAL_END = "Einde gepland"
+PLAN_MODAL_TEXT_HINT = "Noem geen namen van betrokkenen; hoogstens {limit} tekens."
+PLAN_MODAL_CLOSE_TITLE = "Interventie afsluiten"
+PLAN_MODAL_GOAL_REACHED = "Doel bereikt?"
+PLAN_MODAL_RESULT = "Resultaat: wat heeft het opgeleverd?"
+PLAN_MODAL_CHOICE = "voortgang of afsluiten"
+PLAN_MODAL_CLOSEOUT_CHOICE = "afsluiten of open laten"
+PLAN_MODAL_REVIEW_TEXT = "resultaat of toelichting"
+PLAN_MODAL_REVIEW_TEXT_HINT = ("Bij afronden of stoppen: het resultaat; bij open laten: de "
+                               "reden.")
+PLAN_MODAL_CLOSEOUT_TITLE = "Open interventies"
+PLAN_MODAL_REVIEW_INTRO = "*Interventies in het plan* (laat leeg wat niet veranderde)"
+PLAN_MODAL_UVO_PARTNERS = "Deelnemers uit de partners"
+PLAN_MODAL_SAVED_TITLE = "Plan bijgewerkt"
+PLAN_MODAL_PLAN_TITLE = "Plan van aanpak"
+PLAN_MODAL_KIND_REQUIRED = "Kies een soort interventie uit de lijst."
+PLAN_MODAL_STATUS_REQUIRED = "Kies gepland of lopend."
+PLAN_MODAL_GOAL_REACHED_REQUIRED = "Kies ja, deels of nee."
+PLAN_MODAL_CHOICE_FOR_RESULT = "Kies eerst afronden of stoppen; dan hoort hier het resultaat."
+PLAN_MODAL_RESULT_REQUIRED = "Schrijf wat de interventie heeft opgeleverd."
+PLAN_MODAL_CHOICE_REQUIRED = "Kies afronden, stoppen of open laten."
+PLAN_MODAL_CASE_MISMATCH = (
+    "De interventies in dit formulier horen bij {code}. Kies die casus, of open het "
+    "formulier opnieuw voor een andere casus.")
+PLAN_MODAL_MORE = "… en nog {count} open interventies: werk die bij met /regie interventie."
+
+
+def plan_modal_summary(number: int, kind: str, status: str, who: str | None,
+                       end: date | None) -> str:
+    """One intervention as a form lists it (mrkdwn, escaped)."""
+    line = f"*#{number} {escape_mrkdwn(kind)}* · {status}"
+    if who:
+        line += f" · {escape_mrkdwn(who)}"
+    return line + (f" · einde gepland {format_date(end)}" if end else "")
+
+
+# Partners.
+PARTNERS_TITLE = "Partners {code}"
+PARTNERS_EMPTY = "Nog geen partners bij deze casus. Voeg interventieplegers en experts toe."
+PARTNERS_ADD_BUTTON = "Partner toevoegen"
+PARTNERS_EDIT_BUTTON = "Wijzigen"
+PARTNERS_NOTE = "Alleen jij als regisseur van de casus ziet deze gegevens."
+PARTNER_MODAL_TITLE = "Partner"
+PARTNER_MODAL_NAME = "Naam"
+PARTNER_MODAL_ORGANISATION = "Organisatie"
+PARTNER_MODAL_ROLE = "Rol"
+PARTNER_MODAL_ROLE_HINT = "Bijvoorbeeld: interventiepleger, casemanager, expert"
+PARTNER_MODAL_PHONE = "Telefoon"
+PARTNER_MODAL_EMAIL = "E-mail"
+PARTNER_MODAL_REMOVE = "Verwijderen"
+PARTNER_MODAL_REMOVE_OPTION = "Deze partner verwijderen"
+
+
+def partner_line(number: int, name: str, organisation: str, role: str | None,
+                 phone: str | None, email: str | None) -> str:
+    """One partner in the list (escaped)."""
+    head = f"*{number}. {escape_mrkdwn(name)}* · {escape_mrkdwn(organisation)}"
+    if role:
+        head += f" · {escape_mrkdwn(role)}"
+    contact = " · ".join(escape_mrkdwn(v) for v in (phone, email) if v)
+    return head + (f"\n{contact}" if contact else "")
+
+
+def partner_participant(name: str, organisation: str) -> str:
+    """A partner as a UVO participant (plain; escaped when shown)."""
+    return f"{name} ({organisation})"
+
+
+def partner_saved(code: str, name: str, action: str) -> str:
+    """Confirm a partner change ('toegevoegd', 'gewijzigd', 'verwijderd')."""
+    return f"Partner {escape_mrkdwn(name)} {action} bij `{code}`."
+
+
+def partners_full(code: str, limit: int) -> str:
+    """Refuse a partner beyond the limit."""
+    return (f"`{code}` heeft al {limit} partners. Verwijder eerst partners die niet meer "
+            "betrokken zijn; er is niets opgeslagen.")
+
+
+# The catalogue on the command line (regiebot interventies list|import).
+CATALOGUE_HELP = {
+    "interventies": "de instrumentenkoffer: soorten interventies",
+    "interventies list": "de soorten interventies met hun code",
+    "interventies import": "vervang de lijst door een CSV-bestand (code,naam,screening)",
+}
+CATALOGUE_EMPTY_FILE = ("Het bestand bevat geen soorten interventies. Er is niets gewijzigd. "
+                        "Kolommen: code,naam,screening.")
+CATALOGUE_COLUMNS = "verwacht 2 of 3 kolommen: code, naam en (ja/nee) screening"
+CATALOGUE_BAD_CODE = ("de code moet met een kleine letter beginnen en mag alleen kleine "
+                      "letters, cijfers en streepjes hebben (2 tot 24 tekens)")
+CATALOGUE_BAD_SCREENING = "de kolom screening is ja of nee"
+CATALOGUE_NAME_FIELD = "naam"
+CATALOGUE_LIST_HEADER = ("code", "naam", "screening", "actief", "in gebruik")
+CATALOGUE_YES, CATALOGUE_NO = "ja", "nee"
+
+
+def catalogue_bad_header(columns: str) -> str:
+    """Refuse a file without the expected header."""
+    return f"De eerste regel moet de kolomnamen geven: {columns}. Er is niets gewijzigd."
+
+
+def catalogue_bad_line(line_no: int, problem: str) -> str:
+    """Refuse a file for one bad line."""
+    return f"Regel {line_no}: {problem}. Er is niets gewijzigd."
+
+
+def catalogue_twice(code: str) -> str:
+    """Refuse a code that appears twice."""
+    return f"de code {code} staat er twee keer in"
+
+
+def catalogue_too_many(count: int, limit: int) -> str:
+    """Refuse a catalogue too long for a form."""
+    return (f"Het bestand bevat {count} soorten; hoogstens {limit} passen in een formulier. "
+            "Er is niets gewijzigd.")
+
+
+def catalogue_imported(added: int, changed: int, removed: int, kept: Sequence[str]) -> str:
+    """Report an import."""
+    line = (f"Instrumentenkoffer bijgewerkt: {added} nieuw, {changed} gewijzigd, "
+            f"{removed} verwijderd.")
+    if kept:
+        line += (" Niet meer in de lijst maar nog in gebruik (blijven bestaan, worden niet "
+                 "meer aangeboden): " + ", ".join(kept) + ".")
+    return line
+
+
+
+
+def cli_file_not_readable(path: str) -> str:
+    """Explain a file that cannot be read (missing, no rights, not UTF-8)."""
+    return (f"Kan {path} niet lezen (bestaat het, mag ik het lezen, is het UTF-8?). Er is "
+            "niets gewijzigd.")
+
+
+CATALOGUE_CONFLICT = ("Tijdens het importeren legde iemand een interventie vast. Er is niets "
+                      "gewijzigd; voer de import opnieuw uit.")
+
+
 # --- The programme monitor (/regie monitor, its CSV and chart) -------------------------------
 
 MONITOR_USAGE = "/regie monitor [van] [tot]"
@@ -1214,17 +1691,50 @@ def monitor_period(start: str, end: str, today: str) -> str:
     return f"Periode {start} t/m {end} · stand op {today}"
 
 
+def monitor_period_months(months: str, start: str, end: str) -> str:
+    """Describe a period of whole months, with its first and last day."""
+    return f"Periode {months} ({start} t/m {end}) · stand op {end}"
+
+
+def monitor_months(start: date, end: date) -> str:
+    """Name the whole months a monitor covers: `september t/m november 2026`."""
+    first = MONTHS[start.month - 1] + ("" if start.year == end.year else f" {start.year}")
+    last = f"{MONTHS[end.month - 1]} {end.year}"
+    return last if (start.year, start.month) == (end.year, end.month) else f"{first} t/m {last}"
+
+
+def monitor_widened(asked_start: str, asked_end: str, months: str) -> str:
+    """Say that the asked days were widened (or cut) to whole months that have ended."""
+    return (f"Gevraagd: {asked_start} t/m {asked_end}. De monitor telt alleen hele "
+            f"kalendermaanden die voorbij zijn, dus deze cijfers gaan over {months}; zo is "
+            "uit twee overzichten nooit één dag (en daarmee één casus) terug te rekenen.")
+
+
+def monitor_month_not_ended(month: str, year: int, last_month: str, last_year: int) -> str:
+    """Refuse a period that has no month that has ended."""
+    return (f"De monitor telt alleen hele kalendermaanden die voorbij zijn, en {month} {year} "
+            f"loopt nog. Er is niets opgevraagd. Vraag een periode tot en met {last_month} "
+            f"{last_year}, bijvoorbeeld `/regie monitor 01-01-{last_year} "
+            f"{_month_end_text(last_year, last_month)}`.")
+
+
+def _month_end_text(year: int, month_name: str) -> str:
+    month = MONTHS.index(month_name) + 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return format_date(date.fromordinal(following.toordinal() - 1))
+
+
 def monitor_legend(min_group: int) -> str:
     """Explain the suppression marks."""
     return (f"<{min_group} = minder dan {min_group} (0 tot en met {min_group - 1}); "
             "x = afgeschermd, zodat een kleine groep niet uit de andere getallen terug te "
-            "rekenen is; – = niet van toepassing. Standen gelden voor vandaag, de overige "
-            "cijfers voor de periode.")
+            "rekenen is; – = niet van toepassing. Standen gelden voor de laatste dag van de "
+            "periode, de overige cijfers voor de hele periode (hele kalendermaanden).")
 
 
-def monitor_chart_title(start: str, end: str) -> str:
-    """Title of the monitor chart."""
-    return f"Monitor IPGA Radicalisering, {start} t/m {end}"
+def monitor_chart_title(months: str, stand: str) -> str:
+    """Title of the monitor chart: the whole months it covers and the day of the stand."""
+    return f"Monitor IPGA Radicalisering, {months} (stand op {stand})"
 
 
 def monitor_filename(start: str, end: str, ext: str) -> str:
@@ -1252,8 +1762,28 @@ def monitor_start_in_future(start: str, today: str) -> str:
 
 MONITOR_TOO_MANY_ARGS = (
     "Dat zijn te veel gegevens voor `/regie monitor`. Geef hoogstens een begin- en een "
-    "einddatum, zoals `/regie monitor 01-01-2026 30-06-2026`. Zonder datums krijg je het "
-    "lopende jaar tot en met vandaag.")
+    "einddatum, zoals `/regie monitor 01-01-2026 30-06-2026`. Zonder datums krijg je de "
+    "voorbije maanden van dit jaar.")
+MONITOR_CSV_ASKED_FROM = "gevraagd van"
+MONITOR_CSV_ASKED_TO = "gevraagd tot en met"
+MONITOR_SECTION_PLAN = "Interventies in de periode"
+MONITOR_PLAN_MEASURES = {"gestart": "gestart", "lopend": "lopend (stand)",
+                         "beeindigd": "beëindigd"}
+MONITOR_LABEL_PLAN_STARTED = "interventies gestart"
+MONITOR_LABEL_PLAN_RUNNING = "interventies lopend (stand)"
+MONITOR_LABEL_PLAN_ENDED = "interventies beëindigd (afgerond of gestopt)"
+MONITOR_PLAN_RESULT_LABELS = {"ja": "beëindigd, doel bereikt", "deels":
+                              "beëindigd, doel deels bereikt", "nee":
+                              "beëindigd, doel niet bereikt"}
+MONITOR_LABEL_PLAN_SHARE = "aandeel beëindigde interventies dat het doel bereikte"
+MONITOR_LABEL_SCREENINGS = "screenings gestart"
+MONITOR_CHART_PLAN = "Interventies"
+MONITOR_CHART_PLAN_LABELS = ("gestart", "lopend", "beëindigd", "screening")
+
+
+def monitor_plan_section(measure: str, by: str) -> str:
+    """Title of a breakdown of interventions: `Interventies gestart, per soort`."""
+    return f"Interventies {MONITOR_PLAN_MEASURES[measure]}, per {by}"
 
 
 # --- The command line: help and usage errors -------------------------------------------------
@@ -1290,8 +1820,10 @@ CLI_HELP = {
     "reminders run --at": "als op dit moment, bv. 2026-11-23T08:30 (Amsterdamse tijd)",
     "reminders run --dry-run": "niets opslaan of versturen; toon wat er verstuurd zou worden",
     "monitor": "monitorcijfers (geen casusinhoud), als CSV en grafiek",
-    "monitor --from": "begin van de periode (standaard 1 januari van dit jaar)",
-    "monitor --to": "einde van de periode (standaard vandaag)",
+    "monitor --from": ("begin van de periode, naar het begin van de maand (standaard 1 "
+                       "januari)"),
+    "monitor --to": ("einde van de periode, naar het einde van de maand; hoogstens de laatste "
+                     "voorbije maand (standaard)"),
     "monitor --csv": "schrijf de cijfers als CSV",
     "monitor --png": "schrijf de grafiek als PNG",
     "retention": "bewaartermijn",

@@ -1,4 +1,4 @@
-"""Typed SQLAlchemy models: users, cases, logbook, audit, reminders, outbox, agenda."""
+"""Typed SQLAlchemy models: users, cases, logbook, audit, reminders, outbox, agenda, plan."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ class EntryKind(enum.StrEnum):
     UVO = "uvo"
     EVALUATIE = "evaluatie"
     VEILIGHEID = "veiligheid"
+    PLAN = "plan"              # a change of the plan van aanpak (written by the bot)
 
 
 class User(Base):
@@ -394,3 +395,95 @@ class CaseDecision(Base):
 
     def __repr__(self) -> str:
         return f"CaseDecision({self.case_id}, {self.outcome!r}, {self.decided_on})"
+
+
+# --- the plan van aanpak: the catalogue, interventions, goals and partners (issue 14) ---------
+
+class InterventionKind(Base):
+    """A kind of intervention in the catalogue (instrumentenkoffer), with its short code."""
+
+    __tablename__ = "intervention_kinds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    screening: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # offered for new interventions
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"InterventionKind({self.code!r}, active={self.active})"
+
+
+class CasePartner(Base):
+    """A contact person of a case (interventiepleger or expert); every field encrypted."""
+
+    __tablename__ = "case_partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(EncryptedText)
+    organisation: Mapped[str] = mapped_column(EncryptedText)
+    role: Mapped[str | None] = mapped_column(EncryptedText)
+    phone: Mapped[str | None] = mapped_column(EncryptedText)
+    email: Mapped[str | None] = mapped_column(EncryptedText)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"CasePartner({self.id}, case={self.case_id})"
+
+
+class PlanGoal(Base):
+    """A goal of a case's plan van aanpak, numbered per case."""
+
+    __tablename__ = "plan_goals"
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(EncryptedText)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"PlanGoal({self.number}, case={self.case_id})"
+
+
+class Intervention(Base):
+    """An intervention of a case's plan: kind, who, goal, dates, status and result.
+
+    Goal, considerations, the carrying organisation and the result text are encrypted; the
+    status, dates and whether the goal was reached are plain, for the monitor."""
+
+    __tablename__ = "interventions"
+    __table_args__ = (UniqueConstraint("case_id", "number"),
+                      Index("ix_interventions_kind", "kind_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    kind_id: Mapped[int] = mapped_column(ForeignKey("intervention_kinds.id"))
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_partners.id", ondelete="SET NULL"))
+    organisation: Mapped[str | None] = mapped_column(EncryptedText)
+    goal: Mapped[str] = mapped_column(EncryptedText)
+    considerations: Mapped[str | None] = mapped_column(EncryptedText)
+    status: Mapped[str] = mapped_column(String(16))         # gepland|lopend|afgerond|gestopt
+    progress: Mapped[str | None] = mapped_column(String(16))  # op_schema|vertraagd (evaluation)
+    starts_on: Mapped[date] = mapped_column(Date)             # planned (or actual) start
+    planned_end_on: Mapped[date | None] = mapped_column(Date)
+    started_on: Mapped[date | None] = mapped_column(Date)     # when it became lopend
+    ended_on: Mapped[date | None] = mapped_column(Date)       # when it was closed
+    goal_reached: Mapped[str | None] = mapped_column(String(8))  # ja|deels|nee
+    result: Mapped[str | None] = mapped_column(EncryptedText)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    kind: Mapped[InterventionKind] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"Intervention({self.number}, case={self.case_id}, {self.status})"

@@ -10,13 +10,15 @@ from typing import NoReturn
 
 from bot import logsafety, texts
 from bot.cli import audit, db, keys, meetings, modes, monitor, reminders, retention, users
+from bot.cli import catalogue as plan_catalogue
 from bot.config import Settings, load_settings
 from bot.errors import BotError, ConfigError
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
 # The command groups, in the order `regiebot --help` lists them.
-GROUPS = (modes, db, keys, users, meetings, reminders, monitor, retention, audit)
+GROUPS = (modes, db, keys, users, meetings, reminders, monitor, retention, audit,
+          plan_catalogue)
 
 
 class DutchArgumentParser(argparse.ArgumentParser):

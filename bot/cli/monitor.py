@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.errors import BotError
 from bot.services.monitor import default_period, read_monitor
 from bot.views.exports import display_value, figure_rows, monitor_csv, monitor_png
+from bot.views.replies import monitor_period
 
 
 def add_commands(sub: SubParsers) -> None:
@@ -32,8 +33,8 @@ def cmd_monitor(args: argparse.Namespace, settings: Settings) -> int:
     runtime = admin_runtime(settings)
     try:
         now = runtime.deps.clock()
-        first_on, today = default_period(local_date(now))
-        start, end = args.from_date or first_on, args.to_date or today
+        first_on, last_on = default_period(local_date(now))
+        start, end = args.from_date or first_on, args.to_date or last_on
         with runtime.deps.session_factory.begin() as session:
             figures = read_monitor(session, actor="cli", now=now, start=start, end=end,
                                    settings=settings)
@@ -48,8 +49,10 @@ def cmd_monitor(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     finally:
         runtime.close()
-    print(texts.MONITOR_TITLE + " · " + texts.monitor_period(
-        texts.format_date(start), texts.format_date(end), texts.format_date(today)))
+    print(texts.MONITOR_TITLE + " · " + monitor_period(figures))
+    if figures.asked is not None and figures.asked != (figures.start, figures.end):
+        print(texts.monitor_widened(texts.format_date(start), texts.format_date(end),
+                                    texts.monitor_months(figures.start, figures.end)))
     for row in figure_rows(figures):
         print(f"{row.section}\t{row.label}\t{display_value(row.value, row.unit)}")
     print(texts.monitor_legend(figures.min_group))

@@ -8,7 +8,8 @@ from concurrent.futures import Executor
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.handlers import agenda, cases, gate, home, logbook, monitor, reminders, router
+from bot.handlers import agenda, cases, gate, home, logbook, monitor, plan, reminders, router
+from bot.handlers import partners as plan_partners
 from bot.handlers.common import HomeSection, Registry, Subcommand
 from bot.handlers.gate import MemberCheck
 
@@ -20,7 +21,7 @@ HOME_SECTIONS: tuple[HomeSection, ...] = (cases.home_section, agenda.home_sectio
 def subcommands() -> list[Subcommand]:
     """Return every `/regie` subcommand (help lists them by their `order`)."""
     return [*cases.SUBCOMMANDS, *logbook.SUBCOMMANDS, *agenda.SUBCOMMANDS,
-            *monitor.SUBCOMMANDS]
+            *monitor.SUBCOMMANDS, *plan.SUBCOMMANDS, *plan_partners.SUBCOMMANDS]
 
 
 def register_all(app: App, deps: Deps, *, executor: Executor, members: MemberCheck,
@@ -36,3 +37,5 @@ def register_all(app: App, deps: Deps, *, executor: Executor, members: MemberChe
     home.register(app, home_tab)
     logbook.register(app, deps, publish_home=home_tab.publish)
     reminders.register(app, deps)
+    plan.register(app, deps)
+    plan_partners.register(app, deps)

@@ -29,9 +29,11 @@ from bot.parsing import (
     parse_meeting_kind,
     parse_outcome,
 )
+from bot.services import plan
 from bot.services.agenda import decisions, invitations, items, publish
 from bot.services.agenda.config import AgendaConfig
 from bot.services.users import Actor
+from bot.views import plan as plan_views
 from bot.views import replies
 from storage import queries
 from storage.models import Role
@@ -90,7 +92,12 @@ def handle_ready_command(ctx: CommandContext) -> Reply:
     slot = placement.slot
     text = texts.agenda_ready_reply(code, kind, item_kind, slot.starts_at, slot.ends_at,
                                     slot.position)
-    return Reply(text=text, blocks=replies.render_ready(placement))
+    blocks = replies.render_ready(placement)
+    if item_kind in ("afbouw", "afsluit"):  # the plan's open interventions: close or explain
+        still_open = in_transaction(ctx, lambda session: plan.open_interventions(
+            session, ctx.actor, code=code, now=ctx.now))
+        blocks += plan_views.render_open_at_phase_out(code, still_open)
+    return Reply(text=text, blocks=blocks)
 
 
 def handle_withdraw_command(ctx: CommandContext) -> Reply:

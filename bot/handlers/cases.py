@@ -23,7 +23,7 @@ from bot.parsing import (
     parse_small_number,
     tokens,
 )
-from bot.services import cases
+from bot.services import cases, plan
 from bot.services.users import Actor
 from bot.views import replies
 from storage.models import Role
@@ -154,7 +154,8 @@ def home_section(session: Session, actor: Actor, now: datetime, deps: Deps) -> l
     overviews = cases.my_cases(session, actor, now, settings=deps.settings,
                                itat=deps.settings.series("itat"),
                                regie=deps.settings.series("regie"))
-    return replies.render_home_cases(overviews, local_date(now))
+    plans = plan.home_plans(session, actor, now) if overviews else {}
+    return replies.render_home_cases(overviews, local_date(now), plans)
 
 
 SUBCOMMANDS = (

@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,15 +16,17 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.clock import local_date
 from bot.deps import Deps
 from bot.errors import BotError, NotFoundError, Refusal, RefusedError
-from bot.services import access, replay, slack_access
+from bot.services import access, partners, plan, replay, slack_access
 from bot.services.users import Actor
-from bot.views import modals
+from bot.views import modals, plan_modals
+from bot.views.blocks import section
 from storage import queries
 from storage.models import Role
 
@@ -263,13 +265,63 @@ def open_entry_modal(client: WebClient, deps: Deps, actor: Actor, trigger_id: st
         if case_code:
             code = access.own_case(session, actor, case_code, f"logbook.{kind}").code
         codes = [c.code for c in access.own_cases(session, actor)]
+        extra_blocks, extra_meta = plan_entry_parts(session, actor, kind, code, now)
     if not codes:
         raise NotFoundError(texts.NO_OWN_CASES)
     view = modals.entry_modal(kind, codes, selected_code=code,
                               initial_on=initial_on or local_date(now),
-                              contact_kind=contact_kind, origin=origin)
+                              contact_kind=contact_kind, origin=origin,
+                              extra_blocks=extra_blocks, extra_meta=extra_meta)
     try:
         client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as exc:
         log.warning("views.open failed: %s", exc.response.get("error"))
         raise BotError(texts.MODAL_OPEN_FAILED) from exc
+
+
+# -- the plan's forms: open a view from a command, a message or another view -----------------
+
+def show_view(client: WebClient, body: dict[str, Any], view: View) -> None:
+    """Open `view`, or push it onto the modal the action came from; a BotError when Slack
+    refuses (the trigger expired)."""
+    trigger_id = str(body.get("trigger_id") or "")
+    container = body.get("container")
+    in_modal = (isinstance(container, dict) and container.get("type") == "view"
+                and isinstance(body.get("view"), dict)
+                and body["view"].get("type") == "modal")
+    try:
+        if in_modal:
+            client.views_push(trigger_id=trigger_id, view=view)
+        else:
+            client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        log.warning("views.open failed: %s", exc.response.get("error"))
+        raise BotError(texts.MODAL_OPEN_FAILED) from exc
+
+
+def show_refusal(client: WebClient, body: dict[str, Any], message: str) -> None:
+    """Show a refusal to a button press in a small modal (a Home tab has no reply)."""
+    with suppress(BotError):  # the trigger expired: there is nowhere left to say it
+        show_view(client, body, modals.notice_view(texts.MODAL_REFUSED_TITLE,
+                                                   [section(message)]))
+
+
+def field_error(message: str) -> str:
+    """Return a message for a form field: plain text, without mrkdwn code marks."""
+    return message.replace("`", "")
+
+
+def plan_entry_parts(session: Session, actor: Actor, kind: str, code: str | None,
+                     now: datetime) -> tuple[list[Block], dict[str, Any]]:
+    """Return what the plan adds to the logging form of a known case: the open interventions
+    to review in an evaluation, the partners to pick as UVO participants."""
+    if code is None or kind not in ("evaluatie", "uvo"):
+        return [], {}
+    if kind == "evaluatie":
+        items = plan.open_interventions(session, actor, code=code, now=now)
+        return (plan_modals.review_blocks(items, plan_modals.EVALUATION_CHOICES,
+                                          required=False),
+                {"plan_case": code, "plan_items": plan_modals.review_numbers(items)})
+    offered = partners.list_partners(session, actor, code=code, now=now,
+                                     action="partners.options").partners
+    return plan_modals.uvo_partner_block(offered), {"plan_case": code}

@@ -40,10 +40,10 @@ from bot.parsing import (
     parse_entry_args,
     parse_iso_date,
 )
-from bot.services import logbook
+from bot.services import logbook, partners, plan
 from bot.services.logbook import EntryDateError, SavedEntry
 from bot.services.users import Actor
-from bot.views import messages, modals, replies
+from bot.views import messages, modals, plan_modals, replies
 from bot.views.blocks import as_dicts, section
 from storage.models import Role
 
@@ -110,14 +110,24 @@ def handle_entry_submission(ack: Ack, body: dict[str, Any], context: dict[str, A
                                       limit=MAX_PARTICIPANTS_LENGTH, required=False)
         except InputError as exc:
             errors[modals.B_ENTRY_PARTICIPANTS] = _plain(exc.message)
+    plan_part = plan_modals.read_entry_plan(view, form.kind, code, modals.B_ENTRY_CASE)
+    errors.update(plan_part.errors)
     if errors or code is None or occurred_on is None:
         ack(response_action="errors", errors=errors)
         return
+    reviewed = None
     try:
         with transaction(deps, actor, now) as session:
+            if plan_part.partner_ids:  # partners picked as participants come first
+                names = partners.participant_names(session, actor, code=code,
+                                                   partner_ids=plan_part.partner_ids)
+                participants = "; ".join(p for p in (", ".join(names), participants) if p)
             saved = _save_entry(session, deps, actor, form.kind, code=code,
                                 occurred_on=occurred_on, contact_kind=form.contact_kind,
                                 text=text, participants=participants or None, now=now)
+            if plan_part.review:  # the evaluation's verdict on the plan, in one transaction
+                reviewed = plan.apply_review(session, actor, code=code, items=plan_part.review,
+                                             occasion="evaluatie", now=now)
     except EntryDateError as exc:
         ack(response_action="errors", errors={modals.B_ENTRY_DATE: _plain(exc.message)})
         return
@@ -128,6 +138,9 @@ def handle_entry_submission(ack: Ack, body: dict[str, Any], context: dict[str, A
         ack(response_action="errors", errors={modals.B_ENTRY_CASE: _plain(exc.message)})
         return
     _, blocks = replies.render_saved_entry(saved)
+    if reviewed is not None:
+        blocks.append(section(texts.plan_review_saved(
+            len(reviewed.closed), len(reviewed.noted), len(reviewed.kept_open))))
     ack(response_action="update", view=modals.notice_view(texts.MODAL_SAVED_TITLE, blocks))
     if form.origin == "home":
         publish_home(client, actor)  # the tab shows the new last UVO date

@@ -237,6 +237,8 @@ def correct_entry(session: Session, actor: Actor, *, code: str, number: str,
         raise InputError(texts.unknown_entry_number(case.code, number.strip()[:10], len(ids)))
     original = session.get(LogEntry, ids[wanted - 1])
     assert original is not None
+    if original.kind is EntryKind.PLAN:  # the plan's history: change the plan instead
+        raise ConflictError(texts.plan_line_not_correctable(case.code, wanted))
     later = session.scalar(select(LogEntry.id).where(LogEntry.corrects_id == original.id))
     if later is not None:
         raise ConflictError(texts.already_corrected(case.code, wanted,

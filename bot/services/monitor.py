@@ -5,55 +5,50 @@
 # returns `MonitorFigures`, which holds *only* protected values: the raw counts never leave
 # this module, so no view, CSV or chart can show them by mistake.
 #
-# Definitions (the period is `start`..`end`, both inclusive; "today" is the reference day):
+# Definitions (the period is `start`..`end`, both inclusive; "today" is the reference day of
+# the stand, which `read_monitor` sets to the period's last day: every figure then follows
+# from whole months that have ended, and asking again on another day gives the same answer):
 #
-# - *Cases by phase* and *by risk group*: open cases (phase plan, uitvoering, afbouw) today.
-#   Closed cases that are not yet purged are left out: how many there are depends on the
-#   retention period, not on the work; the outflow figure counts closures.
+# - *Cases by phase* and *by risk group*: cases open on the reference day: intake on or before
+#   it and not closed by then. Closed cases are left out: how many there are depends on the
+#   retention period, not on the work; the outflow figure counts closures. The phase on that
+#   day follows from the dates: "plan" before the plan's approval (and for a case in plan
+#   now), "afbouw" from the Regieoverleg's approval of the phase-out proposal (a case in
+#   afbouw without a recorded decision counts as afbouw since its plan approval), else
+#   "uitvoering"; a case without an approval date counts in the phase it has now.
 # - *Intake*: cases whose intake decision falls in the period.
 # - *Outflow*: cases closed in the period, including closed cases already purged (tombstones).
 #   Intake of purged cases cannot be counted any more (their tombstone keeps no intake date),
 #   so periods older than the retention period are incomplete by design.
-# - *UVO in the last N weeks* (N = the UVO interval, default 8): open cases whose last UVO is
-#   on or after today − N weeks; the share is of all open cases.
+# - *UVO in the last N weeks* (N = the UVO interval, default 8): open cases whose last UVO on
+#   or before the reference day (the logbook's, corrections applied, or the case's recorded
+#   date) is at most N weeks before it; the share is of all open cases.
 # - *Evaluations overdue*: open cases in uitvoering/afbouw whose (last evaluation, else plan
-#   approval) + evaluation interval (the case's own, else the default) lies before today.
-#   Cases without either date cannot be judged and are not counted as overdue.
+#   approval, both on or before the reference day) + evaluation interval (the case's own,
+#   else the default) lies before the reference day. Cases without either date cannot be
+#   judged and are not counted as overdue.
 # - *Letters within 3 weeks*: of the cases with intake in the period, those whose notification
 #   letter went out at most 21 days after intake ("op tijd"); "te laat" are letters sent later
 #   or not sent while the 21 days have passed; "termijn loopt" are not sent yet but still in
 #   time. The share is op tijd / (op tijd + te laat): cases still in time are not judged yet.
 # - *Median days intake → approved plan*: over cases whose plan was approved in the period.
 # - *Plans per meeting*: active agenda items of meetings held in the period (held on or before
-#   today) that had at least one active item, per kind (ITAT-R, Regieoverleg).
+#   the reference day) that had at least one active item, per kind (ITAT-R, Regieoverleg).
 # - *Safety reports*: logbook entries of kind veiligheid in the period (corrections excluded).
+# - *Interventions*: see bot/services/monitor_plan.py.
 #
-# Small-group suppression (statistical disclosure control), with k = `min_group` (default 5):
-#
-# 1. *Primary*: every count below k, zero included, is shown as "<k" (so "<5" means 0 to 4;
-#    showing zeros would tell a reader that a "<5" cell holds at least 1).
-# 2. *Secondary*: counts that add up to a known total are protected together. We assume the
-#    reader knows every total, also one we do not print (e.g. open cases in uitvoering+afbouw
-#    follow from the phase table). When a group holds a count of 1 to k-1 (shown or not),
-#    at least one other count of at least k must stay hidden too, else subtracting the shown
-#    counts from the total would give the small one back. If no unshown count of at least k
-#    exists, the *largest* shown count is hidden as "x" (CBS's mark for "geheim"). Not the
-#    smallest: a reader who knows that rule would learn that the hidden count lies between
-#    k and the next shown one, which can pin the small count down; "at least as large as
-#    the others" never does. The total stays, so the reader still knows the largest count
-#    to within a few. If no count of at least k exists at all, the total is hidden as "x".
-#    A property test models what a reader can infer (including from these rules) and checks
-#    that no count of 1 to k-1 is ever pinned down.
-# 3. Derived numbers (shares, averages, medians) are shown only when the counts they are made
-#    of are shown: a share next to a "<5" would give the suppressed number back.
+# Small-group suppression (statistical disclosure control) is in bot/services/disclosure.py:
+# primary (every count below k as "<k"), secondary (so a small count cannot be subtracted
+# back from a total) and linked tables (breakdowns of one total). Periods are whole calendar
+# months that have ended (see `monthly_period`), so two answers differ at least by a month.
 #
 # Meetings are not people, so the number of meetings is never suppressed.
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -64,36 +59,25 @@ from bot.clock import local_date
 from bot.config import Settings
 from bot.errors import InputError
 from bot.rules import LETTER_DAYS, evaluation_due_on
+from bot.services.disclosure import (
+    HIDDEN,
+    NOT_APPLICABLE,
+    Breakdown,
+    Shown,
+    protect,
+    protect_count,
+    share,
+)
 from bot.services.facts import case_facts
+from bot.services.monitor_plan import PlanFigures, compute_plan_figures
 from storage import queries
 from storage.models import AgendaItem, Case, EntryKind, LogEntry, Meeting, Phase, PurgedCase
 
-HIDDEN = "x"            # secondary suppression (CBS: "geheim")
-NOT_APPLICABLE = "–"    # nothing to compute (no meetings, no approvals)
 OPEN_PHASES: tuple[Phase, ...] = (Phase.PLAN, Phase.UITVOERING, Phase.AFBOUW)
 EXECUTION_PHASES = frozenset({Phase.UITVOERING, Phase.AFBOUW})
 RISK_GROUPS = ("1", "2", "3", "4", "5")
 MEETING_KINDS = ("itat", "regie")
 ACTIVE_ITEM = "actief"
-
-# A figure as it may be shown: a count, a percentage or an average, or a suppression mark.
-Shown = int | float | str
-
-
-def small_label(min_group: int) -> str:
-    """Return the mark of a suppressed small count, e.g. '<5'."""
-    return f"<{min_group}"
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    """Counts that add up to a total, protected together; only displayed cells are kept."""
-
-    cells: dict[str, Shown]
-    total: Shown
-
-    def __getitem__(self, key: str) -> Shown:
-        return self.cells[key]
 
 
 @dataclass(frozen=True)
@@ -128,42 +112,8 @@ class MonitorFigures:
     median_days_to_approval: Shown
     meetings: tuple[MeetingFigures, ...]
     safety_reports: Shown
-
-
-# -- protection (pure) -------------------------------------------------------------------
-
-def protect_count(value: int, min_group: int) -> Shown:
-    """Return a single count, or '<k' when it is below the threshold."""
-    return value if value >= min_group else small_label(min_group)
-
-
-def protect(values: Mapping[str, int], min_group: int,
-            displayed: Collection[str] | None = None) -> Breakdown:
-    """Protect counts that add up to a total; keep the `displayed` cells (default all)."""
-    shown_keys = [k for k in values if displayed is None or k in displayed]
-    small = small_label(min_group)
-    total = sum(values.values())
-    cells: dict[str, Shown] = {k: values[k] if values[k] >= min_group else small
-                               for k in shown_keys}
-    total_shown: Shown = total if total >= min_group else small
-    if any(0 < v < min_group for v in values.values()):  # a zero singles out nobody
-        hidden_big = any(v >= min_group for k, v in values.items() if k not in shown_keys)
-        if not hidden_big:
-            candidates = [k for k in shown_keys if values[k] >= min_group]
-            if candidates:
-                # The largest: knowing the rule then only tells that it is at least as
-                # large as the counts still shown, which leaves every small one open.
-                cells[max(candidates, key=lambda k: values[k])] = HIDDEN
-            else:
-                total_shown = HIDDEN
-    return Breakdown(cells=cells, total=total_shown)
-
-
-def share(numerator: Shown, denominator: Shown) -> Shown:
-    """Return a whole percentage of two shown counts, or a mark when either is hidden."""
-    if isinstance(numerator, int) and isinstance(denominator, int):
-        return round(100 * numerator / denominator) if denominator else NOT_APPLICABLE
-    return HIDDEN
+    plan: PlanFigures
+    asked: tuple[date, date] | None = None   # the days asked for, before widening
 
 
 # -- figures ---------------------------------------------------------------------------------
@@ -172,13 +122,68 @@ def _in_period(day: date | None, start: date, end: date) -> bool:
     return day is not None and start <= day <= end
 
 
-def _is_evaluation_overdue(case: Case, settings: Settings, today: date) -> bool:
-    due_on = evaluation_due_on(case_facts(case, settings))
-    return due_on is not None and due_on < today
+def _closed_by(case: Case, day: date) -> bool:
+    if case.closed_on is not None:
+        return case.closed_on <= day
+    return case.phase is Phase.AFGESLOTEN  # closed without a date: closed on any day
+
+
+def _is_open_on(case: Case, day: date) -> bool:
+    return case.intake_on <= day and not _closed_by(case, day)
+
+
+def _phase_on(case: Case, day: date, afbouw_on: date | None) -> Phase:
+    """Return the case's phase on `day`, from its dates (see the definitions above)."""
+    if case.phase is Phase.PLAN:
+        return Phase.PLAN
+    if case.plan_approved_on is None:  # approved on an unknown day: its phase as it is now
+        return Phase.PLAN if case.phase is Phase.AFGESLOTEN else case.phase
+    if case.plan_approved_on > day:
+        return Phase.PLAN
+    if afbouw_on is not None:
+        return Phase.AFBOUW if afbouw_on <= day else Phase.UITVOERING
+    return Phase.AFBOUW if case.phase is Phase.AFBOUW else Phase.UITVOERING
+
+
+def _afbouw_decisions(session: Session) -> dict[int, date]:
+    """Return when the Regieoverleg approved each case's phase-out proposal."""
+    rows = session.execute(
+        select(AgendaItem.case_id, func.max(AgendaItem.decided_on))
+        .where(AgendaItem.item_kind == "afbouw", AgendaItem.outcome == "vastgesteld",
+               AgendaItem.decided_on.is_not(None))
+        .group_by(AgendaItem.case_id)).all()
+    return {int(case_id): decided for case_id, decided in rows if decided is not None}
+
+
+def _last_entries_on(session: Session, kind: EntryKind, day: date) -> dict[int, date]:
+    """Return per case the latest entry of `kind` on or before `day` (corrected ones out)."""
+    corrected = select(LogEntry.corrects_id).where(LogEntry.corrects_id.is_not(None))
+    rows = session.execute(
+        select(LogEntry.case_id, func.max(LogEntry.occurred_on))
+        .where(LogEntry.kind == kind, LogEntry.occurred_on <= day,
+               LogEntry.id.not_in(corrected))
+        .group_by(LogEntry.case_id)).all()
+    return {int(case_id): latest for case_id, latest in rows}
+
+
+def _latest(logged: date | None, recorded: date | None, day: date) -> date | None:
+    """Return the later of a logged date and a case's own date, counting only up to `day`."""
+    candidates = [d for d in (logged, recorded) if d is not None and d <= day]
+    return max(candidates) if candidates else None
+
+
+def _is_evaluation_overdue(case: Case, settings: Settings, day: date,
+                           last_evaluation_on: date | None) -> bool:
+    approved = case.plan_approved_on if case.plan_approved_on and \
+        case.plan_approved_on <= day else None
+    facts = replace(case_facts(case, settings), last_evaluation_on=last_evaluation_on,
+                    plan_approved_on=approved)
+    due_on = evaluation_due_on(facts)
+    return due_on is not None and due_on < day
 
 
 def _letter_state(case: Case, today: date) -> str:
-    if case.letter_sent_on is not None:
+    if case.letter_sent_on is not None and case.letter_sent_on <= today:
         on_time = (case.letter_sent_on - case.intake_on).days <= LETTER_DAYS
         return "op_tijd" if on_time else "te_laat"
     return "te_laat" if today > case.intake_on + timedelta(days=LETTER_DAYS) else "loopt"
@@ -211,27 +216,33 @@ def _meeting_figures(session: Session, start: date, end: date, today: date,
 
 def compute_monitor(session: Session, *, start: date, end: date, today: date,
                     settings: Settings) -> MonitorFigures:
-    """Compute the protected monitor figures for a period, as seen on `today`."""
+    """Compute the protected monitor figures for a period, with the stand on `today` (the
+    reference day; `read_monitor` passes the period's last day)."""
     if end < start:
         raise ValueError("end before start")
     k = settings.monitor_min_group
     cases: Sequence[Case] = session.scalars(select(Case)).all()
-    open_cases = [c for c in cases if c.phase in OPEN_PHASES]
+    afbouw = _afbouw_decisions(session)
+    open_cases = [c for c in cases if _is_open_on(c, today)]
+    phase_of = {c.id: _phase_on(c, today, afbouw.get(c.id)) for c in open_cases}
 
-    phases = protect({p.value: sum(1 for c in open_cases if c.phase is p)
+    phases = protect({p.value: sum(1 for c in open_cases if phase_of[c.id] is p)
                       for p in OPEN_PHASES}, k)
     by_group = {g: sum(1 for c in open_cases if str(c.risk_group) == g) for g in RISK_GROUPS}
     by_group["overig"] = len(open_cases) - sum(by_group.values())  # never shown
     risk_groups = protect(by_group, k, displayed=RISK_GROUPS)
 
     uvo_since = today - timedelta(weeks=settings.uvo_interval_weeks)
-    recent = sum(1 for c in open_cases if c.last_uvo_on is not None
-                 and c.last_uvo_on >= uvo_since)
+    uvos = _last_entries_on(session, EntryKind.UVO, today)
+    last_uvo = {c.id: _latest(uvos.get(c.id), c.last_uvo_on, today) for c in open_cases}
+    recent = sum(1 for c in open_cases if (last_uvo[c.id] or date.min) >= uvo_since)
     uvo = protect({"recent": recent, "niet_recent": len(open_cases) - recent}, k,
                   displayed=("recent",))
 
-    executing = [c for c in open_cases if c.phase in EXECUTION_PHASES]
-    overdue = sum(1 for c in executing if _is_evaluation_overdue(c, settings, today))
+    executing = [c for c in open_cases if phase_of[c.id] in EXECUTION_PHASES]
+    evaluated = _last_entries_on(session, EntryKind.EVALUATIE, today)
+    overdue = sum(1 for c in executing if _is_evaluation_overdue(
+        c, settings, today, _latest(evaluated.get(c.id), c.last_evaluation_on, today)))
     evaluations = protect({"te_laat": overdue, "overig": len(executing) - overdue}, k,
                           displayed=("te_laat",))
 
@@ -277,14 +288,41 @@ def compute_monitor(session: Session, *, start: date, end: date, today: date,
         approved=approved, median_days_to_approval=median,
         meetings=_meeting_figures(session, start, end, today, k),
         safety_reports=protect_count(int(safety), k),
+        plan=compute_plan_figures(session, start=start, end=end, on=today, min_group=k),
     )
 
 
-# -- the use case ----------------------------------------------------------------------------
+# -- the period: whole calendar months that have ended -------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    """The months a monitor covers, and the days that were asked for."""
+
+    start: date            # the first day of the first month
+    end: date              # the last day of the last month (also the reference day)
+    asked: tuple[date, date]
+
+    @property
+    def widened(self) -> bool:
+        """Tell whether the asked days were widened (or cut) to whole, ended months."""
+        return self.asked != (self.start, self.end)
+
+
+def _month_end(day: date) -> date:
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def last_complete_month_end(today: date) -> date:
+    """Return the last day of the last calendar month that has ended before `today`."""
+    return today.replace(day=1) - timedelta(days=1)
+
 
 def default_period(today: date) -> tuple[date, date]:
-    """Return the period shown when none is asked for: this year up to and including today."""
-    return date(today.year, 1, 1), today
+    """Return the period shown when none is asked for: this year's months that have ended
+    (in January: all of last year)."""
+    last = last_complete_month_end(today)
+    return date(last.year, 1, 1), last
 
 
 def check_period(start: date, end: date, today: date) -> None:
@@ -297,15 +335,36 @@ def check_period(start: date, end: date, today: date) -> None:
                                                        texts.format_date(end)))
 
 
+def monthly_period(start: date, end: date, today: date) -> Period:
+    """Widen a day range to whole calendar months and cut it at the last ended month.
+
+    A figure that depends on single days could be differenced down to one case: two periods
+    a day apart, or one period asked on two days, would differ by that day. Whole months
+    that have ended give the same answer whatever day is asked, and a difference of at
+    least a month."""
+    check_period(start, end, today)
+    last = last_complete_month_end(today)
+    first = start.replace(day=1)
+    if first > last:
+        raise InputError(texts.monitor_month_not_ended(texts.MONTHS[today.month - 1],
+                                                       today.year,
+                                                       texts.MONTHS[last.month - 1],
+                                                       last.year))
+    return Period(first, min(_month_end(end), last), (start, end))
+
+
+# -- the use case ----------------------------------------------------------------------------
+
 def read_monitor(session: Session, *, actor: str, now: datetime, start: date, end: date,
                  settings: Settings) -> MonitorFigures:
-    """Check the period, compute the figures and record the read in the audit trail."""
-    today = local_date(now)
-    check_period(start, end, today)
-    figures = compute_monitor(session, start=start, end=end, today=today, settings=settings)
+    """Widen the period to whole ended months, compute the figures (the stand on its last
+    day) and record the read in the audit trail."""
+    period = monthly_period(start, end, local_date(now))
+    figures = compute_monitor(session, start=period.start, end=period.end, today=period.end,
+                              settings=settings)
     queries.add_audit(session, at=now, actor=actor, action="monitor.read",
-                      detail=f"van={start.isoformat()} tot={end.isoformat()}")
-    return figures
+                      detail=f"van={period.start.isoformat()} tot={period.end.isoformat()}")
+    return replace(figures, asked=period.asked)
 
 
 def queue_exports(session: Session, figures: MonitorFigures, files: Mapping[str, bytes], *,

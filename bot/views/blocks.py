@@ -50,14 +50,23 @@ def limit_blocks(blocks: list[Block], note: str, limit: int = MESSAGE_BLOCK_LIMI
 def text_sections(escaped_prefix: str, user_text: str,
                   limit: int = SECTION_LIMIT) -> list[Block]:
     """Render a prefix and escaped user text as sections, split so nothing is clipped."""
+    return mixed_sections([(escaped_prefix, False), (user_text, True)], limit)
+
+
+def mixed_sections(parts: Sequence[tuple[str, bool]],
+                   limit: int = SECTION_LIMIT) -> list[Block]:
+    """Render (text, is_user_text) parts as sections, escaping the user text, split so nothing
+    is clipped and no escape sequence is cut in two (mrkdwn of our own is kept whole only
+    when it fits)."""
     blocks: list[Block] = []
-    current = escaped_prefix
-    for char in user_text:
-        piece = escape_mrkdwn(char)
-        if len(current) + len(piece) > limit:
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=current)))
-            current = ""
-        current += piece
+    current = ""
+    for text, user in parts:
+        pieces = (escape_mrkdwn(char) for char in text) if user else iter(text)
+        for piece in pieces:
+            if len(current) + len(piece) > limit:
+                blocks.append(SectionBlock(text=MarkdownTextObject(text=current)))
+                current = ""
+            current += piece
     if current.strip():
         blocks.append(SectionBlock(text=MarkdownTextObject(text=current)))
     return blocks

@@ -76,6 +76,32 @@ def figure_rows(figures: MonitorFigures) -> list[FigureRow]:
                               meeting.per_meeting, texts.MONITOR_UNIT_AVERAGE))
     rows.append(FigureRow(texts.MONITOR_SECTION_SAFETY, texts.MONITOR_LABEL_SAFETY,
                           figures.safety_reports, count))
+    return rows + plan_rows(figures)
+
+
+def plan_rows(figures: MonitorFigures) -> list[FigureRow]:
+    """Return the interventions' figures as labelled rows: totals, results, breakdowns."""
+    count, pct = texts.MONITOR_UNIT_COUNT, texts.MONITOR_UNIT_PERCENT
+    plan = figures.plan
+    section = texts.MONITOR_SECTION_PLAN
+    rows = [FigureRow(section, texts.MONITOR_LABEL_PLAN_STARTED,
+                      plan.by_kind["gestart"].total, count),
+            FigureRow(section, texts.MONITOR_LABEL_PLAN_RUNNING,
+                      plan.by_kind["lopend"].total, count),
+            FigureRow(section, texts.MONITOR_LABEL_PLAN_ENDED,
+                      plan.by_kind["beeindigd"].total, count)]
+    rows += [FigureRow(section, texts.MONITOR_PLAN_RESULT_LABELS[key], value, count)
+             for key, value in plan.results.cells.items()]
+    rows += [FigureRow(section, texts.MONITOR_LABEL_PLAN_SHARE, plan.reached_share, pct),
+             FigureRow(section, texts.MONITOR_LABEL_SCREENINGS, plan.screenings, count)]
+    names = {kind.code: kind.name for kind in plan.kinds}
+    for measure in plan.by_kind:
+        section = texts.monitor_plan_section(measure, "soort")
+        rows += [FigureRow(section, names[key], value, count)
+                 for key, value in plan.by_kind[measure].cells.items()]
+        section = texts.monitor_plan_section(measure, "risicogroep")
+        rows += [FigureRow(section, texts.MONITOR_CHART_RISK_PREFIX + key, value, count)
+                 for key, value in plan.by_group[measure].cells.items()]
     return rows
 
 
@@ -103,8 +129,12 @@ def monitor_csv(figures: MonitorFigures) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(texts.MONITOR_CSV_HEADER)
     meta = texts.MONITOR_CSV_META
-    for label, day in ((texts.MONITOR_CSV_FROM, figures.start), (texts.MONITOR_CSV_TO,
-                       figures.end), (texts.MONITOR_CSV_TODAY, figures.today)):
+    days = [(texts.MONITOR_CSV_FROM, figures.start), (texts.MONITOR_CSV_TO, figures.end),
+            (texts.MONITOR_CSV_TODAY, figures.today)]
+    if figures.asked is not None:
+        days += [(texts.MONITOR_CSV_ASKED_FROM, figures.asked[0]),
+                 (texts.MONITOR_CSV_ASKED_TO, figures.asked[1])]
+    for label, day in days:
         writer.writerow([meta, label, day.isoformat(), texts.MONITOR_CSV_DATE])
     writer.writerow([meta, texts.MONITOR_CSV_THRESHOLD, figures.min_group,
                      texts.MONITOR_UNIT_COUNT])
@@ -136,15 +166,19 @@ def monitor_png(figures: MonitorFigures) -> bytes:
     """Return a bar chart of the figures as PNG bytes (suppressed bars carry their mark)."""
     fig = Figure(figsize=CHART_SIZE_IN, dpi=CHART_DPI)
     FigureCanvasAgg(fig)
-    left, middle, right = fig.subplots(1, 3)
+    left, middle, right, plan = fig.subplots(1, 4)
     _bars(left, [texts.MONITOR_PHASE_LABELS[k].split(" ")[0] for k in figures.phases.cells],
           list(figures.phases.cells.values()), texts.MONITOR_CHART_PHASE)
     _bars(middle, list(figures.risk_groups.cells), list(figures.risk_groups.cells.values()),
           texts.MONITOR_CHART_RISK)
     _bars(right, list(texts.MONITOR_CHART_FLOW_LABELS),
           [figures.intake, figures.outflow, figures.safety_reports], texts.MONITOR_CHART_FLOW)
-    fig.suptitle(texts.monitor_chart_title(texts.format_date(figures.start),
-                                           texts.format_date(figures.end)), fontsize=12)
+    by_kind = figures.plan.by_kind
+    _bars(plan, list(texts.MONITOR_CHART_PLAN_LABELS),
+          [by_kind["gestart"].total, by_kind["lopend"].total, by_kind["beeindigd"].total,
+           figures.plan.screenings], texts.MONITOR_CHART_PLAN)
+    fig.suptitle(texts.monitor_chart_title(texts.monitor_months(figures.start, figures.end),
+                                           texts.format_date(figures.today)), fontsize=12)
     fig.text(0.01, 0.01, texts.monitor_legend(figures.min_group), fontsize=7, wrap=True)
     fig.subplots_adjust(left=0.05, right=0.98, top=0.82, bottom=0.2, wspace=0.25)
     buffer = io.BytesIO()

@@ -36,8 +36,12 @@ ENTRY_TEXT_MAX = MAX_ENTRY_LENGTH
 
 def entry_modal(kind: str, case_codes: Sequence[str], *, selected_code: str | None,
                 initial_on: date, contact_kind: str | None = None,
-                origin: str = "command") -> View:
-    """Return the modal to log a contact, UVO or evaluation (cases limited to mine)."""
+                origin: str = "command", extra_blocks: Sequence[Block] = (),
+                extra_meta: dict[str, Any] | None = None) -> View:
+    """Return the modal to log a contact, UVO or evaluation (cases limited to mine).
+
+    `extra_blocks` (the plan's interventions, the partners) follow the text field;
+    `extra_meta` is kept in the private metadata next to the kind and origin."""
     options = [Option(value=code, text=code) for code in case_codes[:MODAL_SELECT_LIMIT]]
     initial = next((o for o in options if o.value == selected_code), None)
     blocks: list[Block] = [
@@ -67,9 +71,11 @@ def entry_modal(kind: str, case_codes: Sequence[str], *, selected_code: str | No
         hint=texts.MODAL_TEXT_HINT.format(limit=ENTRY_TEXT_MAX),
         element=PlainTextInputElement(action_id=A_ENTRY_VALUE, multiline=True,
                                       max_length=ENTRY_TEXT_MAX)))
+    blocks.extend(extra_blocks)
+    meta = {**(extra_meta or {}), "kind": kind, "origin": origin}
     return View(type="modal", callback_id=ENTRY_CALLBACK, title=texts.MODAL_TITLES[kind],
                 submit=texts.MODAL_SUBMIT, close=texts.MODAL_CANCEL,
-                private_metadata=json.dumps({"kind": kind, "origin": origin}), blocks=blocks)
+                private_metadata=json.dumps(meta), blocks=blocks)
 
 
 def notice_view(title: str, blocks: list[Block]) -> View:
@@ -124,3 +130,27 @@ def read_entry_form(private_metadata: str, state: dict[str, Any]) -> EntryForm:
                      date_value=picked if isinstance(picked, str) else None,
                      contact_kind=option(B_ENTRY_KIND), participants=plain(B_ENTRY_PARTICIPANTS),
                      text=plain(B_ENTRY_TEXT))
+
+
+# --- the case field of the plan's forms (one place, so it can become an external_select) -----
+
+def case_field(block_id: str, case_codes: Sequence[str], selected_code: str | None,
+               action_id: str = A_ENTRY_VALUE) -> InputBlock:
+    """Return a form's case field: a select of the regisseur's own open cases."""
+    options = [Option(value=code, text=code) for code in case_codes[:MODAL_SELECT_LIMIT]]
+    initial = next((o for o in options if o.value == selected_code), None)
+    return InputBlock(block_id=block_id, label=texts.MODAL_CASE,
+                      element=StaticSelectElement(action_id=action_id, options=options,
+                                                  initial_option=initial,
+                                                  placeholder=texts.MODAL_CASE))
+
+
+def selected_case(state: dict[str, Any], block_id: str,
+                  action_id: str = A_ENTRY_VALUE) -> str | None:
+    """Return the case code chosen in a form's case field (static or external select)."""
+    values = state.get("values") if isinstance(state, dict) else None
+    block = values.get(block_id) if isinstance(values, dict) else None
+    element = block.get(action_id) if isinstance(block, dict) else None
+    selected = element.get("selected_option") if isinstance(element, dict) else None
+    value = selected.get("value") if isinstance(selected, dict) else None
+    return value if isinstance(value, str) else None

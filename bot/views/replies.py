@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from itertools import groupby
 
@@ -24,6 +24,7 @@ from bot.services.agenda.items import WARN_NO_UVO, AgendaView, HomeAgenda, Place
 from bot.services.cases import CaseOverview
 from bot.services.logbook import LogbookPage, SavedEntry
 from bot.services.monitor import MonitorFigures
+from bot.services.plan import HomePlan
 from bot.views import exports
 from bot.views.blocks import (
     MESSAGE_BLOCK_LIMIT,
@@ -34,6 +35,7 @@ from bot.views.blocks import (
     text_sections,
 )
 from bot.views.blocks import limit_blocks as _limit_blocks
+from bot.views.plan import A_PLAN_HOME
 
 A_OPEN_CONTACT = "logbook_open_contact"
 A_OPEN_UVO = "logbook_open_uvo"
@@ -213,22 +215,31 @@ def render_my_cases(cases: Sequence[CaseOverview], today: date) -> list[Block]:
     return limit_blocks(blocks)
 
 
-def render_home_cases(cases: Sequence[CaseOverview], today: date) -> list[Block]:
-    """Render the Home tab's 'my cases' with buttons that open the logging modal."""
+def render_home_cases(cases: Sequence[CaseOverview], today: date,
+                      plans: Mapping[str, HomePlan] | None = None) -> list[Block]:
+    """Render the Home tab's 'my cases' with buttons that open the logging modal and the plan
+    (with `plans`: its open interventions and next planned end per case)."""
     blocks: list[Block] = [HeaderBlock(text=texts.MY_CASES_TITLE)]
     if not cases:
         return [*blocks, section(texts.NO_OWN_CASES), DividerBlock()]
     for overview in cases[:HOME_CASE_LIMIT]:
+        fields = _case_fields(overview, today)
+        buttons = [ButtonElement(text=texts.LOG_CONTACT_BUTTON, action_id=A_OPEN_CONTACT,
+                                 value=overview.code),
+                   ButtonElement(text=texts.LOG_UVO_BUTTON, action_id=A_OPEN_UVO,
+                                 value=overview.code)]
+        if plans is not None:
+            summary = plans.get(overview.code, HomePlan(0, None))
+            fields.append(MarkdownTextObject(
+                text=f"*{texts.HOME_PLAN_FIELD}*\n"
+                     f"{texts.home_plan(summary.open_count, summary.next_end_on)}"))
+            buttons.append(ButtonElement(text=texts.PLAN_HOME_BUTTON, action_id=A_PLAN_HOME,
+                                         value=overview.code))
         blocks.append(SectionBlock(
             text=MarkdownTextObject(text=f"*{overview.code}* · {texts.RISK_GROUP} "
                                          f"{overview.risk_group}"),
-            fields=_case_fields(overview, today)))
-        blocks.append(ActionsBlock(block_id=f"home_case_{overview.code}", elements=[
-            ButtonElement(text=texts.LOG_CONTACT_BUTTON, action_id=A_OPEN_CONTACT,
-                          value=overview.code),
-            ButtonElement(text=texts.LOG_UVO_BUTTON, action_id=A_OPEN_UVO,
-                          value=overview.code),
-        ]))
+            fields=fields))
+        blocks.append(ActionsBlock(block_id=f"home_case_{overview.code}", elements=buttons))
     if len(cases) > HOME_CASE_LIMIT:
         blocks.append(context(texts.more_cases(len(cases) - HOME_CASE_LIMIT)))
     blocks.append(DividerBlock())
@@ -293,12 +304,26 @@ def render_ready(placement: Placement) -> list[Block]:
 
 # --- programme monitor -------------------------------------------------------------------------
 
+def monitor_period(figures: MonitorFigures) -> str:
+    """Describe the months the figures cover and the day of the stand."""
+    if figures.start.day == 1 and figures.end == figures.today:
+        return texts.monitor_period_months(texts.monitor_months(figures.start, figures.end),
+                                           texts.format_date(figures.start),
+                                           texts.format_date(figures.end))
+    return texts.monitor_period(texts.format_date(figures.start),
+                                texts.format_date(figures.end),
+                                texts.format_date(figures.today))
+
+
 def render_monitor(figures: MonitorFigures) -> tuple[str, list[Block]]:
     """Render monitor figures: the fallback text, and one section per group of lines."""
     rows = exports.figure_rows(figures)
-    period = texts.monitor_period(texts.format_date(figures.start), texts.format_date(figures.end),
-                                  texts.format_date(figures.today))
+    period = monitor_period(figures)
     blocks: list[Block] = [HeaderBlock(text=texts.MONITOR_TITLE), context(period)]
+    if figures.asked is not None and figures.asked != (figures.start, figures.end):
+        blocks.append(context(texts.monitor_widened(
+            texts.format_date(figures.asked[0]), texts.format_date(figures.asked[1]),
+            texts.monitor_months(figures.start, figures.end))))
     for heading, group in groupby(rows, key=lambda row: row.section):
         body = "\n".join(
             f"• {escape_mrkdwn(row.label)}: "

@@ -338,10 +338,10 @@ def test_an_unreadable_script_is_refused(deps: Deps, tmp_path: Path) -> None:
 def test_home_buttons_open_the_form_and_the_tab_is_refreshed(case: Bot, deps: Deps) -> None:
     shown = console(deps, ":home\n:knop 1\n\n\n2\nBelde met moeder.\n:knop 1\n")
     assert "[App Home van Anna Regisseur]" in shown
-    assert "[1: Contact loggen] [2: UVO loggen]" in shown
-    assert "[3: Contact loggen] [4: UVO loggen]" in shown  # the tab published again
+    assert "[1: Contact loggen] [2: UVO loggen] [3: Plan]" in shown
+    assert "[4: Contact loggen] [5: UVO loggen] [6: Plan]" in shown  # the tab published again
     # The old tab's buttons went with it.
-    assert shown.rstrip().endswith(texts.console_no_button("1", 4))
+    assert shown.rstrip().endswith(texts.console_no_button("1", 6))
     assert entries(deps, EntryKind.CONTACT)[0].contact_kind == "telefonisch"
 
 

@@ -51,7 +51,9 @@ def test_home_lists_my_cases_with_dates_next_deadline_and_logging_buttons(bot: B
     assert "*Laatste UVO*\nnog niet" in " ".join(f["text"] for f in cases["R-0003"][0]["fields"])
     buttons = [(e["action_id"], e["value"], e["text"]["text"]) for e in actions["elements"]]
     assert buttons == [("logbook_open_contact", "R-0001", "Contact loggen"),
-                       ("logbook_open_uvo", "R-0001", "UVO loggen")]
+                       ("logbook_open_uvo", "R-0001", "UVO loggen"),
+                       ("plan_home", "R-0001", "Plan")]
+    assert "*Plan van aanpak*\ngeen open interventies" in fields
     assert "Afspraken" not in json.dumps(view)  # no logbook text on the Home tab
     assert bot.audit_count(action="cases.list", actor=REGISSEUR) == 1
 

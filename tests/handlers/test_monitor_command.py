@@ -44,12 +44,13 @@ def _uploads(bot: Bot) -> dict[str, UploadedFile]:
 
 def test_programme_team_gets_figures_ephemerally_and_files_in_its_dm(bot: Bot) -> None:
     _add_cases(bot, 7)
-    answer = bot.ask(PROGRAMMA, "monitor 01-09-2026 vandaag")
+    answer = bot.ask(PROGRAMMA, "monitor 01-09-2026 vandaag")  # november has not ended
     (body,) = answer.replies
     assert body["response_type"] == "ephemeral"
     text = render_answer(answer)
     assert "Monitor IPGA Radicalisering" in text
-    assert "Periode 01-09-2026 t/m 23-11-2026" in text
+    assert "Periode september t/m oktober 2026 (01-09-2026 t/m 31-10-2026)" in text
+    assert "Gevraagd: 01-09-2026 t/m 23-11-2026" in text
     assert "uitvoering: *7*" in text
     assert "groep 1: *<5*" in text  # 4 cases in group 1, 3 in group 2
     assert "instroom (opnamebesluiten): *7*" in text
@@ -66,28 +67,42 @@ def test_programme_team_gets_figures_ephemerally_and_files_in_its_dm(bot: Bot) -
     assert set(uploads) == {"csv", "png"}
     assert all(f.completed and f.channel_id == DM_PROGRAMMA for f in uploads.values())
     csv_file, png_file = uploads["csv"], uploads["png"]
-    assert csv_file.filename == "monitor-2026-09-01-2026-11-23.csv"
+    assert csv_file.filename == "monitor-2026-09-01-2026-10-31.csv"
     rows = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
     assert rows[0] == ["onderdeel", "kenmerk", "waarde", "eenheid"]
     values = {(r[0], r[1]): r[2] for r in rows[1:]}
     assert values[("Casussen in de aanpak per fase (stand)", "uitvoering")] == "7"
     assert values[("Casussen in de aanpak per risicogroep (stand)", "groep 1")] == "<5"
+    assert values[("monitor", "periode tot en met")] == "2026-10-31"
+    assert values[("monitor", "gevraagd tot en met")] == "2026-11-23"
     assert b"R-00" not in csv_file.content and b"R-00" not in png_file.content
     image = Image.open(io.BytesIO(png_file.content))
     assert (image.format, image.size) == ("PNG", (1100, 440))
 
 
-def test_without_dates_the_period_is_this_year_up_to_today(bot: Bot) -> None:
+def test_without_dates_the_period_is_this_years_months_that_have_ended(bot: Bot) -> None:
     text = bot.say(PROGRAMMA, "monitor")
-    assert "Periode 01-01-2026 t/m 23-11-2026" in text
+    assert "Periode januari t/m oktober 2026 (01-01-2026 t/m 31-10-2026)" in text
+    assert "Gevraagd" not in text
     with bot.session() as session:
         detail = session.scalar(select(AuditEvent.detail).where(
             AuditEvent.action == "monitor.read"))
-    assert detail == "van=2026-01-01 tot=2026-11-23"
+    assert detail == "van=2026-01-01 tot=2026-10-31"
 
 
-def test_one_date_runs_the_period_up_to_today(bot: Bot) -> None:
-    assert "Periode 01-06-2026 t/m 23-11-2026" in bot.say(PROGRAMMA, "monitor 1-6")
+def test_one_date_runs_the_period_up_to_the_last_month_that_has_ended(bot: Bot) -> None:
+    text = bot.say(PROGRAMMA, "monitor 15-6")
+    assert "Periode juni t/m oktober 2026 (01-06-2026 t/m 31-10-2026)" in text
+    assert "Gevraagd: 15-06-2026 t/m 23-11-2026" in text
+
+
+def test_a_period_within_the_running_month_is_refused_with_the_last_month_to_ask(
+        bot: Bot) -> None:
+    text = bot.say(PROGRAMMA, "monitor 01-11-2026 gisteren")
+    assert "hele kalendermaanden die voorbij zijn" in text and "november 2026 loopt nog" in text
+    assert "/regie monitor 01-01-2026 31-10-2026" in text
+    assert bot.audit_count(action="monitor.read") == 0
+    assert _outbox_count(bot) == 0
 
 
 def test_suppressed_groups_stay_suppressed_in_the_files(bot: Bot) -> None:
@@ -177,7 +192,8 @@ def test_cli_monitor_prints_the_figures_and_writes_csv_and_png(
                      "--csv", str(csv_path), "--png", str(png_path)])
     assert code == 0
     out = capsys.readouterr().out
-    assert "Periode 01-09-2026 t/m 23-11-2026" in out
+    assert "Periode september t/m oktober 2026 (01-09-2026 t/m 31-10-2026)" in out
+    assert "Gevraagd: 01-09-2026 t/m 23-11-2026" in out
     assert "Casussen in de aanpak per fase (stand)\tuitvoering\t6" in out
     assert "instroom (opnamebesluiten)\t6" in out
     rows = list(csv.reader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
@@ -186,10 +202,11 @@ def test_cli_monitor_prints_the_figures_and_writes_csv_and_png(
     assert bot.audit_count(action="monitor.read", actor="cli") == 1
 
 
-def test_cli_monitor_defaults_to_this_year(bot: Bot, cli_env: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_monitor_defaults_to_this_years_months_that_have_ended(
+        bot: Bot, cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["monitor"]) == 0
-    assert "Periode 01-01-2026 t/m 23-11-2026" in capsys.readouterr().out
+    assert "Periode januari t/m oktober 2026 (01-01-2026 t/m 31-10-2026)" in \
+        capsys.readouterr().out
 
 
 def test_cli_monitor_end_before_start_exits_2_and_writes_nothing(

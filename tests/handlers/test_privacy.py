@@ -22,7 +22,8 @@ from tests.support import PROGRAMMA, REGISSEUR, REGISSEUR2, SECRETARIS, TEST_KEY
 # Distinctive words that must never be found outside the encrypted columns.
 SECRETS = {
     "contact": "Zwaluwstaart besprak de reis naar Raqqa",
-    "uvo": "Afspraak Kolibrieveer: wekelijks bij leerplicht",
+    # (not "leerplicht" alone: that is in the intervention catalogue, "Onderwijs en leerplicht")
+    "uvo": "Afspraak Kolibrieveer: wekelijks bij de leerplichtambtenaar",
     "participants": "Pelikaanpoot-wijkteam en Reigernek-GGD",
     "evaluatie": "Evaluatie Merelzang: doelen gehaald",
     "veiligheid": "Mesdreiging Spechtsnavel bij de voordeur",

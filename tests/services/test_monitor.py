@@ -247,7 +247,7 @@ def test_reading_the_monitor_is_audited_without_a_case_code(
     with session_factory() as session:
         (event,) = session.query(AuditEvent).filter_by(action="monitor.read").all()
     assert (event.actor, event.case_code, event.outcome) == ("U0PRG0001", None, "ok")
-    assert event.detail == "van=2026-09-01 tot=2026-11-23"
+    assert event.detail == "van=2026-09-01 tot=2026-10-31"
 
 
 @pytest.mark.parametrize(("start", "end", "message"), [

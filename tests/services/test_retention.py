@@ -126,7 +126,9 @@ def test_purge_across_the_boundary_date(session_factory: sessionmaker[Session]) 
     with session_factory.begin() as session:
         report = run_retention(session, now=NOW, retention_days=DAYS)
     assert [i.code for i in report.items] == ["R-0001"]
-    assert report.items[0].rows == {**FULL, "case_decisions": 0}
+    # the plan's tables and the decisions (no rows in this data set) go with the case too
+    assert report.items[0].rows == {**FULL, "case_decisions": 0, "interventions": 0,
+                                    "plan_goals": 0, "case_partners": 0}
     assert report.missing_closed_on == 1
     # what is gone
     assert _rows(session_factory, "R-0001") == GONE
