@@ -152,7 +152,7 @@ TEXT_TOO_LONG_COMMAND = (
 
 def usage(line: str) -> str:
     """Show how to write a command."""
-    return f"Zo schrijf je het: `{line}`"
+    return f"Zo schrijf je het: `{escape_mrkdwn(line)}`"
 
 
 BLOCKS_LEFT_OUT = "… (meer regels weggelaten)"
@@ -222,27 +222,19 @@ def text_too_long(what: str, length: int, limit: int) -> str:
             "in of verdeel hem over twee regels in het logboek; er is niets opgeslagen.")
 
 
-def text_has_slack_markup(what: str) -> str:
-    """Refuse free text with pings or disguised links."""
-    return (f"De {what} bevat Slack-opmaak die anderen kan oproepen of een link kan "
-            "verbergen (zoals `<!channel>`, een @-vermelding of `<https://…|tekst>`). "
-            "Noem collega's zonder @ en schrijf links voluit (https://…); er is niets "
-            "opgeslagen.")
-
-
 def missing_case_code(usage_line: str) -> str:
     """Ask for the case code a command needs."""
-    return f"Noem de casus, zoals `R-0042`. Zo schrijf je het: `{usage_line}`"
+    return f"Noem de casus, zoals `R-0042`. Zo schrijf je het: `{escape_mrkdwn(usage_line)}`"
 
 
 def missing_argument(what: str, usage_line: str) -> str:
     """Say which part of a command is missing, and how to write the command."""
-    return f"Ik mis {what}. Zo schrijf je het: `{usage_line}`"
+    return f"Ik mis {what}. Zo schrijf je het: `{escape_mrkdwn(usage_line)}`"
 
 
 def too_many_arguments(usage_line: str) -> str:
     """Say that a command got more than it takes."""
-    return f"Dat is meer dan ik verwacht. Zo schrijf je het: `{usage_line}`"
+    return f"Dat is meer dan ik verwacht. Zo schrijf je het: `{escape_mrkdwn(usage_line)}`"
 
 
 def date_in_future(shown: str) -> str:
@@ -528,7 +520,7 @@ HOME_VISIT_CHECKLIST = (
     "• Zorg voor een opgeladen telefoon, ken de uitgang en zit het dichtst bij de deur.\n"
     "• Voel je je onveilig, breek het bezoek dan af.\n"
     "• Was er dreiging of agressie? Meld het direct met "
-    "`/regie veiligheid <casus> <tekst>`."
+    "`/regie veiligheid &lt;casus&gt; &lt;tekst&gt;`."
 )
 LOGBOOK_TITLE = "Logboek {code}"
 LOGBOOK_EMPTY = "Het logboek van deze casus is nog leeg."
@@ -712,7 +704,7 @@ def agenda_meeting_past(kind: str, held_on: date) -> str:
 def agenda_bad_position(position: int, capacity: int) -> str:
     """Explain the slot positions."""
     return (f"Positie {position} bestaat niet: kies 1 tot en met {capacity}, bijvoorbeeld "
-            f"`{AGENDA_USAGE_VERPLAATS.replace('[positie]', '2')}`.")
+            f"`{escape_mrkdwn(AGENDA_USAGE_VERPLAATS.replace('[positie]', '2'))}`.")
 
 
 def agenda_meeting_full(kind: str, held_on: date, capacity: int) -> str:
@@ -1112,10 +1104,11 @@ def reminder_hint(kind: str, code: str) -> str:
         return (f"Wijs `{code}` een actieve regisseur toe met "
                 f"`/regie overdracht {code} @regisseur`.")
     if kind == "uvo":
-        return f"Leg de UVO van `{code}` vast met `/regie uvo {code} [datum] <afspraken>`."
+        return (f"Leg de UVO van `{code}` vast met "
+                f"`/regie uvo {code} [datum] &lt;afspraken&gt;`.")
     if kind == "evaluatie":
         return (f"Leg de evaluatie van `{code}` vast met "
-                f"`/regie evaluatie {code} [datum] <tekst>`.")
+                f"`/regie evaluatie {code} [datum] &lt;tekst&gt;`.")
     if kind.startswith("ontbrekend:"):
         return (f"Vraag de regisseur van `{code}` de ontbrekende datum vast te leggen, of leg "
                 "het besluit vast met het bijbehorende `/regie`-commando.")
@@ -1210,7 +1203,7 @@ def monitor_period(start: str, end: str, today: str) -> str:
 
 def monitor_legend(min_group: int) -> str:
     """Explain the suppression marks."""
-    return (f"<{min_group} = minder dan {min_group} (0 tot en met {min_group - 1}); "
+    return (f"&lt;{min_group} = minder dan {min_group} (0 tot en met {min_group - 1}); "
             "x = afgeschermd, zodat een kleine groep niet uit de andere getallen terug te "
             "rekenen is; – = niet van toepassing. Standen gelden voor vandaag, de overige "
             "cijfers voor de periode.")

@@ -176,6 +176,15 @@ class Bot:
             return int(session.scalar(stmt) or 0)
 
 
+def add_user_with_roles(bot: Bot, slack_id: str, roles: list[str], name: str | None = None
+                        ) -> None:
+    """Register one more user (in the database and the stand-in's directory)."""
+    with bot.session() as session:
+        add_user(session, slack_user_id=slack_id, name=name or f"Gebruiker {slack_id}",
+                 organisation="Gemeente", roles=roles, email=None, now=bot.deps.clock())
+    bot.slack.add_user(slack_id, name or slack_id)
+
+
 def cli_environment(monkeypatch: Any, tmp_path: Any, db_url: str, now: datetime) -> None:
     """Run the command line in-process against `db_url` at a fixed moment: no Slack tokens,
     no stray .env, the test key."""
@@ -467,3 +476,46 @@ def open_reminder_id(bot: Bot, slack_id: str, kind: str) -> int:
 def responses(bot: Bot) -> list[str]:
     """Return the texts of every reply to an interaction (response_url), oldest first."""
     return [str(c.args.get("text", "")) for c in bot.calls("response_url")]
+
+
+# -- live markup ----------------------------------------------------------------------------
+
+def mrkdwn_strings(value: Any) -> Iterator[str]:
+    """Yield every `mrkdwn` text object in blocks or a view (plain_text objects show `<` as
+    it is, so they cannot carry markup)."""
+    if isinstance(value, list):
+        for item in value:
+            yield from mrkdwn_strings(item)
+    elif isinstance(value, dict):
+        if value.get("type") == "mrkdwn" and isinstance(value.get("text"), str):
+            yield value["text"]
+        for item in value.values():
+            if isinstance(item, dict | list):
+                yield from mrkdwn_strings(item)
+
+
+def _decoded(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)  # blocks and views arrive as JSON text
+        except ValueError:
+            return None
+    return value
+
+
+def live_markup(calls: list[Call]) -> list[str]:
+    """Return every mrkdwn text the bot sent with an unescaped `<` or `>`: a ping, a link or
+    a mention Slack would act on. The bot escapes everything, its own texts included."""
+    found = []
+    for call in calls:
+        if call.method not in ("chat.postMessage", "chat.update", "chat.postEphemeral",
+                               "response_url", "views.open", "views.push", "views.update",
+                               "views.publish", "files.completeUploadExternal"):
+            continue
+        texts = [call.args.get("text"), call.args.get("initial_comment"),
+                 *mrkdwn_strings(_decoded(call.args.get("blocks"))),
+                 *mrkdwn_strings(_decoded(call.args.get("view")))]
+        for text in texts:
+            if isinstance(text, str) and ("<" in text or ">" in text):
+                found.append(f"{call.method}: {text[:300]}")
+    return found

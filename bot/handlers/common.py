@@ -18,6 +18,7 @@ from bot import texts
 from bot.clock import local_date
 from bot.deps import Deps
 from bot.errors import BotError, NotFoundError, Refusal, RefusedError
+from bot.parsing import MAX_ENTRY_LENGTH, clean_text, mentioned_user_ids
 from bot.services import access
 from bot.services.users import Actor, actor_for
 from bot.views import modals
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 # Look-ups before an acknowledgement get one short try, never the app client's retries
 # (which sleep out a Retry-After), so a Slack outage cannot push us past Slack's 3 seconds.
 QUICK_TIMEOUT_S = 1  # seconds; Slack answers users.info in a fraction of that
+MAX_MENTIONS = 50    # names looked up for one text; more mentions keep Slack's label
 
 
 # -- the /regie subcommands ---------------------------------------------------------------
@@ -141,6 +143,20 @@ def resolve_actor(deps: Deps, user_id: str) -> Actor | str:
         registered = queries.user_by_slack_id(session, user_id) is not None
     audit_refusal(deps, user_id, "deactivated" if registered else "unregistered")
     return texts.REFUSED_DEACTIVATED if registered else texts.REFUSED_UNREGISTERED
+
+
+def typed_text(deps: Deps, text: str, *, what: str = texts.TEXT_FIELD,
+               limit: int = MAX_ENTRY_LENGTH, from_command: bool = False,
+               required: bool = True) -> str:
+    """Clean typed text for storing (`parsing.clean_text`); a mention of a registered user
+    becomes their registered name."""
+    ids = sorted(mentioned_user_ids(text))[:MAX_MENTIONS]
+    names: dict[str, str] = {}
+    if ids:
+        with deps.session_factory() as session:
+            names = queries.user_names(session, ids)
+    return clean_text(text, what=what, limit=limit, from_command=from_command,
+                      required=required, names=names)
 
 
 # -- Slack ---------------------------------------------------------------------------------

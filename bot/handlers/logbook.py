@@ -24,13 +24,13 @@ from bot.handlers.common import (
     Subcommand,
     open_entry_modal,
     transaction,
+    typed_text,
 )
 from bot.outbox import deliver_due
 from bot.parsing import (
     CONTACT_KINDS,
     DEFAULT_CONTACT_KIND,
     MAX_PARTICIPANTS_LENGTH,
-    clean_text,
     looks_like_date,
     next_token,
     parse_case_code,
@@ -96,12 +96,13 @@ def handle_entry_submission(ack: Ack, body: dict[str, Any], context: dict[str, A
     if form.kind == "contact" and form.contact_kind not in CONTACT_KINDS:
         errors[modals.B_ENTRY_KIND] = texts.MODAL_KIND_REQUIRED
     try:
-        text = clean_text(form.text or "")
+        text = typed_text(deps, form.text or "")
     except InputError as exc:
         errors[modals.B_ENTRY_TEXT] = _plain(exc.message)
     if form.kind == "uvo":
         try:
-            participants = clean_text(form.participants or "", what=texts.PARTICIPANTS_FIELD,
+            participants = typed_text(deps, form.participants or "",
+                                      what=texts.PARTICIPANTS_FIELD,
                                       limit=MAX_PARTICIPANTS_LENGTH, required=False)
         except InputError as exc:
             errors[modals.B_ENTRY_PARTICIPANTS] = _plain(exc.message)
@@ -138,7 +139,7 @@ def _log_command(ctx: CommandContext, kind: str) -> Reply:
                          initial_on=parsed.occurred_on, contact_kind=parsed.contact_kind)
         return Reply(text="")
     assert parsed.code is not None
-    text = clean_text(parsed.text, from_command=True)
+    text = typed_text(ctx.deps, parsed.text, from_command=True)
     with transaction(ctx.deps, ctx.actor, ctx.now) as session:
         saved = _save_entry(session, ctx.deps, ctx.actor, kind, code=parsed.code,
                             occurred_on=parsed.occurred_on or today,
@@ -200,7 +201,7 @@ def handle_correction_command(ctx: CommandContext) -> Reply:
     if not rest.strip():
         raise InputError(texts.missing_argument(texts.MISSING_CORRECTED_TEXT,
                                                 texts.USAGE_CORRECTIE))
-    text = clean_text(rest, from_command=True)
+    text = typed_text(ctx.deps, rest, from_command=True)
     with transaction(ctx.deps, ctx.actor, ctx.now) as session:
         saved = logbook.correct_entry(session, ctx.actor, code=code, number=number, text=text,
                                       occurred_on=occurred_on, now=ctx.now)
@@ -220,7 +221,7 @@ def handle_safety_command(ctx: CommandContext) -> Reply:
     if not rest.strip():
         raise InputError(texts.missing_argument(texts.MISSING_SAFETY_TEXT,
                                                 texts.USAGE_VEILIGHEID))
-    text = clean_text(rest, from_command=True)
+    text = typed_text(ctx.deps, rest, from_command=True)
     deps = ctx.deps
     with transaction(deps, ctx.actor, ctx.now) as session:
         report = logbook.report_safety(session, ctx.actor, code=code, text=text, now=ctx.now,

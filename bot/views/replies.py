@@ -47,11 +47,16 @@ def limit_blocks(blocks: list[Block], limit: int = MESSAGE_BLOCK_LIMIT) -> list[
 
 # --- help ---------------------------------------------------------------------------
 
+def help_line(usage: str, summary: str) -> str:
+    """Return one command of the help as mrkdwn (its `<casus>` placeholders escaped)."""
+    return f"• `{escape_mrkdwn(usage)}` — {escape_mrkdwn(summary)}"
+
+
 def render_help(lines: Sequence[tuple[str, str]]) -> list[Block]:
     """Render the help text: (usage, summary) per allowed command."""
     if not lines:
         return [section(texts.HELP_NO_COMMANDS)]
-    body = "\n".join(f"• `{usage}` — {summary}" for usage, summary in lines)
+    body = "\n".join(help_line(usage, summary) for usage, summary in lines)
     return [
         HeaderBlock(text=texts.HELP_TITLE),
         section(body),
