@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot import texts
 from bot.clock import AMSTERDAM
@@ -123,12 +123,19 @@ def parse_any_date(text: str, today: date) -> date:
     return parse_date(token, today)
 
 
-def parse_moment(text: str) -> datetime:
-    """Return the instant of an ISO moment; one without a UTC offset is Amsterdam time."""
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_moment(text: str, day_time: time | None = None) -> datetime:
+    """Return the instant of an ISO moment; one without a UTC offset is Amsterdam time, and a
+    date without a time (`2026-12-01`) is that day at `day_time` (else midnight)."""
+    value = text.strip()
     try:
-        at = datetime.fromisoformat(text.strip())
+        at = datetime.fromisoformat(value)
     except ValueError as exc:
         raise InputError(texts.CLI_BAD_AT) from exc
+    if day_time is not None and _ISO_DAY.match(value):
+        at = datetime.combine(at.date(), day_time)
     return at.replace(tzinfo=AMSTERDAM) if at.tzinfo is None else at
 
 
@@ -219,14 +226,32 @@ def parse_contact_kind(text: str) -> str:
         _shown(text.strip()), ", ".join(f"`{k}`" for k in CONTACT_KINDS)))
 
 
+# Words people write for a kind (`telefoon` for telefonisch): refused with the kind suggested,
+# never stored as a conversation whose text starts with them.
+_KIND_WORDS_TYPED = {
+    "telefoon": "telefonisch", "tel": "telefonisch", "gebeld": "telefonisch",
+    "bellen": "telefonisch", "belletje": "telefonisch", "telefonies": "telefonisch",
+    "bezoek": "huisbezoek", "thuisbezoek": "huisbezoek", "huisbezoekje": "huisbezoek",
+    "partneroverleg": "partner", "partners": "partner", "familie": "netwerk",
+    "omgeving": "netwerk", "anders": "overig", "overige": "overig",
+}
+_KIND_PREFIX = 5  # `telef…`, `huisb…`: a word that starts like a kind was meant as one
+
+
 def near_contact_kind(token: str) -> str | None:
-    """Return the kind a mistyped word was probably meant as (`huisbzoek`), else None."""
+    """Return the kind a mistyped word was probably meant as (`telefoon`), else None."""
     word = token.strip().lower()
     if word in CONTACT_KINDS or not word.isalpha():
         return None
+    if word in _KIND_WORDS_TYPED:
+        return _KIND_WORDS_TYPED[word]
     # Longer words that start with a kind ("gesprekken", "netwerkdag") are ordinary text.
     if any(word.startswith(kind) for kind in CONTACT_KINDS):
         return None
+    if len(word) >= _KIND_PREFIX:
+        starts = [k for k in CONTACT_KINDS if k[:_KIND_PREFIX] == word[:_KIND_PREFIX]]
+        if len(starts) == 1:
+            return starts[0]
     match = difflib.get_close_matches(word, CONTACT_KINDS, n=1, cutoff=0.8)
     return match[0] if match else None
 

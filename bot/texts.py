@@ -208,6 +208,9 @@ def not_a_letter_recipient(shown: str) -> str:
 
 
 LETTER_RECIPIENT_CHOICE = "Kies als ontvanger `betrokkene`, `ouders`, `voogd` of `pi`."
+LETTER_RECIPIENT_MISSING = ("Na `aan` hoort de ontvanger: `betrokkene`, `ouders`, `voogd` of "
+                            "`pi` (ook voor een JJI), zoals `/regie brief R-0042 gisteren aan "
+                            "ouders`. Er is niets opgeslagen.")
 
 
 def text_empty(what: str) -> str:
@@ -263,6 +266,13 @@ def case_not_found(code: str) -> str:
             "eigen casussen.")
 
 
+def case_not_found_secretariat(code: str) -> str:
+    """Refuse an unknown case code typed by the secretariat, pointing to what it may use."""
+    return (f"Casus `{code}` bestaat niet; er is niets veranderd. Controleer de code (zoals "
+            "`R-0042`): `/regie agenda` toont de casussen op de komende vergaderingen, en "
+            "een nieuwe casus leg je vast met `/regie opname`.")
+
+
 LOGBOOK_REGISSEUR_ONLY = "Alleen de regisseur van een casus kan het logboek lezen en schrijven."
 
 
@@ -297,7 +307,8 @@ def home_meeting_status(kind: str, starts_at: datetime, cutoff_at: datetime, ite
                         capacity: int, published_at: datetime | None) -> str:
     """Return one line about a coming meeting for the secretariat's Home tab."""
     state = "gepubliceerd" if published_at is not None else "nog niet gepubliceerd"
-    return (f"{meeting_name(kind)} {nl_moment(starts_at)}: {items} van {capacity} plaatsen, "
+    return (f"{meeting_name(kind)} {nl_moment(starts_at)}: {items} van "
+            f"{_count(capacity, 'plaats', 'plaatsen')}, "
             f"{state} (termijn {nl_moment(cutoff_at)})")
 
 
@@ -322,13 +333,14 @@ LOG_UVO_BUTTON = "UVO loggen"
 
 def more_cases(count: int) -> str:
     """Say that some cases were left out of a list."""
-    return f"… en nog {count} casussen; `/regie casussen` toont ze allemaal."
+    return (f"… en nog {_count(count, 'casus', 'casussen')}; `/regie casussen` toont ze "
+            "allemaal.")
 
 
 # --- The case register (/regie opname, brief, overdracht) ------------------------------------
 
 USAGE_OPNAME = "/regie opname <casus> @regisseur <groep> [datum] [toewijzing]"
-USAGE_BRIEF = "/regie brief <casus> [datum] [aan]"
+USAGE_BRIEF = "/regie brief <casus> [datum] [aan betrokkene|ouders|voogd|pi]"
 USAGE_OVERDRACHT = "/regie overdracht <casus> @regisseur"
 SUMMARY_OPNAME = "opnamebesluit van het Regieoverleg vastleggen"
 SUMMARY_BRIEF = "verzonden notificatiebrief vastleggen (aan betrokkene/ouders/voogd/pi)"
@@ -402,7 +414,8 @@ def letter_recorded(code: str, shown_date: str, recipients: str) -> str:
 
 def letter_late_note(days: int) -> str:
     """Note that the letter went out after the three-week term."""
-    return (f"Let op: de brief ging {days} dagen na het opnamebesluit uit; de afspraak is "
+    return (f"Let op: de brief ging {_count(days, 'dag', 'dagen')} na het opnamebesluit uit; "
+            "de afspraak is "
             "binnen drie weken (21 dagen).")
 
 
@@ -439,12 +452,13 @@ USAGE_CONTACT = "/regie contact <casus> [datum] [soort] <tekst>"
 USAGE_UVO = "/regie uvo <casus> [datum] <afspraken>"
 USAGE_EVALUATIE = "/regie evaluatie <casus> [datum] <tekst>"
 USAGE_LOGBOEK = "/regie logboek <casus> [pagina]"
-USAGE_CORRECTIE = "/regie correctie <casus> <nummer> [datum] <tekst>"
+USAGE_CORRECTIE = "/regie correctie <casus> <nummer> [datum] [soort] [tekst]"
 SUMMARY_CONTACT = "contact loggen (zonder tekst opent een formulier)"
 SUMMARY_UVO = "UVO en afspraken loggen; start de UVO-termijn opnieuw"
 SUMMARY_EVALUATIE = "evaluatie loggen; start de evaluatietermijn opnieuw"
 SUMMARY_LOGBOEK = "logboek van een casus lezen, nieuwste eerst"
-SUMMARY_CORRECTIE = "een logboekregel corrigeren (de oude regel blijft zichtbaar)"
+SUMMARY_CORRECTIE = ("een logboekregel corrigeren: datum, soort contact of tekst (de oude "
+                     "regel blijft zichtbaar)")
 ENTRY_KIND_LABELS = {
     "contact": "Contact",
     "uvo": "UVO",
@@ -459,6 +473,18 @@ CONTACT_KIND_LABELS = {
     "netwerk": "familie of omgeving",
     "overig": "overig",
 }
+
+
+def contact_kind_list() -> str:
+    """List the contact kinds as they are typed."""
+    return ", ".join(f"`{kind}`" for kind in CONTACT_KIND_LABELS)
+
+
+def correction_kind_not_contact(code: str, number: int, kind_label: str) -> str:
+    """Refuse a contact kind in the correction of an entry that is no contact."""
+    return (f"Regel #{number} van `{code}` is een {kind_label.lower()}, geen contact: alleen "
+            "een contact heeft een soort. Schrijf de verbeterde tekst zonder soort; er is "
+            "niets opgeslagen.")
 
 
 def near_kind(word: str, kind: str, kinds: str) -> str:
@@ -532,12 +558,13 @@ LOGBOOK_CORRECTS = "correctie van"
 
 def logbook_page(page: int, pages: int, total: int) -> str:
     """Describe which page of the logbook is shown."""
-    return f"Pagina {page} van {pages} · {total} regels · nieuwste eerst"
+    return f"Pagina {page} van {pages} · {_count(total, 'regel', 'regels')} · nieuwste eerst"
 
 
 def bad_page(text: str, pages: int) -> str:
     """Refuse a page number that does not exist."""
-    return f"Pagina `{text}` bestaat niet; het logboek heeft {pages} pagina('s)."
+    shown = _count(pages, "pagina", "pagina's")
+    return f"Pagina `{text}` bestaat niet; het logboek heeft {shown}."
 
 
 MODAL_TITLES = {"contact": "Contact loggen", "uvo": "UVO loggen", "evaluatie": "Evaluatie loggen"}
@@ -709,7 +736,8 @@ def agenda_bad_position(position: int, capacity: int) -> str:
 
 def agenda_meeting_full(kind: str, held_on: date, capacity: int) -> str:
     """Tell that the meeting is full."""
-    return (f"Het {meeting_name(kind)} van {nl_day(held_on)} is vol ({capacity} punten). "
+    return (f"Het {meeting_name(kind)} van {nl_day(held_on)} is vol "
+            f"({_count(capacity, 'punt', 'punten')}). "
             "Er is niets verplaatst; kies een andere vergadering of haal eerst een punt weg.")
 
 
@@ -732,9 +760,8 @@ def agenda_secretariat_only() -> str:
 
 
 def agenda_unknown_case(code: str) -> str:
-    """Tell that a case code is unknown."""
-    return (f"Casus `{code}` bestaat niet. Controleer de code (zoals `R-0042`); er is niets "
-            "veranderd.")
+    """Tell the secretariat that a case code is unknown, and where to find the codes."""
+    return case_not_found_secretariat(code)
 
 
 AGENDA_EMPTY = "_Nog geen punten._"
@@ -761,7 +788,7 @@ def agenda_status(published_at: datetime | None, total: int, capacity: int) -> s
     """Return the publication state and how full the meeting is."""
     state = (f"gepubliceerd op {nl_moment(published_at)}" if published_at is not None
              else "nog niet gepubliceerd")
-    return f"_{state} · {total} van {capacity} plaatsen bezet_"
+    return f"_{state} · {total} van {_count(capacity, 'plaats', 'plaatsen')} bezet_"
 
 
 def agenda_line(starts_at: datetime, ends_at: datetime, code: str, regisseur: str,
@@ -925,17 +952,27 @@ def agenda_publish_reminder(kind: str, held_on: date, count: int) -> str:
 
 
 def agenda_publish_reply(kind: str, held_on: date, revision: int, items: int, new: int,
-                         updated: int, cancelled: int, emails: int) -> str:
-    """Confirm a publication."""
+                         updated: int, cancelled: int, emails: int, *, channel: str | None,
+                         secretaries: int) -> str:
+    """Confirm a publication, saying where the announcement went."""
     verb = "opnieuw gepubliceerd" if revision > 1 else "gepubliceerd"
     parts = [_count(new, "nieuwe uitnodiging", "nieuwe uitnodigingen"),
              _count(updated, "wijziging", "wijzigingen"),
              _count(cancelled, "annulering", "annuleringen")]
+    if channel:
+        where = "in het secretariaatskanaal"
+    elif secretaries:
+        where = ("als privébericht aan " + _count(secretaries, "secretariaatslid",
+                                                   "secretariaatsleden")
+                 + " (er is geen secretariaatskanaal ingesteld)")
+    else:
+        where = ("nergens aangekondigd: er is geen secretariaatskanaal ingesteld en geen "
+                 "secretariaatslid aangemeld")
     text = (f"De agenda van het {meeting_name(kind)} van {nl_day(held_on)} is {verb} "
-            f"({_count(items, 'punt', 'punten')}) in het secretariaatskanaal. Verstuurd: "
+            f"({_count(items, 'punt', 'punten')}), {where}. Verstuurd aan de regisseurs: "
             f"{', '.join(parts)}.")
     if emails:
-        text += f" Daarvan gaan er {emails} ook per e-mail."
+        text += f" Daarvan {'gaat er 1' if emails == 1 else f'gaan er {emails}'} ook per e-mail."
     return text
 
 
@@ -1098,8 +1135,8 @@ def reminder_hint(kind: str, code: str) -> str:
                 f"`/regie gereed {code} regie definitief`.")
     if kind == "brief":
         return (f"Leg de verstuurde notificatiebrief van `{code}` vast met "
-                f"`/regie brief {code} [datum] [aan]`, bijvoorbeeld "
-                f"`/regie brief {code} vandaag betrokkene`.")
+                f"`/regie brief {code} [datum] [aan ontvanger]`, bijvoorbeeld "
+                f"`/regie brief {code} vandaag aan betrokkene`.")
     if kind == "geen_regisseur":
         return (f"Wijs `{code}` een actieve regisseur toe met "
                 f"`/regie overdracht {code} @regisseur`.")
@@ -1143,9 +1180,9 @@ MONITOR_FILE_KINDS = {"csv": "CSV", "png": "grafiek"}
 MONITOR_SECTION_PHASE = "Casussen in de aanpak per fase (stand)"
 MONITOR_SECTION_RISK = "Casussen in de aanpak per risicogroep (stand)"
 MONITOR_SECTION_FLOW = "Instroom en uitstroom in de periode"
-MONITOR_SECTION_UVO = "Uitvoeringsoverleg (UVO, stand)"
+MONITOR_SECTION_UVO = "Uitvoerdersoverleg (UVO, stand)"
 MONITOR_SECTION_EVALUATION = "Evaluaties (stand)"
-MONITOR_SECTION_LETTERS = "Kennisgevingsbrief na opname in de periode"
+MONITOR_SECTION_LETTERS = "Notificatiebrief na opname in de periode"
 MONITOR_SECTION_APPROVAL = "Doorlooptijd opname tot vastgesteld plan"
 MONITOR_SECTION_MEETINGS = "Plannen per overleg in de periode"
 MONITOR_SECTION_SAFETY = "Veiligheid"
@@ -1193,7 +1230,7 @@ MONITOR_CSV_DATE = "datum"
 
 def monitor_uvo_label(weeks: int) -> str:
     """Label the count of open cases with a recent UVO."""
-    return f"met een UVO in de laatste {weeks} weken"
+    return f"met een UVO in de laatste {_count(weeks, 'week', 'weken')}"
 
 
 def monitor_period(start: str, end: str, today: str) -> str:
@@ -1274,7 +1311,8 @@ CLI_HELP = {
     "meetings list --count": "aantal vergaderingen per reeks (standaard 6)",
     "reminders": "herinneringen",
     "reminders run": "één herinneringsronde (overzichten maken en versturen)",
-    "reminders run --at": "als op dit moment, bv. 2026-11-23T08:30 (Amsterdamse tijd)",
+    "reminders run --at": ("als op dit moment, bv. 2026-11-23T08:30 (Amsterdamse tijd); een "
+                           "datum zonder tijd is die dag op het tijdstip van het overzicht"),
     "reminders run --dry-run": "niets opslaan of versturen; toon wat er verstuurd zou worden",
     "monitor": "monitorcijfers (geen casusinhoud), als CSV en grafiek",
     "monitor --from": "begin van de periode (standaard 1 januari van dit jaar)",
@@ -1311,6 +1349,11 @@ CLI_ARGPARSE_PHRASES = (("unrecognized arguments", "onbekende opties"),
                         ("expected one argument", "hier hoort een waarde bij"),
                         ("invalid choice", "ongeldige keuze"), ("argument ", "optie "))
 CLI_BAD_OPTIONS = "Onjuiste aanroep"
+# argparse's own headings in the help, in Dutch.
+CLI_HELP_PHRASES = (("usage: ", "gebruik: "), ("\noptions:\n", "\nopties:\n"),
+                    ("positional arguments:", "onderdelen:"),
+                    ("show this help message and exit", "toon deze hulp en stop"))
+CLI_METAVAR_USER = "GEBRUIKER"
 
 
 def cli_bad_options(prog: str, detail: str) -> str:
@@ -1374,7 +1417,7 @@ ROTATION_DONE = "Klaar. Oude sleutels kun je nu uit REGIEBOT_ENCRYPTION_KEYS hal
 
 def demo_loaded(added: int) -> str:
     """Confirm loading the demo data."""
-    return f"Demodata geladen: {added} nieuwe casussen."
+    return f"Demodata geladen: {_count(added, 'nieuwe casus', 'nieuwe casussen')}."
 
 
 # --- The command line: users -----------------------------------------------------------------
@@ -1430,7 +1473,7 @@ def user_deactivated(slack_user_id: str) -> str:
 
 def users_imported(count: int) -> str:
     """Confirm a CSV import."""
-    return f"{count} gebruikers geïmporteerd."
+    return f"{_count(count, 'gebruiker', 'gebruikers')} geïmporteerd."
 
 
 # --- The command line: meetings list ---------------------------------------------------------
@@ -1479,8 +1522,8 @@ def cli_already_swept(day: date) -> str:
 
 def cli_sweep_done(day: date, reminders: int, digests: int) -> str:
     """Summarise one sweep."""
-    return (f"Overzicht van {nl_day(day)}: {reminders} herinneringen, "
-            f"{digests} berichten in de wachtrij.")
+    return (f"Overzicht van {nl_day(day)}: {_count(reminders, 'herinnering', 'herinneringen')}"
+            f", {_count(digests, 'bericht', 'berichten')} in de wachtrij.")
 
 
 def cli_delivery_done(sent: int, retried: int, failed: int) -> str:
@@ -1497,7 +1540,8 @@ def cli_dry_run_message(recipient: str, name: str) -> str:
 
 
 CLI_BAD_AT = ("`--at` moet een ISO-tijdstip zijn, bijvoorbeeld 2026-11-23T08:30 (Amsterdamse "
-              "tijd) of 2026-11-23T07:30+00:00.")
+              "tijd), 2026-11-23T07:30+00:00 of alleen 2026-11-23 (die dag op het tijdstip "
+              "van het overzicht). Er is niets gewijzigd.")
 CLI_NEEDS_SLACK = ("Voor versturen is SLACK_BOT_TOKEN nodig; gebruik `--dry-run` om te zien wat "
                    "er verstuurd zou worden.")
 
@@ -1506,28 +1550,33 @@ CLI_NEEDS_SLACK = ("Voor versturen is SLACK_BOT_TOKEN nodig; gebruik `--dry-run`
 
 def retention_line(code: str, closed_on: str, purge_after: str, rows: int) -> str:
     """One case in a retention run."""
-    return f"{code}\tafgesloten {closed_on}\tbewaard tot en met {purge_after}\t{rows} rijen"
+    return (f"{code}\tafgesloten {closed_on}\tbewaard tot en met {purge_after}\t"
+            f"{_count(rows, 'rij', 'rijen')}")
 
 
 def retention_summary(count: int, dry_run: bool, retention_days: int) -> str:
     """Summarise a retention run."""
     if dry_run:
-        return (f"Proefdraai: {count} afgesloten casussen zouden worden gewist (bewaartermijn "
-                f"{retention_days} dagen na afsluiting). Er is niets gewijzigd.")
-    return (f"{count} afgesloten casussen gewist (bewaartermijn {retention_days} dagen na "
+        return (f"Proefdraai: {_count(count, 'afgesloten casus zou', 'afgesloten casussen zouden')}"
+                f" worden gewist (bewaartermijn {_count(retention_days, 'dag', 'dagen')} na "
+                "afsluiting). Er is niets gewijzigd.")
+    return (f"{_count(count, 'afgesloten casus', 'afgesloten casussen')} gewist (bewaartermijn "
+            f"{_count(retention_days, 'dag', 'dagen')} na "
             "afsluiting). Van elke casus blijven de code, de afsluitdatum, de wisdatum en de "
             "audittrail bewaard.")
 
 
 def retention_missing_closed_on(count: int) -> str:
     """Warn about closed cases without a closing date (never purged automatically)."""
-    return (f"Let op: {count} afgesloten casussen hebben geen afsluitdatum en worden daarom "
+    return (f"Let op: {_count(count, 'afgesloten casus heeft', 'afgesloten casussen hebben')} "
+            "geen afsluitdatum en "
+            f"{'wordt' if count == 1 else 'worden'} daarom "
             "niet gewist. Vul de afsluitdatum aan.")
 
 
 def audit_export_summary(count: int, path: str) -> str:
     """Confirm an audit export."""
-    return f"{count} auditregels geëxporteerd naar {path}."
+    return f"{_count(count, 'auditregel', 'auditregels')} geëxporteerd naar {path}."
 
 
 # --- The audit trail: chain verification and database roles -------------------------------
@@ -1581,16 +1630,18 @@ def audit_verify_report(*, rows: int, findings: list[tuple[str, int | None, int 
     if findings:
         count = len(findings) + omitted
         lines.append(f"Audittrail GEBROKEN: {count} {'breuk' if count == 1 else 'breuken'} "
-                     f"gevonden in {rows} regels.")
+                     f"gevonden in {_count(rows, 'regel', 'regels')}.")
         lines += [audit_verify_finding(*finding) for finding in findings]
         if omitted:
-            lines.append(f"… en nog {omitted} breuken (niet getoond).")
+            lines.append(f"… en nog {_count(omitted, 'breuk', 'breuken')} (niet getoond).")
     for key_id, count, first, last in unverified:
-        lines.append(f"Niet te controleren: {count} regels (volgnummers {first}–{last}) met "
+        lines.append(f"Niet te controleren: {_count(count, 'regel', 'regels')} "
+                     f"(volgnummers {first}–{last}) met "
                      f"sleutel {key_id}, die niet in REGIEBOT_ENCRYPTION_KEYS staat. Voeg de "
                      "oude sleutel voor deze controle achteraan toe.")
     if not findings and not unverified:
-        lines.append(f"Audittrail intact: {rows} regels gecontroleerd; de keten en haar "
+        lines.append(f"Audittrail intact: {_count(rows, 'regel', 'regels')} gecontroleerd; "
+                     "de keten en haar "
                      "einde kloppen.")
     if checkpoint is not None and not findings:
         lines.append(f"Controlepunt (bewaar het buiten de database): {checkpoint}")
@@ -1780,7 +1831,7 @@ def console_too_long(length: int, limit: int) -> str:
 
 def console_too_short(limit: int) -> str:
     """Refuse text shorter than a field needs."""
-    return f"Dit veld heeft minstens {limit} tekens nodig."
+    return f"Dit veld heeft minstens {_count(limit, 'teken', 'tekens')} nodig."
 
 
 def console_unfillable(kinds: str) -> str:

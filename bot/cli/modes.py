@@ -35,7 +35,8 @@ def add_commands(sub: SubParsers) -> None:
     p.add_argument("--host", default="0.0.0.0")  # noqa: S104 - container port
     p.set_defaults(func=cmd_socket)
     p = sub.add_parser("shell", help=texts.CLI_HELP["shell"])
-    p.add_argument("--as", dest="as_user", required=True, help=texts.CLI_HELP["shell --as"])
+    p.add_argument("--as", dest="as_user", required=True, metavar=texts.CLI_METAVAR_USER,
+                   help=texts.CLI_HELP["shell --as"])
     p.add_argument("--script", metavar=texts.CLI_METAVAR_FILE,
                    help=texts.CLI_HELP["shell --script"])
     p.add_argument("--strict", action="store_true", help=texts.CLI_HELP["shell --strict"])

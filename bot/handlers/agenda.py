@@ -134,7 +134,8 @@ def handle_publish_command(ctx: CommandContext) -> Reply:
              result.revision)
     return Reply(text=texts.agenda_publish_reply(
         kind, result.meeting.held_on, result.revision, result.items, result.new, result.updated,
-        result.cancelled, result.emails))
+        result.cancelled, result.emails, channel=result.channel,
+        secretaries=result.secretaries))
 
 
 def handle_move_command(ctx: CommandContext) -> Reply:

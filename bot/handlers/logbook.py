@@ -32,6 +32,7 @@ from bot.parsing import (
     DEFAULT_CONTACT_KIND,
     MAX_PARTICIPANTS_LENGTH,
     looks_like_date,
+    near_contact_kind,
     next_token,
     parse_case_code,
     parse_date,
@@ -184,7 +185,7 @@ def handle_logbook_command(ctx: CommandContext) -> Reply:
 
 
 def handle_correction_command(ctx: CommandContext) -> Reply:
-    """Correct a logbook entry with a new entry that points to it."""
+    """Correct a logbook entry with a new entry that points to it (its date, kind or text)."""
     today = local_date(ctx.now)
     word, rest = next_token(ctx.args)
     if not word:
@@ -198,13 +199,21 @@ def handle_correction_command(ctx: CommandContext) -> Reply:
     word, after = next_token(rest)
     if word and looks_like_date(word):
         occurred_on, rest = parse_date(word, today), after
-    if not rest.strip():
+        word, after = next_token(rest)
+    contact_kind = None
+    if word and word.islower():  # as in `contact`: the kind in lower case, before the text
+        if word in CONTACT_KINDS:
+            contact_kind, rest = word, after
+        elif (near := near_contact_kind(word)) is not None:
+            raise InputError(texts.near_kind(word[:30], near, texts.contact_kind_list()))
+    if not rest.strip() and occurred_on is None and contact_kind is None:
         raise InputError(texts.missing_argument(texts.MISSING_CORRECTED_TEXT,
                                                 texts.USAGE_CORRECTIE))
-    text = typed_text(ctx.deps, rest, from_command=True)
+    text = typed_text(ctx.deps, rest, from_command=True) if rest.strip() else None
     with transaction(ctx.deps, ctx.actor, ctx.now) as session:
         saved = logbook.correct_entry(session, ctx.actor, code=code, number=number, text=text,
-                                      occurred_on=occurred_on, now=ctx.now)
+                                      occurred_on=occurred_on, contact_kind=contact_kind,
+                                      now=ctx.now)
     assert saved.corrects_number is not None
     return Reply(text=texts.correction_saved(code, saved.number, saved.corrects_number))
 

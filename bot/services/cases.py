@@ -130,7 +130,7 @@ def record_letter(session: Session, actor: Actor, *, code: str, sent_on: date,
     _require_secretariat(actor, action, code)
     if recipient not in LETTER_RECIPIENTS:
         raise InputError(texts.LETTER_RECIPIENT_CHOICE)
-    case = find_case(session, code, action)
+    case = find_case(session, code, action, texts.case_not_found_secretariat(code))
     check_past_date(sent_on, local_date(now))
     if sent_on < case.intake_on:
         raise InputError(texts.date_before_intake(texts.format_date(sent_on),
@@ -166,7 +166,7 @@ def hand_over(session: Session, actor: Actor, *, code: str, to: Mention, now: da
     """Give a case to another regisseur; the old one loses access and both are told."""
     action = "case.handover"
     _require_secretariat(actor, action, code)
-    case = find_case(session, code, action)
+    case = find_case(session, code, action, texts.case_not_found_secretariat(code))
     if case.phase is Phase.AFGESLOTEN:
         raise ConflictError(texts.CASE_CLOSED_FOR_HANDOVER)
     new = resolve_regisseur(session, to)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -316,6 +316,14 @@ def test_command_line_dates_and_moments() -> None:
     assert parse_moment("2026-11-23T08:30+00:00") == datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
     with pytest.raises(InputError, match="--at"):
         parse_moment("morgen")
+
+
+def test_a_date_without_a_time_is_that_day_at_the_given_time() -> None:
+    assert parse_moment("2026-12-01", time(8, 30)).astimezone(UTC) == datetime(
+        2026, 12, 1, 7, 30, tzinfo=UTC)  # 08:30 in Amsterdam (winter time)
+    assert parse_moment("2026-07-01", time(8, 30)).astimezone(UTC) == datetime(
+        2026, 7, 1, 6, 30, tzinfo=UTC)   # summer time
+    assert parse_moment("2026-12-01T10:00", time(8, 30)).astimezone(UTC).hour == 9
 
 
 def test_entry_arguments_take_an_optional_date_and_contact_kind_before_the_text() -> None:

@@ -247,12 +247,12 @@ def test_cli_dry_run_prints_and_keeps_then_run_purges(
     assert cli.main(["retention", "run", "--dry-run"]) == 0
     out, err = capsys.readouterr()
     assert "R-0001\tafgesloten 22-11-2024\tbewaard tot en met 22-11-2026\t8 rijen" in out
-    assert "Proefdraai: 1 afgesloten casussen" in out and "niets gewijzigd" in out
-    assert "1 afgesloten casussen hebben geen afsluitdatum" in err
+    assert "Proefdraai: 1 afgesloten casus zou" in out and "niets gewijzigd" in out
+    assert "1 afgesloten casus heeft geen afsluitdatum" in err
     assert _rows(session_factory, "R-0001") == FULL
     assert cli.main(["retention", "run"]) == 0
     out, _ = capsys.readouterr()
-    assert "1 afgesloten casussen gewist (bewaartermijn 730 dagen" in out
+    assert "1 afgesloten casus gewist (bewaartermijn 730 dagen" in out
     assert _rows(session_factory, "R-0001") == GONE
     with session_factory() as session:
         purge = session.scalars(select(AuditEvent).where(

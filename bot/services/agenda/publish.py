@@ -42,6 +42,8 @@ class PublishResult:
     updated: int
     cancelled: int
     emails: int
+    channel: str | None      # where the announcement went: the secretariat channel, or
+    secretaries: int         # when no channel is set, the DMs of this many secretaries
 
 
 def invite_recipients_without_email(session: Session, kind: MeetingKind, day: date | None,
@@ -123,8 +125,11 @@ def publish(session: Session, actor: Actor, kind: MeetingKind, day: date | None,
     audit(session, actor, now, "agenda.publish",
           detail=(f"{kind} {occurrence.planned_on} rev={row.revision} items={len(items)} "
                    f"new={new} updated={updated} cancelled={cancelled} emails={mails}"))
+    secretaries = (0 if cfg.secretariat_channel
+                   else len(queries.users_with_role(session, Role.SECRETARIS)))
     return PublishResult(meeting=occurrence, revision=row.revision, items=len(items), new=new,
-                         updated=updated, cancelled=cancelled, emails=mails)
+                         updated=updated, cancelled=cancelled, emails=mails,
+                         channel=cfg.secretariat_channel, secretaries=secretaries)
 
 
 # -- the secretariat's reminder at the cut-off -------------------------------------------------
