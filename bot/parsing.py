@@ -357,6 +357,7 @@ def parse_letter_recipient(text: str) -> str:
 
 MAX_ENTRY_LENGTH = 3000        # fits one Slack section (3,000 characters)
 MAX_PARTICIPANTS_LENGTH = 500
+MAX_REASON_LENGTH = 500        # why the secretariat took an item off an agenda
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # A Slack sequence `<target|label>` (label optional). In the text of a slash command every
 # such sequence is Slack's markup (typed `<` and `>` arrive as &lt; and &gt;); in form text

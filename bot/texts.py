@@ -628,13 +628,15 @@ def safety_alert_text(code: str, regisseur: str) -> str:
 
 AGENDA_USAGE_GEREED = (
     "/regie gereed R-0042 itat|regie [concept|definitief|herinbreng|afbouw|afsluit]")
-AGENDA_USAGE_INTREKKEN = "/regie intrekken R-0042 itat|regie"
-AGENDA_USAGE_AGENDA = "/regie agenda itat|regie [datum]"
+AGENDA_USAGE_INTREKKEN = "/regie intrekken R-0042 itat|regie [reden]"
+AGENDA_USAGE_AGENDA = "/regie agenda [itat|regie] [datum]"
 AGENDA_USAGE_VERPLAATS = "/regie verplaats R-0042 itat|regie <datum> [positie]"
 AGENDA_SUMMARY_GEREED = "plan gereed voor agendering; zegt op welke vergadering het komt"
 AGENDA_SUMMARY_INTREKKEN = (
-    "agendapunt intrekken (stuurt een annulering als je al een uitnodiging had)")
-AGENDA_SUMMARY_AGENDA = "agenda van een vergadering bekijken"
+    "agendapunt intrekken (stuurt een annulering als er al een uitnodiging was); het "
+    "secretariaat geeft een reden, die de regisseur privé krijgt")
+AGENDA_SUMMARY_AGENDA = ("zonder vergadering: de komende vergaderingen van beide reeksen; met "
+                         "`itat` of `regie`: de agenda van een vergadering")
 AGENDA_SUMMARY_VERPLAATS = "agendapunt naar een ander tijdslot of een andere vergadering"
 
 
@@ -713,13 +715,56 @@ def agenda_not_on(code: str, kind: str) -> str:
 
 
 def agenda_withdrawn_notice(code: str, regisseur: str, kind: str, held_on: date,
-                            cancelled: bool) -> str:
-    """Tell the secretariat that an item was withdrawn."""
-    text = (f"Ingetrokken: {code} ({escape_mrkdwn(regisseur)}) van het {meeting_name(kind)} "
-            f"van {nl_day(held_on)}.")
+                            cancelled: bool, *, by: str | None = None) -> str:
+    """Tell the secretariat that an item was withdrawn (by the regisseur, or by `by` of the
+    secretariat); never the reason."""
+    who = f" door {escape_mrkdwn(by)} (secretariaat)" if by else ""
+    text = (f"Ingetrokken{who}: {code} ({escape_mrkdwn(regisseur)}) van het "
+            f"{meeting_name(kind)} van {nl_day(held_on)}.")
     if cancelled:
         text += " De uitnodiging is geannuleerd."
     return text
+
+
+def agenda_not_on_for_secretariat(code: str, kind: str) -> str:
+    """Tell the secretariat that the case is not on a coming agenda of this kind."""
+    return (f"Casus `{code}` staat niet op een komende agenda van het {meeting_name(kind)}; er "
+            "is niets veranderd. `/regie agenda` toont de komende vergaderingen en "
+            f"`/regie agenda {kind}` de punten.")
+
+
+def agenda_withdrawn_by_secretariat_dm(code: str, kind: str, held_on: date, reason: str,
+                                       cancelled: bool) -> str:
+    """Tell the regisseur the secretariat took their item off an agenda, and why (a DM)."""
+    text = (f"Het secretariaat heeft `{code}` van de agenda van het {meeting_name(kind)} van "
+            f"{nl_day(held_on)} gehaald.\n*Reden:* {escape_mrkdwn(reason)}")
+    if cancelled:
+        text += "\nJe krijgt een annulering voor je agenda."
+    return (text + "\nMeld het plan opnieuw gereed met "
+            f"`/regie gereed {code} {kind}` wanneer het weer op de agenda kan.")
+
+
+def agenda_withdraw_secretariat_reply(code: str, kind: str, held_on: date,
+                                      regisseur: str | None, cancelled: bool) -> str:
+    """Confirm a withdrawal by the secretariat."""
+    text = (f"`{code}` is van de agenda van het {meeting_name(kind)} van {nl_day(held_on)} "
+            "gehaald.")
+    if regisseur:
+        text += (f" {escape_mrkdwn(regisseur)} krijgt een privébericht met je reden"
+                 + (" en een annulering voor de agenda." if cancelled else "."))
+    else:
+        text += " De casus heeft geen actieve regisseur om te berichten."
+    return text
+
+
+AGENDA_WITHDRAW_REASON_MISSING = (
+    "Geef een reden op; de regisseur krijgt die in een privébericht (nooit in een kanaal). "
+    "Zo schrijf je het: `/regie intrekken R-0042 itat Plan is nog niet besproken in het UVO`. "
+    "Er is niets veranderd.")
+AGENDA_WITHDRAW_NO_REASON = (
+    "Als regisseur trek je je eigen punt in zonder reden: `/regie intrekken R-0042 itat`. Er is "
+    "niets veranderd.")
+REASON_FIELD = "reden"
 
 
 def agenda_meeting_past(kind: str, held_on: date) -> str:
@@ -771,6 +816,27 @@ AGENDA_OWN_ONLY = "Je ziet alleen je eigen punten; het secretariaat ziet de hele
 def agenda_title(kind: str) -> str:
     """Return the header of an agenda."""
     return f"Agenda {meeting_name(kind)}"
+
+
+AGENDA_OVERVIEW_TITLE = "Komende vergaderingen"
+AGENDA_OVERVIEW_NONE_OWN = (
+    "Je hebt geen punten op een komende agenda van het ITAT-R of het Regieoverleg. Meld een "
+    "plan gereed met `/regie gereed R-0042 itat`.")
+AGENDA_OVERVIEW_HINT = ("`/regie agenda itat` of `/regie agenda regie 25-11` toont de punten van "
+                        "een vergadering.")
+
+
+def agenda_overview_meeting(kind: str, starts_at: datetime, cutoff_at: datetime,
+                            items: int | None, capacity: int,
+                            published_at: datetime | None) -> str:
+    """Return one coming meeting of the overview (how full it is, for the secretariat)."""
+    line = f"*{meeting_name(kind)} {nl_moment(starts_at)}*"
+    if items is None:
+        return line
+    state = "gepubliceerd" if published_at is not None else "nog niet gepubliceerd"
+    return (f"{line} — {items} van {_count(capacity, 'plaats', 'plaatsen')} bezet · {state} · "
+            f"termijn {short_day(cutoff_at.astimezone(_AMSTERDAM).date())} "
+            f"{nl_time(cutoff_at)}")
 
 
 def agenda_none_own(kind: str) -> str:

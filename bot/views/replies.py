@@ -20,6 +20,7 @@ from slack_sdk.models.views import View
 from bot import texts
 from bot.parsing import HOME_VISIT
 from bot.services.agenda.items import WARN_NO_UVO, AgendaView, HomeAgenda, Placement
+from bot.services.agenda.overview import AgendaOverview
 from bot.services.cases import CaseOverview
 from bot.services.logbook import LogbookPage, SavedEntry
 from bot.services.monitor import MonitorFigures
@@ -241,6 +242,26 @@ def render_agenda(view: AgendaView) -> list[Block]:
     if not view.full_view:
         blocks.append(context(texts.AGENDA_OWN_ONLY))
     return blocks
+
+
+def render_agenda_overview(overview: AgendaOverview) -> list[Block]:
+    """Render the coming meetings of both series: how full (secretariat) and my items."""
+    blocks: list[Block] = [HeaderBlock(text=texts.AGENDA_OVERVIEW_TITLE)]
+    shown = [m for m in overview.meetings if overview.secretariat or m.own]
+    if not shown:
+        return [*blocks, section(texts.AGENDA_OVERVIEW_NONE_OWN)]
+    for coming in shown:
+        meeting = coming.meeting
+        lines = [texts.agenda_overview_meeting(
+            meeting.kind, meeting.starts_at, meeting.cutoff_at,
+            coming.items if overview.secretariat else None, coming.capacity,
+            coming.published_at)]
+        lines += [texts.agenda_line(e.slot.starts_at, e.slot.ends_at, e.code, e.regisseur,
+                                    e.item_kind, show_regisseur=False) for e in coming.own]
+        blocks.append(section("\n".join(lines)))
+    blocks.append(context(texts.AGENDA_OVERVIEW_HINT if overview.secretariat
+                          else texts.AGENDA_OWN_ONLY))
+    return limit_blocks(blocks)
 
 
 def render_home_agenda(home: HomeAgenda) -> list[Block]:
