@@ -473,6 +473,12 @@ class SlackDriver:
                 payload["message"] = message
         return self.interactive(payload)
 
+    def shortcut(self, user_id: str, callback_id: str) -> BoltResponse:
+        """Use a global shortcut (Slack's `shortcut` payload) as the user."""
+        payload = {"type": "shortcut", **self._person(user_id), "callback_id": callback_id,
+                   "trigger_id": self.trigger_id(), "action_ts": f"{time.time():.6f}"}
+        return self.interactive(payload)
+
     def suggest(self, user_id: str, view: dict[str, Any], action_id: str, block_id: str,
                 query: str) -> BoltResponse:
         """Ask the app for an external select's options (Slack's block_suggestion)."""

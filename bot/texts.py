@@ -569,6 +569,7 @@ def bad_page(text: str, pages: int) -> str:
 
 MODAL_TITLES = {"contact": "Contact loggen", "uvo": "UVO loggen", "evaluatie": "Evaluatie loggen"}
 MODAL_CASE = "Casus"
+MODAL_CASE_PLACEHOLDER = "Kies of zoek een casus (bv. 42)"
 MODAL_DATE = "Datum"
 MODAL_KIND = "Soort contact"
 MODAL_PARTICIPANTS = "Deelnemers en organisaties"
@@ -1240,6 +1241,8 @@ MONITOR_USAGE = "/regie monitor [van] [tot]"
 MONITOR_SUMMARY = "cijfers voor het programmateam (nooit casusinhoud), met CSV en grafiek"
 MONITOR_TITLE = "Monitor IPGA Radicalisering"
 MONITOR_FILES_FOLLOW = "De cijfers als CSV-bestand en als grafiek staan zo in je privéberichten."
+MONITOR_HOME_HINT = ("Dit jaar tot en met vandaag. `/regie monitor [van] [tot]` kiest een andere "
+                     "periode en stuurt de cijfers ook als CSV-bestand en grafiek.")
 MONITOR_FILE_COMMENT = (
     "Monitorcijfers (alleen aantallen, geen casusinformatie). Kleine groepen zijn afgeschermd.")
 MONITOR_FILE_KINDS = {"csv": "CSV", "png": "grafiek"}
@@ -1774,6 +1777,7 @@ CONSOLE_HELP = """Consolecommando's (alles wat met / begint gaat als slash-comma
   /regie …                 een slash-commando, zoals in Slack
   :als <naam of id>        wissel van gebruiker
   :home                    open het App Home-tabblad
+  :snelkoppeling <naam>    gebruik een snelkoppeling (contact of uvo): opent het formulier
   :knop <n>                druk op knop n (knoppen staan als [n: tekst] in berichten)
   :tijd                    toon de gesimuleerde tijd
   :tijd <datum> [HH:MM]    zet de klok, bv. :tijd 4-1-2027 08:30
@@ -1823,7 +1827,28 @@ CONSOLE_NOT_A_NUMBER = "Typ een getal, bv. 3."
 CONSOLE_WHOLE_NUMBER = "Typ een heel getal, zonder komma."
 CONSOLE_NOT_AN_EMAIL = "Typ een e-mailadres, bv. naam@example.org."
 CONSOLE_NOT_A_URL = "Typ een adres dat begint met https://."
-CONSOLE_SEARCH_PROMPT = "Typ een zoekterm; de bot zoekt de keuzes erbij."
+def console_search_prompt(least: int) -> str:
+    """Ask for a search word in a field whose choices the bot looks up."""
+    if least == 0:
+        return "Typ een zoekterm (of Enter voor alle keuzes); de bot zoekt de keuzes erbij."
+    return (f"Typ een zoekterm van minstens {_count(least, 'teken', 'tekens')}; de bot zoekt "
+            "de keuzes erbij.")
+
+
+def console_search_too_short(least: int) -> str:
+    """Refuse a search word shorter than the field asks (Slack would not search yet)."""
+    return f"Typ minstens {_count(least, 'teken', 'tekens')}; eerder zoekt Slack niet."
+
+
+def console_shortcuts(names: Iterable[str]) -> str:
+    """List the global shortcuts."""
+    return "Snelkoppelingen: " + ", ".join(names) + ". Schrijf bv. `:snelkoppeling contact`."
+
+
+def console_unknown_shortcut(word: str) -> str:
+    """Refuse a shortcut that does not exist."""
+    return f"Snelkoppeling `{word}` bestaat niet. `:snelkoppeling` toont ze."
+
 CONSOLE_NO_OPTIONS = "De bot vond geen keuzes bij deze zoekterm; probeer een andere."
 _FIELD_KINDS = {
     "plain_text_input": "tekst", "email_text_input": "e-mailadres", "url_text_input": "adres",

@@ -8,13 +8,23 @@ from concurrent.futures import Executor
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.handlers import agenda, cases, gate, home, logbook, monitor, reminders, router
+from bot.handlers import (
+    agenda,
+    cases,
+    gate,
+    home,
+    logbook,
+    monitor,
+    reminders,
+    router,
+    shortcuts,
+)
 from bot.handlers.common import HomeSection, Registry, Subcommand
 from bot.handlers.gate import MemberCheck
 
 # The Home tab's sections, top to bottom.
 HOME_SECTIONS: tuple[HomeSection, ...] = (cases.home_section, agenda.home_section,
-                                          reminders.home_section)
+                                          reminders.home_section, monitor.home_section)
 
 
 def subcommands() -> list[Subcommand]:
@@ -36,3 +46,4 @@ def register_all(app: App, deps: Deps, *, executor: Executor, members: MemberChe
     home.register(app, home_tab)
     logbook.register(app, deps, publish_home=home_tab.publish)
     reminders.register(app, deps)
+    shortcuts.register(app, deps)

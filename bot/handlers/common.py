@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 from bot import texts
 from bot.clock import local_date
 from bot.deps import Deps
-from bot.errors import BotError, NotFoundError, Refusal, RefusedError
+from bot.errors import BotError, ConflictError, NotFoundError, Refusal, RefusedError
 from bot.parsing import MAX_ENTRY_LENGTH, clean_text, mentioned_user_ids
 from bot.services import access
 from bot.services.users import Actor, actor_for
 from bot.views import modals
+from bot.views.blocks import section
 from storage import queries
-from storage.models import Role
+from storage.models import Phase, Role
 
 log = logging.getLogger(__name__)
 
@@ -186,13 +187,17 @@ def open_entry_modal(client: WebClient, deps: Deps, actor: Actor, trigger_id: st
         raise ValueError(f"unknown entry kind {kind!r}")
     now = deps.clock()
     with transaction(deps, actor, now) as session:
+        access.require_role(actor, Role.REGISSEUR, texts.LOGBOOK_REGISSEUR_ONLY,
+                            f"logbook.{kind}")
         code = None
         if case_code:
-            code = access.own_case(session, actor, case_code, f"logbook.{kind}").code
-        codes = [c.code for c in access.own_cases(session, actor)]
-    if not codes:
-        raise NotFoundError(texts.NO_OWN_CASES)
-    view = modals.entry_modal(kind, codes, selected_code=code,
+            case = access.own_case(session, actor, case_code, f"logbook.{kind}")
+            if case.phase is Phase.AFGESLOTEN:
+                raise ConflictError(texts.CASE_CLOSED_FOR_LOGGING)
+            code = case.code
+        elif not access.own_cases(session, actor):
+            raise NotFoundError(texts.NO_OWN_CASES)
+    view = modals.entry_modal(kind, selected_code=code,
                               initial_on=initial_on or local_date(now),
                               contact_kind=contact_kind, origin=origin)
     try:
@@ -200,3 +205,17 @@ def open_entry_modal(client: WebClient, deps: Deps, actor: Actor, trigger_id: st
     except SlackApiError as exc:
         log.warning("views.open failed: %s", exc.response.get("error"))
         raise BotError(texts.MODAL_OPEN_FAILED) from exc
+
+
+def open_entry_modal_or_explain(client: WebClient, deps: Deps, actor: Actor, trigger_id: str,
+                                kind: str, case_code: str | None, *, origin: str) -> None:
+    """Open the logging modal from a button or shortcut; when it cannot open (no cases, not
+    a regisseur, a closed case), show why in a modal instead (there is no reply to post)."""
+    try:
+        open_entry_modal(client, deps, actor, trigger_id, kind, case_code, origin=origin)
+    except BotError as exc:
+        try:
+            client.views_open(trigger_id=trigger_id, view=modals.notice_view(
+                texts.MODAL_REFUSED_TITLE, [section(exc.message)]))
+        except SlackApiError as api_error:
+            log.warning("views.open failed: %s", api_error.response.get("error"))

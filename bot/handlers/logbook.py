@@ -10,7 +10,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot import texts
@@ -23,6 +22,7 @@ from bot.handlers.common import (
     Reply,
     Subcommand,
     open_entry_modal,
+    open_entry_modal_or_explain,
     transaction,
     typed_text,
 )
@@ -43,7 +43,7 @@ from bot.services import logbook
 from bot.services.logbook import EntryDateError, SavedEntry
 from bot.services.users import Actor
 from bot.views import messages, modals, replies
-from bot.views.blocks import as_dicts, section
+from bot.views.blocks import as_dicts
 from storage.models import Role
 
 log = logging.getLogger(__name__)
@@ -254,19 +254,11 @@ def handle_open_button(ack: Ack, body: dict[str, Any], context: dict[str, Any],
                        client: WebClient, deps: Deps) -> None:
     """Open the logging modal from a Home tab button (value: the case code)."""
     ack()
-    actor: Actor = context["actor"]
     action = (body.get("actions") or [{}])[0]
     kind = "uvo" if action.get("action_id") == replies.A_OPEN_UVO else "contact"
-    trigger_id = str(body.get("trigger_id") or "")
-    try:
-        open_entry_modal(client, deps, actor, trigger_id, kind,
-                         str(action.get("value") or "") or None, origin="home")
-    except BotError as exc:
-        try:
-            client.views_open(trigger_id=trigger_id, view=modals.notice_view(
-                texts.MODAL_REFUSED_TITLE, [section(exc.message)]))
-        except SlackApiError as api_error:
-            log.warning("views.open failed: %s", api_error.response.get("error"))
+    open_entry_modal_or_explain(client, deps, context["actor"],
+                                str(body.get("trigger_id") or ""), kind,
+                                str(action.get("value") or "") or None, origin="home")
 
 
 def handle_page_button(ack: Ack, body: dict[str, Any], context: dict[str, Any],

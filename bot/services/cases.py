@@ -45,6 +45,14 @@ class CaseOverview:
 
 
 @dataclass(frozen=True)
+class CaseChoice:
+    """One of my open cases as a form's case field offers it."""
+
+    code: str
+    phase: str
+
+
+@dataclass(frozen=True)
 class HandOver:
     """The outcome of a hand-over: the case and both regisseurs."""
 
@@ -229,3 +237,18 @@ def my_cases(session: Session, actor: Actor, now: datetime, *, settings: Setting
     return overviews
 
 
+
+
+MAX_SEARCH_LENGTH = 40   # longer search text is cut (Slack's field is short anyway)
+
+
+def search_own_cases(session: Session, actor: Actor, query: str, now: datetime, *,
+                     limit: int) -> list[CaseChoice]:
+    """Return the actor's open cases whose code contains what was typed (`42`, `r-00`, `R0042`;
+    any other text finds nothing), by code; the search is audited as a read (never its text)."""
+    wanted = "".join(ch for ch in query[:MAX_SEARCH_LENGTH].upper() if ch.isalnum())
+    found = [CaseChoice(code=c.code, phase=c.phase.value) for c in own_cases(session, actor)
+             if wanted in c.code.replace("-", "")][:limit]
+    queries.add_audit(session, at=now, actor=actor.slack_user_id, action="cases.search",
+                      detail=f"found={len(found)}")
+    return found

@@ -300,8 +300,7 @@ def render_ready(placement: Placement) -> list[Block]:
 
 # --- programme monitor -------------------------------------------------------------------------
 
-def render_monitor(figures: MonitorFigures) -> tuple[str, list[Block]]:
-    """Render monitor figures: the fallback text, and one section per group of lines."""
+def _monitor_blocks(figures: MonitorFigures) -> tuple[str, list[Block]]:
     rows = exports.figure_rows(figures)
     period = texts.monitor_period(texts.format_date(figures.start), texts.format_date(figures.end),
                                   texts.format_date(figures.today))
@@ -312,6 +311,17 @@ def render_monitor(figures: MonitorFigures) -> tuple[str, list[Block]]:
             f"*{escape_mrkdwn(exports.display_value(row.value, row.unit))}*"
             for row in group)
         blocks.append(section(f"*{escape_mrkdwn(heading)}*\n{body}"))
-    blocks.extend([context(texts.monitor_legend(figures.min_group)),
-                   context(texts.MONITOR_FILES_FOLLOW)])
-    return f"{texts.MONITOR_TITLE} · {period}", blocks
+    blocks.append(context(texts.monitor_legend(figures.min_group)))
+    return period, blocks
+
+
+def render_monitor(figures: MonitorFigures) -> tuple[str, list[Block]]:
+    """Render monitor figures: the fallback text, and one section per group of lines."""
+    period, blocks = _monitor_blocks(figures)
+    return f"{texts.MONITOR_TITLE} · {period}", [*blocks, context(texts.MONITOR_FILES_FOLLOW)]
+
+
+def render_home_monitor(figures: MonitorFigures) -> list[Block]:
+    """Render the programme team's Home section: the same protected figures as the monitor."""
+    _, blocks = _monitor_blocks(figures)
+    return [DividerBlock(), *blocks, context(texts.MONITOR_HOME_HINT)]

@@ -56,8 +56,9 @@ def test_an_unknown_colleague_keeps_the_name_slack_sent(cases: Bot) -> None:
 
 
 def test_a_form_with_markup_stores_plain_words(cases: Bot) -> None:
-    values: dict[str, dict[str, Any]] = {modals.B_ENTRY_CASE: {"value": {"type": "external_select",
-                                              "selected_option": {"value": "R-0001"}}},
+    values: dict[str, dict[str, Any]] = {
+              modals.B_ENTRY_CASE: {"own_case": {"type": "external_select",
+                                                 "selected_option": {"value": "R-0001"}}},
               modals.B_ENTRY_DATE: {"value": {"type": "datepicker",
                                               "selected_date": "2026-11-20"}},
               modals.B_ENTRY_PARTICIPANTS: {"value": {"type": "plain_text_input",
