@@ -1378,6 +1378,8 @@ CLI_HELP = {
     "meetings list": "komende vergaderingen met hun termijnen",
     "meetings list --from": "vanaf deze datum (22-11-2026 of 2026-11-22; standaard vandaag)",
     "meetings list --count": "aantal vergaderingen per reeks (standaard 6)",
+    "meetings list --format": ("tekst (standaard), csv of json; csv en json met ISO-datums en "
+                               "tijden met hun UTC-verschil"),
     "reminders": "herinneringen",
     "reminders run": "één herinneringsronde (overzichten maken en versturen)",
     "reminders run --at": ("als op dit moment, bv. 2026-11-23T08:30 (Amsterdamse tijd); een "
@@ -1568,6 +1570,12 @@ def meetings_bad_from(text: str) -> str:
     shown = text if len(text) <= 30 else text[:30] + "…"
     return (f"--from '{shown}' is geen geldige datum. Schrijf bijvoorbeeld --from 22-11-2026 of "
             "--from 2026-11-22.")
+
+
+def meetings_bad_format(text: str) -> str:
+    """Explain the --format of `regiebot meetings list`."""
+    shown = text if len(text) <= 30 else text[:30] + "…"
+    return f"'{shown}' bestaat niet: kies tekst, csv of json"
 
 
 MEETINGS_BAD_COUNT = "--count moet een getal van 1 tot en met 100 zijn, bijvoorbeeld --count 6."

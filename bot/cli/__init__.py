@@ -34,6 +34,7 @@ class DutchArgumentParser(argparse.ArgumentParser):
         """Print a Dutch explanation and exit with code 2."""
         for english, dutch in texts.CLI_ARGPARSE_PHRASES:
             message = message.replace(english, dutch)
+        message = message.rstrip(".")  # the explanation below ends the sentence
         self.print_usage(sys.stderr)
         self.exit(2, texts.cli_bad_options(self.prog, message) + "\n")
 
