@@ -113,7 +113,8 @@ class Shell:
         return shell
 
     def close(self) -> None:
-        """Stop the stand-ins."""
+        """Stop the stand-ins (and listening to the database's commits)."""
+        self.timeline.close()
         self.slack.stop()
         self.mail.stop()
 

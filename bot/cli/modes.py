@@ -57,14 +57,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return cmd_shell(args, settings)
 
 
-def _start_scheduler(runtime: Runtime, client: WebClient) -> None:
-    from apscheduler.schedulers.background import BackgroundScheduler
+def _start_delivery(runtime: Runtime, client: WebClient) -> None:
+    from bot.jobs import start_delivery
 
-    from bot.jobs import register_jobs
-
-    scheduler = BackgroundScheduler(timezone="UTC")
-    register_jobs(scheduler, runtime.deps, client)
-    scheduler.start()
+    start_delivery(runtime.deps, client)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -77,7 +73,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     runtime = production_runtime(settings)
     executor = work_executor()
     app = build_app(runtime.deps, executor=executor)
-    _start_scheduler(runtime, app.client)
+    _start_delivery(runtime, app.client)
     log.info("serving HTTP on port %d", settings.port)
     with _draining(executor):
         waitress.serve(make_wsgi_app(app, runtime.deps), host=args.host, port=settings.port,
@@ -121,7 +117,7 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     runtime = production_runtime(settings, "SLACK_APP_TOKEN")
     executor = work_executor()
     app = build_app(runtime.deps, executor=executor)
-    _start_scheduler(runtime, app.client)
+    _start_delivery(runtime, app.client)
     _start_health_server(runtime, args.host, settings.port)
     assert settings.slack_app_token is not None
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value(),

@@ -235,14 +235,17 @@ def handle_safety_command(ctx: CommandContext) -> Reply:
     with transaction(deps, ctx.actor, ctx.now) as session:
         report = logbook.report_safety(session, ctx.actor, code=code, text=text, now=ctx.now,
                                        render=messages.render_safety_alert)
-    # Urgent: deliver now that the report is committed instead of waiting for the next tick,
-    # but wait for Slack only so long that the acknowledgement stays within its 3 seconds;
-    # a slower delivery finishes in the background (or on the next tick) and is not lost.
-    sender = threading.Thread(target=deliver_due, name="safety-alert", daemon=True,
-                              args=(deps.session_factory, ctx.client, ctx.now,
-                                    deps.instance_id), kwargs={"mail": deps.mail})
-    sender.start()
-    sender.join(timeout=SAFETY_WAIT_S)
+    # Urgent: the alerts go out now that the report is committed. The reply waits for Slack
+    # only so long, then says truthfully whether they went; a slower delivery finishes in the
+    # background (or on the next tick) and is not lost.
+    if deps.courier is not None:
+        deps.courier.flush(SAFETY_WAIT_S)  # the courier woke at the commit; wait for it
+    else:
+        sender = threading.Thread(target=deliver_due, name="safety-alert", daemon=True,
+                                  args=(deps.session_factory, ctx.client, ctx.now,
+                                        deps.instance_id), kwargs={"mail": deps.mail})
+        sender.start()
+        sender.join(timeout=SAFETY_WAIT_S)
     with deps.session_factory() as session:
         sent = logbook.safety_alerts_sent(session, report)
     return Reply(text=texts.safety_saved(report.entry.case_code, report.alerted, sent))
