@@ -1467,6 +1467,21 @@ ENCRYPTION_KEYS_REQUIRED = ("Omgevingsvariabele REGIEBOT_ENCRYPTION_KEYS is nodi
 NO_SCHEMA = "De database heeft nog geen schema: voer eerst `regiebot db upgrade` uit."
 
 
+def slack_unreachable(reason: str, wait_s: float) -> str:
+    """Say that Slack cannot be reached at start, and when the bot tries again."""
+    return (f"Slack is niet bereikbaar ({reason[:60]}); Regiebot probeert het over "
+            f"{wait_s:.0f} s opnieuw. Tot de verbinding er is, meldt /healthz 'niet gereed'.")
+
+
+def slack_refused(error: str) -> str:
+    """Explain that Slack refuses the token (trying again will not help)."""
+    return (f"Slack weigert het token ({error[:60]}). Controleer SLACK_BOT_TOKEN (en voor "
+            "Socket Mode SLACK_APP_TOKEN) en de rechten van de app.")
+
+
+SLACK_CONNECTED = "Verbonden met Slack; Regiebot is gereed."
+
+
 def schema_at(revision: str | None) -> str:
     """Report the schema revision."""
     return f"Database op schemaversie {revision}."
