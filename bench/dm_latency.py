@@ -1,10 +1,12 @@
 """Time from a command to the DM it causes: `/regie opname` by the secretariat until the new
 regisseur's notice reached Slack (the stand-in), with `regiebot serve`'s delivery (the courier
-at each commit, the delivery tick as the safety net) over HTTP on loopback."""
+at each commit, the delivery tick as the safety net) over HTTP on loopback. Then, with all
+those cases the regisseur's, how fast a form's case field is answered as they type."""
 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import subprocess
 import sys
@@ -72,9 +74,38 @@ def _notice_for(code: str) -> Callable[[Call], bool]:
     return matches
 
 
-def run(url: str | None = None, commands: int = 200) -> Stats:
+def _suggestion(typed: str) -> tuple[bytes, dict[str, str]]:
+    """A signed block_suggestion for a form's case field, as the regisseur types."""
+    payload = {"type": "block_suggestion", "team": {"id": LOCAL_TEAM_ID},
+               "user": {"id": REGISSEUR, "team_id": LOCAL_TEAM_ID}, "api_app_id": "A0BENCH",
+               "action_id": "own_case", "block_id": "entry_case", "value": typed,
+               "container": {"type": "view", "view_id": "V0BENCH"},
+               "view": {"id": "V0BENCH", "type": "modal", "callback_id": "logbook_entry"}}
+    body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+    ts = str(int(time.time()))
+    sig = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=body)
+    return body.encode(), {"Content-Type": "application/x-www-form-urlencoded",
+                           "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": str(sig)}
+
+
+def _search(conn: http.client.HTTPConnection, searches: int) -> Stats:
+    """Time the answers to a case field's searches ("", "1", "12", … as typed)."""
+    samples = []
+    for n in range(searches):
+        body, headers = _suggestion(str(n)[: n % 4])
+        started = time.perf_counter()
+        conn.request("POST", "/slack/events", body=body, headers=headers)
+        response = conn.getresponse()
+        answer = json.loads(response.read() or b"{}")
+        samples.append(time.perf_counter() - started)
+        if response.status != 200 or not isinstance(answer.get("options"), list):
+            raise RuntimeError(f"case search answered HTTP {response.status}")
+    return Stats.of(samples)
+
+
+def run(url: str | None = None, commands: int = 200) -> tuple[Stats, Stats]:
     """Send `commands` intakes one after another; return command-to-DM latency (fails when a
-    notice does not arrive)."""
+    notice does not arrive), and the case search's answer time with that many open cases."""
     tmp = tempfile.mkdtemp(prefix="regiebot-bench-dm-")
     url = url or f"sqlite:///{tmp}/bench.sqlite3"
     prepare_database(url)
@@ -102,13 +133,15 @@ def run(url: str | None = None, commands: int = 200) -> Stats:
                 if n >= 0:
                     samples.append(found.at - sent_at)
                 time.sleep(THINK_S)
+            search = _search(conn, commands)
             conn.close()
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-    return Stats.of(samples)
+    return Stats.of(samples), search
 
 
 if __name__ == "__main__":
-    stats = run(sys.argv[1] if len(sys.argv) > 1 else None)
-    print(f"command to DM: p50 {stats.p50:.1f} ms, p99 {stats.p99:.1f} ms ({stats.count})")
+    dm, search = run(sys.argv[1] if len(sys.argv) > 1 else None)
+    print(f"command to DM: p50 {dm.p50:.1f} ms, p99 {dm.p99:.1f} ms ({dm.count})")
+    print(f"case search: p50 {search.p50:.1f} ms, p99 {search.p99:.1f} ms ({search.count})")

@@ -121,14 +121,19 @@ def test_no_reply_of_any_kind_carries_live_markup(cases: Bot) -> None:
             (SECRETARIS, f"intrekken R-0001 itat {hostile}"),
             (PROGRAMMA, "monitor"), (PROGRAMMA, f"monitor {hostile}"),
             (BEHEERDER, "contact R-0001 tekst"), (REGISSEUR, f"{hostile}"),
-            (REGISSEUR2, "logboek R-0001")]:
+            (REGISSEUR2, "logboek R-0001"), (SECRETARIS, "gereed R-0001 regie"),
+            (REGISSEUR, "gereed R-0001 regie"), (SECRETARIS, "verplaats R-0001 regie 23-12"),
+            (SECRETARIS, "intrekken R-0001 regie Nog niet klaar <!channel>"),
+            (SECRETARIS, "besluit R-0001 aangehouden")]:
         cases.ask(user, command)
     for user in (REGISSEUR, SECRETARIS, PROGRAMMA):
         cases.driver.home_opened(user)
+        cases.driver.shortcut(user, "log_uvo")  # the form, or why it cannot open
     cases.deliver()
     clock = cases.deps.clock
     assert isinstance(clock, MutableClock)
     clock.advance(timedelta(days=60))  # the digest, with its buttons
     tick(cases)
-    assert len(cases.calls("chat.postMessage")) > 5
+    digests = [c for c in cases.calls("chat.postMessage") if "Termijnen op" in str(c.args)]
+    assert digests and len(cases.calls("chat.postMessage")) > 5
     assert not live_markup(cases.slack.calls)
