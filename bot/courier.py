@@ -38,6 +38,8 @@ def on_queued_commit(session_factory: sessionmaker[Session],
             queued()
 
     def after_rollback(session: Session) -> None:
+        if session.get_nested_transaction() is not None:
+            return  # a savepoint rolled back; what the work queued before it still stands
         session.info.pop(outbox.QUEUED, None)  # nothing it queued exists
 
     event.listen(session_factory, "after_commit", after_commit)

@@ -79,6 +79,17 @@ def test_a_message_queued_in_a_savepoint_of_a_rolled_back_transaction_stays_unse
         assert session.scalars(select(OutboxMessage)).all() == []
 
 
+def test_a_savepoint_rolled_back_after_queueing_keeps_the_courier_woken_at_the_commit(
+        bot: Bot, courier: CountingCourier) -> None:
+    with bot.session() as session:
+        enqueue(session, dedupe_key="kept:1", kind="dm", recipient=REGISSEUR,
+                payload=message_payload("Bericht kept:1"), now=bot.deps.clock())
+        with pytest.raises(RuntimeError), session.begin_nested():  # e.g. a lost insert race
+            raise RuntimeError("the savepoint failed")
+    assert courier.idle(WAIT_S) and courier.wakes == 1
+    assert bot.dm_texts(REGISSEUR) == ["Bericht kept:1"]
+
+
 def test_a_failed_first_attempt_is_left_to_the_tick_with_its_backoff(
         bot: Bot, courier: CountingCourier) -> None:
     bot.slack.inject(Fault("chat.postMessage", status=500))
