@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import texts
@@ -247,8 +248,12 @@ def search_own_cases(session: Session, actor: Actor, query: str, now: datetime, 
     """Return the actor's open cases whose code contains what was typed (`42`, `r-00`, `R0042`;
     any other text finds nothing), by code; the search is audited as a read (never its text)."""
     wanted = "".join(ch for ch in query[:MAX_SEARCH_LENGTH].upper() if ch.isalnum())
-    found = [CaseChoice(code=c.code, phase=c.phase.value) for c in own_cases(session, actor)
-             if wanted in c.code.replace("-", "")][:limit]
+    rows = session.execute(  # two columns only: this answers every keystroke
+        select(Case.code, Case.phase).where(Case.regisseur_id == actor.user_id,
+                                            Case.phase != Phase.AFGESLOTEN)
+        .order_by(Case.code)).all() if actor.has(Role.REGISSEUR) else []
+    found = [CaseChoice(code=code, phase=phase.value) for code, phase in rows
+             if wanted in code.replace("-", "")][:limit]
     queries.add_audit(session, at=now, actor=actor.slack_user_id, action="cases.search",
                       detail=f"found={len(found)}")
     return found
