@@ -7,7 +7,7 @@ import platform
 import sys
 from collections.abc import Callable
 
-from bench import ack_latency, agenda, memory, sweep
+from bench import ack_latency, agenda, dm_latency, memory, sweep
 
 Row = tuple[str, str, str]
 
@@ -45,6 +45,26 @@ def section_ack(pg_url: str | None, quick: bool) -> list[Row]:
                          f"bare p50 {bare[0]:.2f} / p99 {bare[1]:.1f} ms; "
                          f"ratio p50 {full[0] / bare[0]:.2f}x; stored and confirmed "
                          f"(reply) p50 {reply[0]:.1f} / p99 {reply[1]:.1f} ms"))
+    return rows
+
+
+def section_dm(pg_url: str | None, quick: bool) -> list[Row]:
+    """From a command to the DM it causes, with serve's delivery (courier and tick); the
+    case search of the forms."""
+    rows: list[Row] = []
+    targets = [("SQLite", None)] + ([("PostgreSQL", pg_url)] if pg_url else [])
+    for label, url in targets:
+        if url is not None:
+            url = sweep.fresh_database(url, "bench_dm")
+        stats, search = dm_latency.run(url, commands=40 if quick else 200)
+        rows.append((f"DM after /regie opname (command to delivered), {label}",
+                     f"p50 {stats.p50:.1f} ms, p99 {stats.p99:.1f} ms",
+                     f"{stats.count} commands one after another; the delivery tick alone "
+                     "would take up to 10 s"))
+        rows.append((f"case field search answered (options), {label}",
+                     f"p50 {search.p50:.1f} ms, p99 {search.p99:.1f} ms",
+                     f"{search.count} searches by a regisseur with {stats.count + 5} open "
+                     "cases; Slack waits 3 s"))
     return rows
 
 
@@ -96,6 +116,7 @@ def section_memory(pg_url: str | None, quick: bool) -> list[Row]:
 
 SECTIONS: list[tuple[str, Callable[[str | None, bool], list[Row]]]] = [
     ("ack", section_ack),
+    ("dm", section_dm),
     ("sweep", section_sweep),
     ("agenda", section_agenda),
     ("memory", section_memory),

@@ -44,6 +44,8 @@ def main() -> int:
     parser.add_argument("--db", required=True)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--slack-url", help="the Slack stand-in to use (default: start one)")
+    parser.add_argument("--deliver", action="store_true",
+                        help="deliver the outbox as `serve` does: the courier and the tick")
     args = parser.parse_args()
 
     set_keyring(Keyring([KEY]))
@@ -60,6 +62,10 @@ def main() -> int:
         if user_id and slack is not None:
             slack.add_user(user_id, user_id)
     app = build_app(deps) if args.mode == "full" else bare_app(api_url)
+    if args.deliver and args.mode == "full":
+        from bot.jobs import start_delivery
+
+        start_delivery(deps, app.client)
     server = create_server(make_wsgi_app(app, deps), host="127.0.0.1", port=0,
                            threads=args.threads)
     print(server.effective_port, flush=True)  # type: ignore[union-attr]

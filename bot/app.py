@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -11,6 +12,7 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -47,6 +49,23 @@ def make_web_client(deps: Deps, *, max_retries: int = 2) -> WebClient:
             ServerErrorRetryHandler(max_retry_count=max_retries),
         ],
     )
+
+
+class SameTokenFilter(logging.Filter):
+    """Drop bolt's start-up warning that the token "will be unused": bolt reads
+    SLACK_BOT_TOKEN from the environment even when it is given a client, and ours carries
+    that very token (build_app installs this filter only then)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every record but that warning."""
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+def _quiet_same_token_warning(bolt_logger: logging.Logger, client: WebClient) -> None:
+    if os.environ.get("SLACK_BOT_TOKEN") not in (None, "", client.token):
+        return  # a different token in the environment: that warning is worth seeing
+    if not any(isinstance(f, SameTokenFilter) for f in bolt_logger.filters):
+        bolt_logger.addFilter(SameTokenFilter())
 
 
 def dispatch_raw(app: App, body: str, headers: dict[str, Any], query: str = "") -> BoltResponse:
@@ -183,13 +202,16 @@ def build_app(deps: Deps, *, client: WebClient | None = None,
     `extra_subcommands`."""
     logsafety.install()  # before bolt makes its loggers: no body or payload in any log
     signing_secret = deps.settings.slack_signing_secret
+    web_client = client or make_web_client(deps)
+    bolt_logger = logging.getLogger("regiebot.bolt")
+    _quiet_same_token_warning(bolt_logger, web_client)
     app = GuardedApp(
-        client=client or make_web_client(deps),
+        client=web_client,
         signing_secret=signing_secret.get_secret_value() if signing_secret else None,
         request_verification_enabled=request_verification_enabled,
         process_before_response=True,
         raise_error_for_unhandled_request=False,
-        logger=logging.getLogger("regiebot.bolt"),
+        logger=bolt_logger,
     )
     if request_verification_enabled and signing_secret is not None:
         app.signature_verifier = SignatureVerifier(signing_secret.get_secret_value())

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.mailer import SmtpConfig
+
+
+class Delivery(Protocol):
+    """Delivers the outbox at once (bot.courier.Courier in `serve` and `socket`)."""
+
+    def flush(self, timeout_s: float) -> bool:
+        """Deliver what is due now; wait at most `timeout_s`; tell whether it finished."""
 
 
 @dataclass
@@ -19,6 +27,7 @@ class Deps:
     session_factory: sessionmaker[Session]
     clock: Clock
     instance_id: str = "regiebot"
+    courier: Delivery | None = None  # None: the delivery job's tick (console, tests, CLI)
 
     @property
     def mail(self) -> SmtpConfig | None:

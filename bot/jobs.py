@@ -114,3 +114,18 @@ def register_jobs(scheduler: BaseScheduler, deps: Deps, client: WebClient) -> No
                       timezone="Europe/Amsterdam", id="retention.purge", args=[deps],
                       replace_existing=True, max_instances=1, coalesce=True,
                       misfire_grace_time=12 * 3600)
+
+
+def start_delivery(deps: Deps, client: WebClient) -> BaseScheduler:
+    """Start what `serve` and `socket` run beside the app: the courier, which delivers the
+    outbox right after each commit that queued something, and the scheduler with every job
+    (its delivery tick is the courier's safety net); return the running scheduler."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from bot.courier import Courier
+
+    deps.courier = Courier(deps, client).start()
+    scheduler = BackgroundScheduler(timezone="UTC")
+    register_jobs(scheduler, deps, client)
+    scheduler.start()
+    return scheduler

@@ -13,7 +13,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -215,6 +215,19 @@ class LocalSlack:
                 left = deadline - time.monotonic()
                 if (len(replies) >= count and not self.state.in_flight[path]) or left <= 0:
                     return replies
+                self._recorded.wait(left)
+
+    def wait_for_call(self, method: str, matches: Callable[[Call], bool], *,
+                      timeout_s: float = 10.0) -> Call | None:
+        """Wait (bounded) for a successful call of `method` that `matches`; None if none came."""
+        deadline = time.monotonic() + timeout_s
+        with self._recorded:
+            while True:
+                found = next((c for c in self.state.calls
+                              if c.method == method and matches(c)), None)
+                left = deadline - time.monotonic()
+                if found is not None or left <= 0:
+                    return found
                 self._recorded.wait(left)
 
     def new_id(self, prefix: str) -> str:
@@ -479,6 +492,12 @@ class SlackDriver:
             payload["state"] = {"values": {}}
             if not ephemeral and message is not None:
                 payload["message"] = message
+        return self.interactive(payload)
+
+    def shortcut(self, user_id: str, callback_id: str) -> BoltResponse:
+        """Use a global shortcut (Slack's `shortcut` payload) as the user."""
+        payload = {"type": "shortcut", **self._person(user_id), "callback_id": callback_id,
+                   "trigger_id": self.trigger_id(), "action_ts": f"{time.time():.6f}"}
         return self.interactive(payload)
 
     def suggest(self, user_id: str, view: dict[str, Any], action_id: str, block_id: str,

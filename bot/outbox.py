@@ -48,6 +48,7 @@ MAX_BACKOFF = timedelta(minutes=15)
 CLAIM_LIMIT = 20
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+QUEUED = "regiebot.outbox.queued"  # session.info key: this transaction queued a message
 SUPERSEDED, CANCELLED = "superseded", "cancelled"  # set by the services, never by delivery
 
 # Errors that will not go away by trying again. Token problems are *not* here: an operator
@@ -62,7 +63,8 @@ PERMANENT_ERRORS = frozenset({
 
 def enqueue(session: Session, *, dedupe_key: str, kind: str, recipient: str,
             payload: dict[str, Any], now: datetime, case_id: int | None = None) -> bool:
-    """Queue one message; False when a message with this dedupe key already exists."""
+    """Queue one message; False when a message with this dedupe key already exists. A courier
+    (bot/courier.py) delivers it as soon as the transaction commits."""
     if kind not in SENDERS and kind != EMAIL:
         raise ValueError(f"unknown outbox kind {kind!r}")
     dedupe_key = dedupe_key[:200]
@@ -78,6 +80,7 @@ def enqueue(session: Session, *, dedupe_key: str, kind: str, recipient: str,
                 next_attempt_at=now, created_at=now))
     except IntegrityError:
         return False  # another replica queued the same message first
+    session.info[QUEUED] = True  # the courier delivers it once this transaction commits
     return True
 
 

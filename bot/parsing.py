@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot import texts
 from bot.clock import AMSTERDAM
@@ -136,12 +137,19 @@ def parse_any_date(text: str, today: date) -> date:
     return parse_date(token, today)
 
 
-def parse_moment(text: str) -> datetime:
-    """Return the instant of an ISO moment; one without a UTC offset is Amsterdam time."""
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_moment(text: str, day_time: time | None = None) -> datetime:
+    """Return the instant of an ISO moment; one without a UTC offset is Amsterdam time, and a
+    date without a time (`2026-12-01`) is that day at `day_time` (else midnight)."""
+    value = text.strip()
     try:
-        at = datetime.fromisoformat(text.strip())
+        at = datetime.fromisoformat(value)
     except ValueError as exc:
         raise InputError(texts.CLI_BAD_AT) from exc
+    if day_time is not None and _ISO_DAY.match(value):
+        at = datetime.combine(at.date(), day_time)
     return at.replace(tzinfo=AMSTERDAM) if at.tzinfo is None else at
 
 
@@ -232,14 +240,32 @@ def parse_contact_kind(text: str) -> str:
         _shown(text.strip()), ", ".join(f"`{k}`" for k in CONTACT_KINDS)))
 
 
+# Words people write for a kind (`telefoon` for telefonisch): refused with the kind suggested,
+# never stored as a conversation whose text starts with them.
+_KIND_WORDS_TYPED = {
+    "telefoon": "telefonisch", "tel": "telefonisch", "gebeld": "telefonisch",
+    "bellen": "telefonisch", "belletje": "telefonisch", "telefonies": "telefonisch",
+    "bezoek": "huisbezoek", "thuisbezoek": "huisbezoek", "huisbezoekje": "huisbezoek",
+    "partneroverleg": "partner", "partners": "partner", "familie": "netwerk",
+    "omgeving": "netwerk", "anders": "overig", "overige": "overig",
+}
+_KIND_PREFIX = 5  # `telef…`, `huisb…`: a word that starts like a kind was meant as one
+
+
 def near_contact_kind(token: str) -> str | None:
-    """Return the kind a mistyped word was probably meant as (`huisbzoek`), else None."""
+    """Return the kind a mistyped word was probably meant as (`telefoon`), else None."""
     word = token.strip().lower()
     if word in CONTACT_KINDS or not word.isalpha():
         return None
+    if word in _KIND_WORDS_TYPED:
+        return _KIND_WORDS_TYPED[word]
     # Longer words that start with a kind ("gesprekken", "netwerkdag") are ordinary text.
     if any(word.startswith(kind) for kind in CONTACT_KINDS):
         return None
+    if len(word) >= _KIND_PREFIX:
+        starts = [k for k in CONTACT_KINDS if k[:_KIND_PREFIX] == word[:_KIND_PREFIX]]
+        if len(starts) == 1:
+            return starts[0]
     match = difflib.get_close_matches(word, CONTACT_KINDS, n=1, cutoff=0.8)
     return match[0] if match else None
 
@@ -384,19 +410,80 @@ def is_usable_email(value: str) -> bool:
 
 MAX_ENTRY_LENGTH = 3000        # fits one Slack section (3,000 characters)
 MAX_PARTICIPANTS_LENGTH = 500
-_AUTOLINK = re.compile(r"<((?:https?|mailto):[^|<>\s]+)>")
-_SLACK_CONTROL = re.compile(r"<\s*[!@#]|<[^<>]*\|[^<>]*>")
+MAX_REASON_LENGTH = 500        # why the secretariat took an item off an agenda
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# A Slack sequence `<target|label>` (label optional). In the text of a slash command every
+# such sequence is Slack's markup (typed `<` and `>` arrive as &lt; and &gt;); in form text
+# and unescaped command text it is whatever the user typed, and is neutralised all the same.
+_SEQUENCE = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+_MENTIONED = re.compile(r"<\s*@([UW][A-Z0-9]{2,31})\s*(?:\|[^<>]*)?>")
+_URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]{1,20}:\S+$", re.IGNORECASE)
+_BROADCASTS = frozenset({"channel", "here", "everyone"})
+
+
+def mentioned_user_ids(text: str) -> set[str]:
+    """Return the Slack user ids a text mentions (`<@U…>`, escaped or not)."""
+    return set(_MENTIONED.findall(_unescape(text))) | set(_MENTIONED.findall(text))
+
+
+def _unescape(text: str) -> str:
+    # Slack escapes exactly these three in command text (&amp; last, so "&amp;lt;" stays "&lt;").
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _without_scheme(url: str) -> str:
+    return re.sub(r"^(?:https?://|mailto:|tel:)", "", url, flags=re.IGNORECASE)
+
+
+def neutralise_markup(text: str, names: Mapping[str, str] | None = None) -> str:
+    """Turn Slack's mentions and links into plain words: `<@U…|anna>` "@Anna de Vries" (the
+    registered name when known), `<#C…|kanaal>` "#kanaal", `<https://x|label>`
+    "label (https://x)", `<https://x>` "https://x", `<!channel>` "@channel"."""
+    known = names or {}
+
+    def plain(match: re.Match[str]) -> str:
+        target, label = match.group(1).strip(), (match.group(2) or "").strip()
+        if target.startswith("@"):
+            user_id = target[1:].strip()
+            return "@" + (known.get(user_id) or label.lstrip("@") or user_id)
+        if target.startswith("#"):
+            return "#" + (label.lstrip("#") or target[1:].strip())
+        if target.startswith("!"):
+            special = target[1:].strip()
+            word = special.split("^", 1)[0]
+            if word in _BROADCASTS:
+                return "@" + word
+            if word == "subteam":  # a user group: its handle
+                return "@" + (label.lstrip("@") or "groep")
+            return label or special  # `<!date^…|fallback>` and the like: the fallback
+        if _URL_SCHEME.match(target):
+            if not label or label in (target, _without_scheme(target)):
+                return label or target
+            return f"{label} ({target})"
+        return match.group(0)  # "<iets>" typed as text: no markup, shown escaped
+
+    # Again until nothing changes: `<<!channel>>` would otherwise leave `<@channel>`. Every
+    # round that changes something removes a pair of brackets, so this ends.
+    while True:
+        neutral = _SEQUENCE.sub(plain, text)
+        if neutral == text:
+            return neutral
+        text = neutral
 
 
 def clean_text(text: str, *, what: str = texts.TEXT_FIELD, limit: int = MAX_ENTRY_LENGTH,
-               from_command: bool = False, required: bool = True) -> str:
-    """Return free text ready to store, or raise InputError saying how to write it."""
+               from_command: bool = False, required: bool = True,
+               names: Mapping[str, str] | None = None) -> str:
+    """Return free text ready to store, or raise InputError saying how to write it.
+
+    Slack's mentions and links become plain words (`neutralise_markup`; `names` maps user ids
+    to registered names), so nothing stored is markup and an entry is never refused for it;
+    views escape the text when they show it."""
     value = text
     if from_command:
-        # Slack wraps bare links as <https://…> and escapes &, < and > in command text.
-        value = _AUTOLINK.sub(r"\1", value)
-        value = value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        # Slack escapes &, < and > in command text and sends mentions and links as markup.
+        value = _unescape(neutralise_markup(value, names))
+    value = neutralise_markup(value, names)
     value = unicodedata.normalize("NFC", _CONTROL_CHARS.sub("", value)).strip()
     if not value:
         if required:
@@ -404,8 +491,6 @@ def clean_text(text: str, *, what: str = texts.TEXT_FIELD, limit: int = MAX_ENTR
         return ""
     if len(value) > limit:
         raise InputError(texts.text_too_long(what, len(value), limit))
-    if _SLACK_CONTROL.search(value):
-        raise InputError(texts.text_has_slack_markup(what))
     return value
 
 

@@ -37,6 +37,7 @@ from bot.console.session import LineSource, ScriptBroken, Settled
 from bot.console.timeline import ConsoleClock, Timeline
 from bot.deps import Deps
 from bot.errors import BotError
+from bot.handlers.shortcuts import SHORTCUTS
 from bot.localmail import LOCAL_SENDER, LocalMail
 from bot.localslack import LOCAL_TEAM_ID, LocalSlack, SlackDriver, dm_channel
 from bot.outbox import deliver_all
@@ -112,7 +113,8 @@ class Shell:
         return shell
 
     def close(self) -> None:
-        """Stop the stand-ins."""
+        """Stop the stand-ins (and listening to the database's commits)."""
+        self.timeline.close()
         self.slack.stop()
         self.mail.stop()
 
@@ -186,7 +188,7 @@ class Shell:
         commands: dict[str, Callable[[str], None]] = {
             ":help": lambda _: self.say(texts.CONSOLE_HELP), ":hulp": lambda _: self.say(
                 texts.CONSOLE_HELP), ":als": self.switch_user, ":as": self.switch_user,
-            ":home": self.open_home,
+            ":home": self.open_home, ":snelkoppeling": self.use_shortcut,
             ":knop": self.press, ":tijd": self.set_time, ":verder": self.move_on,
             ":ics": self.show_invitation, ":bestanden": lambda _: self.say(
                 *delivered_files.list_files(self.files, self.user_id)),
@@ -202,6 +204,20 @@ class Shell:
     def open_home(self, _: str) -> None:
         """`:home`: open the App Home tab (Slack sends app_home_opened)."""
         self.request(lambda: self.driver.home_opened(self.user_id))
+
+    def use_shortcut(self, word: str) -> None:
+        """`:snelkoppeling <naam>`: use a global shortcut (it opens its form)."""
+        names = {callback_id: texts.MODAL_TITLES[kind] for callback_id, kind in SHORTCUTS.items()}
+        if not word:
+            self.say(texts.console_shortcuts(names.values()))
+            return
+        wanted = word.strip().lower()
+        found = [callback_id for callback_id, kind in SHORTCUTS.items()
+                 if wanted in (callback_id, kind, names[callback_id].lower())]
+        if not found:
+            self.fail(texts.console_unknown_shortcut(word[:40]))
+            return
+        self.request(lambda: self.driver.shortcut(self.user_id, found[0]))
 
     def switch_user(self, who: str) -> None:
         """`:als <naam>`: act as another user."""

@@ -159,7 +159,7 @@ TEXT_TOO_LONG_COMMAND = (
 
 def usage(line: str) -> str:
     """Show how to write a command."""
-    return f"Zo schrijf je het: `{line}`"
+    return f"Zo schrijf je het: `{escape_mrkdwn(line)}`"
 
 
 BLOCKS_LEFT_OUT = "… (meer regels weggelaten)"
@@ -215,6 +215,9 @@ def not_a_letter_recipient(shown: str) -> str:
 
 
 LETTER_RECIPIENT_CHOICE = "Kies als ontvanger `betrokkene`, `ouders`, `voogd` of `pi`."
+LETTER_RECIPIENT_MISSING = ("Na `aan` hoort de ontvanger: `betrokkene`, `ouders`, `voogd` of "
+                            "`pi` (ook voor een JJI), zoals `/regie brief R-0042 gisteren aan "
+                            "ouders`. Er is niets opgeslagen.")
 
 
 def text_empty(what: str) -> str:
@@ -229,27 +232,19 @@ def text_too_long(what: str, length: int, limit: int) -> str:
             "in of verdeel hem over twee regels in het logboek; er is niets opgeslagen.")
 
 
-def text_has_slack_markup(what: str) -> str:
-    """Refuse free text with pings or disguised links."""
-    return (f"De {what} bevat Slack-opmaak die anderen kan oproepen of een link kan "
-            "verbergen (zoals `<!channel>`, een @-vermelding of `<https://…|tekst>`). "
-            "Noem collega's zonder @ en schrijf links voluit (https://…); er is niets "
-            "opgeslagen.")
-
-
 def missing_case_code(usage_line: str) -> str:
     """Ask for the case code a command needs."""
-    return f"Noem de casus, zoals `R-0042`. Zo schrijf je het: `{usage_line}`"
+    return f"Noem de casus, zoals `R-0042`. Zo schrijf je het: `{escape_mrkdwn(usage_line)}`"
 
 
 def missing_argument(what: str, usage_line: str) -> str:
     """Say which part of a command is missing, and how to write the command."""
-    return f"Ik mis {what}. Zo schrijf je het: `{usage_line}`"
+    return f"Ik mis {what}. Zo schrijf je het: `{escape_mrkdwn(usage_line)}`"
 
 
 def too_many_arguments(usage_line: str) -> str:
     """Say that a command got more than it takes."""
-    return f"Dat is meer dan ik verwacht. Zo schrijf je het: `{usage_line}`"
+    return f"Dat is meer dan ik verwacht. Zo schrijf je het: `{escape_mrkdwn(usage_line)}`"
 
 
 def date_in_future(shown: str) -> str:
@@ -276,6 +271,13 @@ def case_not_found(code: str) -> str:
     """Refuse an unknown case code."""
     return (f"Casus `{code}` bestaat niet. Controleer de code; `/regie casussen` toont je "
             "eigen casussen.")
+
+
+def case_not_found_secretariat(code: str) -> str:
+    """Refuse an unknown case code typed by the secretariat, pointing to what it may use."""
+    return (f"Casus `{code}` bestaat niet; er is niets veranderd. Controleer de code (zoals "
+            "`R-0042`): `/regie agenda` toont de casussen op de komende vergaderingen, en "
+            "een nieuwe casus leg je vast met `/regie opname`.")
 
 
 LOGBOOK_REGISSEUR_ONLY = "Alleen de regisseur van een casus kan het logboek lezen en schrijven."
@@ -312,7 +314,8 @@ def home_meeting_status(kind: str, starts_at: datetime, cutoff_at: datetime, ite
                         capacity: int, published_at: datetime | None) -> str:
     """Return one line about a coming meeting for the secretariat's Home tab."""
     state = "gepubliceerd" if published_at is not None else "nog niet gepubliceerd"
-    return (f"{meeting_name(kind)} {nl_moment(starts_at)}: {items} van {capacity} plaatsen, "
+    return (f"{meeting_name(kind)} {nl_moment(starts_at)}: {items} van "
+            f"{_count(capacity, 'plaats', 'plaatsen')}, "
             f"{state} (termijn {nl_moment(cutoff_at)})")
 
 
@@ -337,13 +340,14 @@ LOG_UVO_BUTTON = "UVO loggen"
 
 def more_cases(count: int) -> str:
     """Say that some cases were left out of a list."""
-    return f"… en nog {count} casussen; `/regie casussen` toont ze allemaal."
+    return (f"… en nog {_count(count, 'casus', 'casussen')}; `/regie casussen` toont ze "
+            "allemaal.")
 
 
 # --- The case register (/regie opname, brief, overdracht) ------------------------------------
 
 USAGE_OPNAME = "/regie opname <casus> @regisseur <groep> [datum] [toewijzing]"
-USAGE_BRIEF = "/regie brief <casus> [datum] [aan]"
+USAGE_BRIEF = "/regie brief <casus> [datum] [aan betrokkene|ouders|voogd|pi]"
 USAGE_OVERDRACHT = "/regie overdracht <casus> @regisseur"
 SUMMARY_OPNAME = "opnamebesluit van het Regieoverleg vastleggen"
 SUMMARY_BRIEF = "verzonden notificatiebrief vastleggen (aan betrokkene/ouders/voogd/pi)"
@@ -417,7 +421,8 @@ def letter_recorded(code: str, shown_date: str, recipients: str) -> str:
 
 def letter_late_note(days: int) -> str:
     """Note that the letter went out after the three-week term."""
-    return (f"Let op: de brief ging {days} dagen na het opnamebesluit uit; de afspraak is "
+    return (f"Let op: de brief ging {_count(days, 'dag', 'dagen')} na het opnamebesluit uit; "
+            "de afspraak is "
             "binnen drie weken (21 dagen).")
 
 
@@ -454,12 +459,13 @@ USAGE_CONTACT = "/regie contact <casus> [datum] [soort] <tekst>"
 USAGE_UVO = "/regie uvo <casus> [datum] <afspraken>"
 USAGE_EVALUATIE = "/regie evaluatie <casus> [datum] <tekst>"
 USAGE_LOGBOEK = "/regie logboek <casus> [pagina]"
-USAGE_CORRECTIE = "/regie correctie <casus> <nummer> [datum] <tekst>"
+USAGE_CORRECTIE = "/regie correctie <casus> <nummer> [datum] [soort] [tekst]"
 SUMMARY_CONTACT = "contact loggen (zonder tekst opent een formulier)"
 SUMMARY_UVO = "UVO en afspraken loggen; start de UVO-termijn opnieuw"
 SUMMARY_EVALUATIE = "evaluatie loggen; start de evaluatietermijn opnieuw"
 SUMMARY_LOGBOEK = "logboek van een casus lezen, nieuwste eerst"
-SUMMARY_CORRECTIE = "een logboekregel corrigeren (de oude regel blijft zichtbaar)"
+SUMMARY_CORRECTIE = ("een logboekregel corrigeren: datum, soort contact of tekst (de oude "
+                     "regel blijft zichtbaar)")
 ENTRY_KIND_LABELS = {
     "contact": "Contact",
     "uvo": "UVO",
@@ -475,6 +481,18 @@ CONTACT_KIND_LABELS = {
     "netwerk": "familie of omgeving",
     "overig": "overig",
 }
+
+
+def contact_kind_list() -> str:
+    """List the contact kinds as they are typed."""
+    return ", ".join(f"`{kind}`" for kind in CONTACT_KIND_LABELS)
+
+
+def correction_kind_not_contact(code: str, number: int, kind_label: str) -> str:
+    """Refuse a contact kind in the correction of an entry that is no contact."""
+    return (f"Regel #{number} van `{code}` is een {kind_label.lower()}, geen contact: alleen "
+            "een contact heeft een soort. Schrijf de verbeterde tekst zonder soort; er is "
+            "niets opgeslagen.")
 
 
 def near_kind(word: str, kind: str, kinds: str) -> str:
@@ -532,7 +550,7 @@ HOME_VISIT_CHECKLIST = (
     "• Zorg voor een opgeladen telefoon, ken de uitgang en zit het dichtst bij de deur.\n"
     "• Voel je je onveilig, breek het bezoek dan af.\n"
     "• Was er dreiging of agressie? Meld het direct met "
-    "`/regie veiligheid <casus> <tekst>`."
+    "`/regie veiligheid &lt;casus&gt; &lt;tekst&gt;`."
 )
 LOGBOOK_TITLE = "Logboek {code}"
 LOGBOOK_EMPTY = "Het logboek van deze casus is nog leeg."
@@ -544,16 +562,18 @@ LOGBOOK_CORRECTS = "correctie van"
 
 def logbook_page(page: int, pages: int, total: int) -> str:
     """Describe which page of the logbook is shown."""
-    return f"Pagina {page} van {pages} · {total} regels · nieuwste eerst"
+    return f"Pagina {page} van {pages} · {_count(total, 'regel', 'regels')} · nieuwste eerst"
 
 
 def bad_page(text: str, pages: int) -> str:
     """Refuse a page number that does not exist."""
-    return f"Pagina `{text}` bestaat niet; het logboek heeft {pages} pagina('s)."
+    shown = _count(pages, "pagina", "pagina's")
+    return f"Pagina `{text}` bestaat niet; het logboek heeft {shown}."
 
 
 MODAL_TITLES = {"contact": "Contact loggen", "uvo": "UVO loggen", "evaluatie": "Evaluatie loggen"}
 MODAL_CASE = "Casus"
+MODAL_CASE_PLACEHOLDER = "Kies of zoek een casus (bv. 42)"
 MODAL_DATE = "Datum"
 MODAL_KIND = "Soort contact"
 MODAL_PARTICIPANTS = "Deelnemers en organisaties"
@@ -613,13 +633,15 @@ def safety_alert_text(code: str, regisseur: str) -> str:
 
 AGENDA_USAGE_GEREED = (
     "/regie gereed R-0042 itat|regie [concept|definitief|herinbreng|afbouw|afsluit]")
-AGENDA_USAGE_INTREKKEN = "/regie intrekken R-0042 itat|regie"
-AGENDA_USAGE_AGENDA = "/regie agenda itat|regie [datum]"
+AGENDA_USAGE_INTREKKEN = "/regie intrekken R-0042 itat|regie [reden]"
+AGENDA_USAGE_AGENDA = "/regie agenda [itat|regie] [datum]"
 AGENDA_USAGE_VERPLAATS = "/regie verplaats R-0042 itat|regie <datum> [positie]"
 AGENDA_SUMMARY_GEREED = "plan gereed voor agendering; zegt op welke vergadering het komt"
 AGENDA_SUMMARY_INTREKKEN = (
-    "agendapunt intrekken (stuurt een annulering als je al een uitnodiging had)")
-AGENDA_SUMMARY_AGENDA = "agenda van een vergadering bekijken"
+    "agendapunt intrekken (stuurt een annulering als er al een uitnodiging was); het "
+    "secretariaat geeft een reden, die de regisseur privé krijgt")
+AGENDA_SUMMARY_AGENDA = ("zonder vergadering: de komende vergaderingen van beide reeksen; met "
+                         "`itat` of `regie`: de agenda van een vergadering")
 AGENDA_SUMMARY_VERPLAATS = "agendapunt naar een ander tijdslot of een andere vergadering"
 
 
@@ -698,13 +720,56 @@ def agenda_not_on(code: str, kind: str) -> str:
 
 
 def agenda_withdrawn_notice(code: str, regisseur: str, kind: str, held_on: date,
-                            cancelled: bool) -> str:
-    """Tell the secretariat that an item was withdrawn."""
-    text = (f"Ingetrokken: {code} ({escape_mrkdwn(regisseur)}) van het {meeting_name(kind)} "
-            f"van {nl_day(held_on)}.")
+                            cancelled: bool, *, by: str | None = None) -> str:
+    """Tell the secretariat that an item was withdrawn (by the regisseur, or by `by` of the
+    secretariat); never the reason."""
+    who = f" door {escape_mrkdwn(by)} (secretariaat)" if by else ""
+    text = (f"Ingetrokken{who}: {code} ({escape_mrkdwn(regisseur)}) van het "
+            f"{meeting_name(kind)} van {nl_day(held_on)}.")
     if cancelled:
         text += " De uitnodiging is geannuleerd."
     return text
+
+
+def agenda_not_on_for_secretariat(code: str, kind: str) -> str:
+    """Tell the secretariat that the case is not on a coming agenda of this kind."""
+    return (f"Casus `{code}` staat niet op een komende agenda van het {meeting_name(kind)}; er "
+            "is niets veranderd. `/regie agenda` toont de komende vergaderingen en "
+            f"`/regie agenda {kind}` de punten.")
+
+
+def agenda_withdrawn_by_secretariat_dm(code: str, kind: str, held_on: date, reason: str,
+                                       cancelled: bool) -> str:
+    """Tell the regisseur the secretariat took their item off an agenda, and why (a DM)."""
+    text = (f"Het secretariaat heeft `{code}` van de agenda van het {meeting_name(kind)} van "
+            f"{nl_day(held_on)} gehaald.\n*Reden:* {escape_mrkdwn(reason)}")
+    if cancelled:
+        text += "\nJe krijgt een annulering voor je agenda."
+    return (text + "\nMeld het plan opnieuw gereed met "
+            f"`/regie gereed {code} {kind}` wanneer het weer op de agenda kan.")
+
+
+def agenda_withdraw_secretariat_reply(code: str, kind: str, held_on: date,
+                                      regisseur: str | None, cancelled: bool) -> str:
+    """Confirm a withdrawal by the secretariat."""
+    text = (f"`{code}` is van de agenda van het {meeting_name(kind)} van {nl_day(held_on)} "
+            "gehaald.")
+    if regisseur:
+        text += (f" {escape_mrkdwn(regisseur)} krijgt een privébericht met je reden"
+                 + (" en een annulering voor de agenda." if cancelled else "."))
+    else:
+        text += " De casus heeft geen actieve regisseur om te berichten."
+    return text
+
+
+AGENDA_WITHDRAW_REASON_MISSING = (
+    "Geef een reden op; de regisseur krijgt die in een privébericht (nooit in een kanaal). "
+    "Zo schrijf je het: `/regie intrekken R-0042 itat Plan is nog niet besproken in het UVO`. "
+    "Er is niets veranderd.")
+AGENDA_WITHDRAW_NO_REASON = (
+    "Als regisseur trek je je eigen punt in zonder reden: `/regie intrekken R-0042 itat`. Er is "
+    "niets veranderd.")
+REASON_FIELD = "reden"
 
 
 def agenda_meeting_past(kind: str, held_on: date) -> str:
@@ -716,12 +781,13 @@ def agenda_meeting_past(kind: str, held_on: date) -> str:
 def agenda_bad_position(position: int, capacity: int) -> str:
     """Explain the slot positions."""
     return (f"Positie {position} bestaat niet: kies 1 tot en met {capacity}, bijvoorbeeld "
-            f"`{AGENDA_USAGE_VERPLAATS.replace('[positie]', '2')}`.")
+            f"`{escape_mrkdwn(AGENDA_USAGE_VERPLAATS.replace('[positie]', '2'))}`.")
 
 
 def agenda_meeting_full(kind: str, held_on: date, capacity: int) -> str:
     """Tell that the meeting is full."""
-    return (f"Het {meeting_name(kind)} van {nl_day(held_on)} is vol ({capacity} punten). "
+    return (f"Het {meeting_name(kind)} van {nl_day(held_on)} is vol "
+            f"({_count(capacity, 'punt', 'punten')}). "
             "Er is niets verplaatst; kies een andere vergadering of haal eerst een punt weg.")
 
 
@@ -744,9 +810,8 @@ def agenda_secretariat_only() -> str:
 
 
 def agenda_unknown_case(code: str) -> str:
-    """Tell that a case code is unknown."""
-    return (f"Casus `{code}` bestaat niet. Controleer de code (zoals `R-0042`); er is niets "
-            "veranderd.")
+    """Tell the secretariat that a case code is unknown, and where to find the codes."""
+    return case_not_found_secretariat(code)
 
 
 AGENDA_EMPTY = "_Nog geen punten._"
@@ -756,6 +821,27 @@ AGENDA_OWN_ONLY = "Je ziet alleen je eigen punten; het secretariaat ziet de hele
 def agenda_title(kind: str) -> str:
     """Return the header of an agenda."""
     return f"Agenda {meeting_name(kind)}"
+
+
+AGENDA_OVERVIEW_TITLE = "Komende vergaderingen"
+AGENDA_OVERVIEW_NONE_OWN = (
+    "Je hebt geen punten op een komende agenda van het ITAT-R of het Regieoverleg. Meld een "
+    "plan gereed met `/regie gereed R-0042 itat`.")
+AGENDA_OVERVIEW_HINT = ("`/regie agenda itat` of `/regie agenda regie 25-11` toont de punten van "
+                        "een vergadering.")
+
+
+def agenda_overview_meeting(kind: str, starts_at: datetime, cutoff_at: datetime,
+                            items: int | None, capacity: int,
+                            published_at: datetime | None) -> str:
+    """Return one coming meeting of the overview (how full it is, for the secretariat)."""
+    line = f"*{meeting_name(kind)} {nl_moment(starts_at)}*"
+    if items is None:
+        return line
+    state = "gepubliceerd" if published_at is not None else "nog niet gepubliceerd"
+    return (f"{line} — {items} van {_count(capacity, 'plaats', 'plaatsen')} bezet · {state} · "
+            f"termijn {short_day(cutoff_at.astimezone(_AMSTERDAM).date())} "
+            f"{nl_time(cutoff_at)}")
 
 
 def agenda_none_own(kind: str) -> str:
@@ -773,7 +859,7 @@ def agenda_status(published_at: datetime | None, total: int, capacity: int) -> s
     """Return the publication state and how full the meeting is."""
     state = (f"gepubliceerd op {nl_moment(published_at)}" if published_at is not None
              else "nog niet gepubliceerd")
-    return f"_{state} · {total} van {capacity} plaatsen bezet_"
+    return f"_{state} · {total} van {_count(capacity, 'plaats', 'plaatsen')} bezet_"
 
 
 def agenda_line(starts_at: datetime, ends_at: datetime, code: str, regisseur: str,
@@ -930,17 +1016,27 @@ def agenda_publish_reminder(kind: str, held_on: date, count: int) -> str:
 
 
 def agenda_publish_reply(kind: str, held_on: date, revision: int, items: int, new: int,
-                         updated: int, cancelled: int, emails: int) -> str:
-    """Confirm a publication."""
+                         updated: int, cancelled: int, emails: int, *, channel: str | None,
+                         secretaries: int) -> str:
+    """Confirm a publication, saying where the announcement went."""
     verb = "opnieuw gepubliceerd" if revision > 1 else "gepubliceerd"
     parts = [_count(new, "nieuwe uitnodiging", "nieuwe uitnodigingen"),
              _count(updated, "wijziging", "wijzigingen"),
              _count(cancelled, "annulering", "annuleringen")]
+    if channel:
+        where = "in het secretariaatskanaal"
+    elif secretaries:
+        where = ("als privébericht aan " + _count(secretaries, "secretariaatslid",
+                                                   "secretariaatsleden")
+                 + " (er is geen secretariaatskanaal ingesteld)")
+    else:
+        where = ("nergens aangekondigd: er is geen secretariaatskanaal ingesteld en geen "
+                 "secretariaatslid aangemeld")
     text = (f"De agenda van het {meeting_name(kind)} van {nl_day(held_on)} is {verb} "
-            f"({_count(items, 'punt', 'punten')}) in het secretariaatskanaal. Verstuurd: "
+            f"({_count(items, 'punt', 'punten')}), {where}. Verstuurd aan de regisseurs: "
             f"{', '.join(parts)}.")
     if emails:
-        text += f" Daarvan gaan er {emails} ook per e-mail."
+        text += f" Daarvan {'gaat er 1' if emails == 1 else f'gaan er {emails}'} ook per e-mail."
     return text
 
 
@@ -1113,16 +1209,17 @@ def reminder_hint(kind: str, code: str) -> str:
                 f"`/regie gereed {code} regie definitief`.")
     if kind == "brief":
         return (f"Leg de verstuurde notificatiebrief van `{code}` vast met "
-                f"`/regie brief {code} [datum] [aan]`, bijvoorbeeld "
-                f"`/regie brief {code} vandaag betrokkene`.")
+                f"`/regie brief {code} [datum] [aan ontvanger]`, bijvoorbeeld "
+                f"`/regie brief {code} vandaag aan betrokkene`.")
     if kind == "geen_regisseur":
         return (f"Wijs `{code}` een actieve regisseur toe met "
                 f"`/regie overdracht {code} @regisseur`.")
     if kind == "uvo":
-        return f"Leg de UVO van `{code}` vast met `/regie uvo {code} [datum] <afspraken>`."
+        return (f"Leg de UVO van `{code}` vast met "
+                f"`/regie uvo {code} [datum] &lt;afspraken&gt;`.")
     if kind == "evaluatie":
         return (f"Leg de evaluatie van `{code}` vast met "
-                f"`/regie evaluatie {code} [datum] <tekst>`.")
+                f"`/regie evaluatie {code} [datum] &lt;tekst&gt;`.")
     if kind.startswith("ontbrekend:"):
         return (f"Vraag de regisseur van `{code}` de ontbrekende datum vast te leggen, of leg "
                 "het besluit vast met het bijbehorende `/regie`-commando.")
@@ -1627,15 +1724,17 @@ MONITOR_USAGE = "/regie monitor [van] [tot]"
 MONITOR_SUMMARY = "cijfers voor het programmateam (nooit casusinhoud), met CSV en grafiek"
 MONITOR_TITLE = "Monitor IPGA Radicalisering"
 MONITOR_FILES_FOLLOW = "De cijfers als CSV-bestand en als grafiek staan zo in je privéberichten."
+MONITOR_HOME_HINT = ("Dit jaar tot en met vandaag. `/regie monitor [van] [tot]` kiest een andere "
+                     "periode en stuurt de cijfers ook als CSV-bestand en grafiek.")
 MONITOR_FILE_COMMENT = (
     "Monitorcijfers (alleen aantallen, geen casusinformatie). Kleine groepen zijn afgeschermd.")
 MONITOR_FILE_KINDS = {"csv": "CSV", "png": "grafiek"}
 MONITOR_SECTION_PHASE = "Casussen in de aanpak per fase (stand)"
 MONITOR_SECTION_RISK = "Casussen in de aanpak per risicogroep (stand)"
 MONITOR_SECTION_FLOW = "Instroom en uitstroom in de periode"
-MONITOR_SECTION_UVO = "Uitvoeringsoverleg (UVO, stand)"
+MONITOR_SECTION_UVO = "Uitvoerdersoverleg (UVO, stand)"
 MONITOR_SECTION_EVALUATION = "Evaluaties (stand)"
-MONITOR_SECTION_LETTERS = "Kennisgevingsbrief na opname in de periode"
+MONITOR_SECTION_LETTERS = "Notificatiebrief na opname in de periode"
 MONITOR_SECTION_APPROVAL = "Doorlooptijd opname tot vastgesteld plan"
 MONITOR_SECTION_MEETINGS = "Plannen per overleg in de periode"
 MONITOR_SECTION_SAFETY = "Veiligheid"
@@ -1683,7 +1782,7 @@ MONITOR_CSV_DATE = "datum"
 
 def monitor_uvo_label(weeks: int) -> str:
     """Label the count of open cases with a recent UVO."""
-    return f"met een UVO in de laatste {weeks} weken"
+    return f"met een UVO in de laatste {_count(weeks, 'week', 'weken')}"
 
 
 def monitor_period(start: str, end: str, today: str) -> str:
@@ -1726,7 +1825,7 @@ def _month_end_text(year: int, month_name: str) -> str:
 
 def monitor_legend(min_group: int) -> str:
     """Explain the suppression marks."""
-    return (f"<{min_group} = minder dan {min_group} (0 tot en met {min_group - 1}); "
+    return (f"&lt;{min_group} = minder dan {min_group} (0 tot en met {min_group - 1}); "
             "x = afgeschermd, zodat een kleine groep niet uit de andere getallen terug te "
             "rekenen is; – = niet van toepassing. Standen gelden voor de laatste dag van de "
             "periode, de overige cijfers voor de hele periode (hele kalendermaanden).")
@@ -1815,9 +1914,12 @@ CLI_HELP = {
     "meetings list": "komende vergaderingen met hun termijnen",
     "meetings list --from": "vanaf deze datum (22-11-2026 of 2026-11-22; standaard vandaag)",
     "meetings list --count": "aantal vergaderingen per reeks (standaard 6)",
+    "meetings list --format": ("tekst (standaard), csv of json; csv en json met ISO-datums en "
+                               "tijden met hun UTC-verschil"),
     "reminders": "herinneringen",
     "reminders run": "één herinneringsronde (overzichten maken en versturen)",
-    "reminders run --at": "als op dit moment, bv. 2026-11-23T08:30 (Amsterdamse tijd)",
+    "reminders run --at": ("als op dit moment, bv. 2026-11-23T08:30 (Amsterdamse tijd); een "
+                           "datum zonder tijd is die dag op het tijdstip van het overzicht"),
     "reminders run --dry-run": "niets opslaan of versturen; toon wat er verstuurd zou worden",
     "monitor": "monitorcijfers (geen casusinhoud), als CSV en grafiek",
     "monitor --from": ("begin van de periode, naar het begin van de maand (standaard 1 "
@@ -1856,6 +1958,11 @@ CLI_ARGPARSE_PHRASES = (("unrecognized arguments", "onbekende opties"),
                         ("expected one argument", "hier hoort een waarde bij"),
                         ("invalid choice", "ongeldige keuze"), ("argument ", "optie "))
 CLI_BAD_OPTIONS = "Onjuiste aanroep"
+# argparse's own headings in the help, in Dutch.
+CLI_HELP_PHRASES = (("usage: ", "gebruik: "), ("\noptions:\n", "\nopties:\n"),
+                    ("positional arguments:", "onderdelen:"),
+                    ("show this help message and exit", "toon deze hulp en stop"))
+CLI_METAVAR_USER = "GEBRUIKER"
 
 
 def cli_bad_options(prog: str, detail: str) -> str:
@@ -1898,6 +2005,21 @@ ENCRYPTION_KEYS_REQUIRED = ("Omgevingsvariabele REGIEBOT_ENCRYPTION_KEYS is nodi
 NO_SCHEMA = "De database heeft nog geen schema: voer eerst `regiebot db upgrade` uit."
 
 
+def slack_unreachable(reason: str, wait_s: float) -> str:
+    """Say that Slack cannot be reached at start, and when the bot tries again."""
+    return (f"Slack is niet bereikbaar ({reason[:60]}); Regiebot probeert het over "
+            f"{wait_s:.0f} s opnieuw. Tot de verbinding er is, meldt /healthz 'niet gereed'.")
+
+
+def slack_refused(error: str) -> str:
+    """Explain that Slack refuses the token (trying again will not help)."""
+    return (f"Slack weigert het token ({error[:60]}). Controleer SLACK_BOT_TOKEN (en voor "
+            "Socket Mode SLACK_APP_TOKEN) en de rechten van de app.")
+
+
+SLACK_CONNECTED = "Verbonden met Slack; Regiebot is gereed."
+
+
 def schema_at(revision: str | None) -> str:
     """Report the schema revision."""
     return f"Database op schemaversie {revision}."
@@ -1919,7 +2041,7 @@ ROTATION_DONE = "Klaar. Oude sleutels kun je nu uit REGIEBOT_ENCRYPTION_KEYS hal
 
 def demo_loaded(added: int) -> str:
     """Confirm loading the demo data."""
-    return f"Demodata geladen: {added} nieuwe casussen."
+    return f"Demodata geladen: {_count(added, 'nieuwe casus', 'nieuwe casussen')}."
 
 
 # --- The command line: users -----------------------------------------------------------------
@@ -1984,7 +2106,7 @@ def user_deactivated(slack_user_id: str) -> str:
 
 def users_imported(count: int) -> str:
     """Confirm a CSV import."""
-    return f"{count} gebruikers geïmporteerd."
+    return f"{_count(count, 'gebruiker', 'gebruikers')} geïmporteerd."
 
 
 # --- The command line: meetings list ---------------------------------------------------------
@@ -2012,6 +2134,12 @@ def meetings_bad_from(text: str) -> str:
             "--from 2026-11-22.")
 
 
+def meetings_bad_format(text: str) -> str:
+    """Explain the --format of `regiebot meetings list`."""
+    shown = text if len(text) <= 30 else text[:30] + "…"
+    return f"'{shown}' bestaat niet: kies tekst, csv of json"
+
+
 MEETINGS_BAD_COUNT = "--count moet een getal van 1 tot en met 100 zijn, bijvoorbeeld --count 6."
 
 
@@ -2033,8 +2161,8 @@ def cli_already_swept(day: date) -> str:
 
 def cli_sweep_done(day: date, reminders: int, digests: int) -> str:
     """Summarise one sweep."""
-    return (f"Overzicht van {nl_day(day)}: {reminders} herinneringen, "
-            f"{digests} berichten in de wachtrij.")
+    return (f"Overzicht van {nl_day(day)}: {_count(reminders, 'herinnering', 'herinneringen')}"
+            f", {_count(digests, 'bericht', 'berichten')} in de wachtrij.")
 
 
 def cli_delivery_done(sent: int, retried: int, failed: int) -> str:
@@ -2051,7 +2179,8 @@ def cli_dry_run_message(recipient: str, name: str) -> str:
 
 
 CLI_BAD_AT = ("`--at` moet een ISO-tijdstip zijn, bijvoorbeeld 2026-11-23T08:30 (Amsterdamse "
-              "tijd) of 2026-11-23T07:30+00:00.")
+              "tijd), 2026-11-23T07:30+00:00 of alleen 2026-11-23 (die dag op het tijdstip "
+              "van het overzicht). Er is niets gewijzigd.")
 CLI_NEEDS_SLACK = ("Voor versturen is SLACK_BOT_TOKEN nodig; gebruik `--dry-run` om te zien wat "
                    "er verstuurd zou worden.")
 
@@ -2063,28 +2192,32 @@ def retention_line(code: str, closed_on: str, purge_after: str, rows: int,
     """One case in a retention run (the term counts from when the closing was recorded)."""
     recorded = f" (vastgelegd {recorded_on})" if recorded_on else ""
     return (f"{code}\tafgesloten {closed_on}{recorded}\tbewaard tot en met {purge_after}"
-            f"\t{rows} rijen")
+            f"\t{_count(rows, 'rij', 'rijen')}")
 
 
 def retention_summary(count: int, dry_run: bool, retention_days: int) -> str:
     """Summarise a retention run."""
     if dry_run:
-        return (f"Proefdraai: {count} afgesloten casussen zouden worden gewist (bewaartermijn "
-                f"{retention_days} dagen na afsluiting). Er is niets gewijzigd.")
-    return (f"{count} afgesloten casussen gewist (bewaartermijn {retention_days} dagen na "
+        return (f"Proefdraai: {_count(count, 'afgesloten casus zou', 'afgesloten casussen zouden')}"
+                f" worden gewist (bewaartermijn {_count(retention_days, 'dag', 'dagen')} na "
+                "afsluiting). Er is niets gewijzigd.")
+    return (f"{_count(count, 'afgesloten casus', 'afgesloten casussen')} gewist (bewaartermijn "
+            f"{_count(retention_days, 'dag', 'dagen')} na "
             "afsluiting). Van elke casus blijven de code, de afsluitdatum, de wisdatum en de "
             "audittrail bewaard.")
 
 
 def retention_missing_closed_on(count: int) -> str:
     """Warn about closed cases without a closing date (never purged automatically)."""
-    return (f"Let op: {count} afgesloten casussen hebben geen vastgelegd afsluitmoment en "
-            "worden daarom niet gewist. Leg het afsluitbesluit vast met `/regie besluit`.")
+    return (f"Let op: {_count(count, 'afgesloten casus heeft', 'afgesloten casussen hebben')} "
+            "geen vastgelegd afsluitmoment en "
+            f"{'wordt' if count == 1 else 'worden'} daarom niet gewist. Leg het afsluitbesluit "
+            "vast met `/regie besluit`.")
 
 
 def audit_export_summary(count: int, path: str) -> str:
     """Confirm an audit export."""
-    return f"{count} auditregels geëxporteerd naar {path}."
+    return f"{_count(count, 'auditregel', 'auditregels')} geëxporteerd naar {path}."
 
 
 # --- The audit trail: chain verification and database roles -------------------------------
@@ -2138,16 +2271,18 @@ def audit_verify_report(*, rows: int, findings: list[tuple[str, int | None, int 
     if findings:
         count = len(findings) + omitted
         lines.append(f"Audittrail GEBROKEN: {count} {'breuk' if count == 1 else 'breuken'} "
-                     f"gevonden in {rows} regels.")
+                     f"gevonden in {_count(rows, 'regel', 'regels')}.")
         lines += [audit_verify_finding(*finding) for finding in findings]
         if omitted:
-            lines.append(f"… en nog {omitted} breuken (niet getoond).")
+            lines.append(f"… en nog {_count(omitted, 'breuk', 'breuken')} (niet getoond).")
     for key_id, count, first, last in unverified:
-        lines.append(f"Niet te controleren: {count} regels (volgnummers {first}–{last}) met "
+        lines.append(f"Niet te controleren: {_count(count, 'regel', 'regels')} "
+                     f"(volgnummers {first}–{last}) met "
                      f"sleutel {key_id}, die niet in REGIEBOT_ENCRYPTION_KEYS staat. Voeg de "
                      "oude sleutel voor deze controle achteraan toe.")
     if not findings and not unverified:
-        lines.append(f"Audittrail intact: {rows} regels gecontroleerd; de keten en haar "
+        lines.append(f"Audittrail intact: {_count(rows, 'regel', 'regels')} gecontroleerd; "
+                     "de keten en haar "
                      "einde kloppen.")
     if checkpoint is not None and not findings:
         lines.append(f"Controlepunt (bewaar het buiten de database): {checkpoint}")
@@ -2214,6 +2349,7 @@ CONSOLE_HELP = """Consolecommando's (alles wat met / begint gaat als slash-comma
   /regie …                 een slash-commando, zoals in Slack
   :als <naam of id>        wissel van gebruiker
   :home                    open het App Home-tabblad
+  :snelkoppeling <naam>    gebruik een snelkoppeling (contact of uvo): opent het formulier
   :knop <n>                druk op knop n (knoppen staan als [n: tekst] in berichten)
   :tijd                    toon de gesimuleerde tijd
   :tijd <datum> [HH:MM]    zet de klok, bv. :tijd 4-1-2027 08:30
@@ -2263,7 +2399,28 @@ CONSOLE_NOT_A_NUMBER = "Typ een getal, bv. 3."
 CONSOLE_WHOLE_NUMBER = "Typ een heel getal, zonder komma."
 CONSOLE_NOT_AN_EMAIL = "Typ een e-mailadres, bv. naam@example.org."
 CONSOLE_NOT_A_URL = "Typ een adres dat begint met https://."
-CONSOLE_SEARCH_PROMPT = "Typ een zoekterm; de bot zoekt de keuzes erbij."
+def console_search_prompt(least: int) -> str:
+    """Ask for a search word in a field whose choices the bot looks up."""
+    if least == 0:
+        return "Typ een zoekterm (of Enter voor alle keuzes); de bot zoekt de keuzes erbij."
+    return (f"Typ een zoekterm van minstens {_count(least, 'teken', 'tekens')}; de bot zoekt "
+            "de keuzes erbij.")
+
+
+def console_search_too_short(least: int) -> str:
+    """Refuse a search word shorter than the field asks (Slack would not search yet)."""
+    return f"Typ minstens {_count(least, 'teken', 'tekens')}; eerder zoekt Slack niet."
+
+
+def console_shortcuts(names: Iterable[str]) -> str:
+    """List the global shortcuts."""
+    return "Snelkoppelingen: " + ", ".join(names) + ". Schrijf bv. `:snelkoppeling contact`."
+
+
+def console_unknown_shortcut(word: str) -> str:
+    """Refuse a shortcut that does not exist."""
+    return f"Snelkoppeling `{word}` bestaat niet. `:snelkoppeling` toont ze."
+
 CONSOLE_NO_OPTIONS = "De bot vond geen keuzes bij deze zoekterm; probeer een andere."
 _FIELD_KINDS = {
     "plain_text_input": "tekst", "email_text_input": "e-mailadres", "url_text_input": "adres",
@@ -2337,7 +2494,7 @@ def console_too_long(length: int, limit: int) -> str:
 
 def console_too_short(limit: int) -> str:
     """Refuse text shorter than a field needs."""
-    return f"Dit veld heeft minstens {limit} tekens nodig."
+    return f"Dit veld heeft minstens {_count(limit, 'teken', 'tekens')} nodig."
 
 
 def console_unfillable(kinds: str) -> str:

@@ -22,9 +22,23 @@ MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything 
 StartResponse = Callable[..., Any]
 
 
-def make_wsgi_app(app: App | None, deps: Deps) -> Callable[[dict[str, Any], StartResponse],
-                                                           Iterable[bytes]]:
-    """Return the WSGI app of `regiebot serve` (or, with app=None, the health check only)."""
+class Connection:
+    """This process's link to Slack: `/healthz` says not ready until it is connected, and
+    `/slack/events` waits for the app that connecting builds."""
+
+    def __init__(self) -> None:
+        self.app: App | None = None
+        self.connected: Callable[[], bool] = lambda: False
+
+    def ready(self) -> bool:
+        """Tell whether Slack is connected (Socket Mode: the socket is open right now)."""
+        return self.connected()
+
+
+def make_wsgi_app(app: App | None, deps: Deps, connection: Connection | None = None
+                  ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """Return the WSGI app of `regiebot serve` (or, with app=None and no connection, the
+    health check only); with a `connection`, not ready until Slack is connected."""
 
     def reply(start: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
         raw = json.dumps(body).encode()
@@ -34,6 +48,8 @@ def make_wsgi_app(app: App | None, deps: Deps) -> Callable[[dict[str, Any], Star
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == "/healthz" and method in ("GET", "HEAD"):
+            if connection is not None and not connection.ready():
+                return reply(start_response, "503 Service Unavailable", {"status": "slack"})
             try:
                 with deps.session_factory() as session:
                     session.execute(text("SELECT 1"))
@@ -41,7 +57,10 @@ def make_wsgi_app(app: App | None, deps: Deps) -> Callable[[dict[str, Any], Star
                 log.warning("health check: database unavailable")
                 return reply(start_response, "503 Service Unavailable", {"status": "db"})
             return reply(start_response, "200 OK", {"status": "ok"})
-        if path == "/slack/events" and app is not None:
+        bolt = app if app is not None else connection.app if connection is not None else None
+        if path == "/slack/events" and connection is not None and bolt is None:
+            return reply(start_response, "503 Service Unavailable", {"error": "starting"})
+        if path == "/slack/events" and bolt is not None:
             if method != "POST":
                 return reply(start_response, "405 Method Not Allowed", {"error": "method"})
             try:
@@ -55,7 +74,7 @@ def make_wsgi_app(app: App | None, deps: Deps) -> Callable[[dict[str, Any], Star
                 body = request.get_body()
             except UnicodeDecodeError:
                 return reply(start_response, "400 Bad Request", {"error": "encoding"})
-            response = dispatch_raw(app, body, request.get_headers(), request.query_string)
+            response = dispatch_raw(bolt, body, request.get_headers(), request.query_string)
             raw = response.body.encode("utf-8") if isinstance(response.body, str) \
                 else bytes(response.body or b"")
             headers = [(k, v) for k, values in response.headers.items() for v in values

@@ -487,3 +487,20 @@ class Intervention(Base):
 
     def __repr__(self) -> str:
         return f"Intervention({self.number}, case={self.case_id}, {self.status})"
+
+
+class AgendaWithdrawal(Base):
+    """Why the secretariat took an item off an agenda (agenda metadata; told only to the
+    case's regisseur, by DM)."""
+
+    __tablename__ = "agenda_withdrawals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"),
+                                         unique=True)
+    withdrawn_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(EncryptedText)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"AgendaWithdrawal(item={self.item_id})"

@@ -61,6 +61,15 @@ def all_users(session: Session) -> Sequence[User]:
     return session.scalars(select(User).order_by(User.name)).all()
 
 
+def user_names(session: Session, slack_user_ids: Sequence[str]) -> dict[str, str]:
+    """Return the registered names of the users with these Slack ids (active or not)."""
+    if not slack_user_ids:
+        return {}
+    rows = session.execute(select(User.slack_user_id, User.name)
+                           .where(User.slack_user_id.in_(list(slack_user_ids)))).all()
+    return {slack_user_id: name for slack_user_id, name in rows}
+
+
 def case_by_code(session: Session, code: str) -> Case | None:
     """Return the case with this code."""
     return session.scalars(select(Case).where(Case.code == code)).first()

@@ -178,6 +178,15 @@ class Bot:
             return int(session.scalar(stmt) or 0)
 
 
+def add_user_with_roles(bot: Bot, slack_id: str, roles: list[str], name: str | None = None
+                        ) -> None:
+    """Register one more user (in the database and the stand-in's directory)."""
+    with bot.session() as session:
+        add_user(session, slack_user_id=slack_id, name=name or f"Gebruiker {slack_id}",
+                 organisation="Gemeente", roles=roles, email=None, now=bot.deps.clock())
+    bot.slack.add_user(slack_id, name or slack_id)
+
+
 def cli_environment(monkeypatch: Any, tmp_path: Any, db_url: str, now: datetime) -> None:
     """Run the command line in-process against `db_url` at a fixed moment: no Slack tokens,
     no stray .env, the test key."""
@@ -516,8 +525,8 @@ def responses(bot: Bot) -> list[str]:
 def contact_form_state(case: str = "R-0001", text: str = "Gesprek gevoerd",
                        day: str = "2026-11-20") -> dict[str, dict[str, Any]]:
     """Return the state of a filled-in logging form for a contact (a view_submission's)."""
-    return {"entry_case": {"value": {"type": "static_select",
-                                     "selected_option": {"value": case}}},
+    return {"entry_case": {"own_case": {"type": "external_select",
+                                        "selected_option": {"value": case}}},
             "entry_date": {"value": {"type": "datepicker", "selected_date": day}},
             "entry_kind": {"value": {"type": "static_select",
                                      "selected_option": {"value": "gesprek"}}},
@@ -565,3 +574,46 @@ def lifecycle_problems(session: Session, settings: Any, now: datetime) -> list[s
             problems.append(f"{case.code}: plan not approved, yet approved on "
                             f"{case.plan_approved_on}")
     return problems
+
+
+# -- live markup ----------------------------------------------------------------------------
+
+def mrkdwn_strings(value: Any) -> Iterator[str]:
+    """Yield every `mrkdwn` text object in blocks or a view (plain_text objects show `<` as
+    it is, so they cannot carry markup)."""
+    if isinstance(value, list):
+        for item in value:
+            yield from mrkdwn_strings(item)
+    elif isinstance(value, dict):
+        if value.get("type") == "mrkdwn" and isinstance(value.get("text"), str):
+            yield value["text"]
+        for item in value.values():
+            if isinstance(item, dict | list):
+                yield from mrkdwn_strings(item)
+
+
+def _decoded(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)  # blocks and views arrive as JSON text
+        except ValueError:
+            return None
+    return value
+
+
+def live_markup(calls: list[Call]) -> list[str]:
+    """Return every mrkdwn text the bot sent with an unescaped `<` or `>`: a ping, a link or
+    a mention Slack would act on. The bot escapes everything, its own texts included."""
+    found = []
+    for call in calls:
+        if call.method not in ("chat.postMessage", "chat.update", "chat.postEphemeral",
+                               "response_url", "views.open", "views.push", "views.update",
+                               "views.publish", "files.completeUploadExternal"):
+            continue
+        texts = [call.args.get("text"), call.args.get("initial_comment"),
+                 *mrkdwn_strings(_decoded(call.args.get("blocks"))),
+                 *mrkdwn_strings(_decoded(call.args.get("view")))]
+        for text in texts:
+            if isinstance(text, str) and ("<" in text or ">" in text):
+                found.append(f"{call.method}: {text[:300]}")
+    return found

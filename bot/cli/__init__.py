@@ -24,12 +24,27 @@ GROUPS = (modes, db, keys, users, meetings, reminders, monitor, retention, audit
 class DutchArgumentParser(argparse.ArgumentParser):
     """argparse with its usage errors explained in Dutch (exit code 2, nothing changed)."""
 
+    def format_usage(self) -> str:
+        """Return the usage line in Dutch."""
+        return _dutch(super().format_usage())
+
+    def format_help(self) -> str:
+        """Return the help in Dutch (argparse writes its own headings in English)."""
+        return _dutch(super().format_help())
+
     def error(self, message: str) -> NoReturn:
         """Print a Dutch explanation and exit with code 2."""
         for english, dutch in texts.CLI_ARGPARSE_PHRASES:
             message = message.replace(english, dutch)
+        message = message.rstrip(".")  # the explanation below ends the sentence
         self.print_usage(sys.stderr)
         self.exit(2, texts.cli_bad_options(self.prog, message) + "\n")
+
+
+def _dutch(text: str) -> str:
+    for english, dutch in texts.CLI_HELP_PHRASES:
+        text = text.replace(english, dutch)
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime
+from datetime import date
 from typing import TypeAlias
 
 from bot import texts
 from bot.clock import Clock, local_date, system_clock
 from bot.config import Settings
 from bot.errors import BotError
-from bot.parsing import parse_any_date, parse_moment
+from bot.parsing import parse_any_date
 from bot.runtime import Runtime, open_runtime
 
 # What each command group adds its commands to (argparse's class for it is private).
@@ -46,10 +46,3 @@ def cli_date(value: str) -> date:
     except BotError as exc:
         raise argparse.ArgumentTypeError(texts.cli_bad_date(value)) from exc
 
-
-def cli_moment(value: str) -> datetime:
-    """Read a moment option: an ISO date-time, Amsterdam time unless it has an offset."""
-    try:
-        return parse_moment(value)
-    except BotError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from exc

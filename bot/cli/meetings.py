@@ -1,4 +1,5 @@
-"""`regiebot meetings list`: the coming ITAT-R and Regieoverleg meetings and their cut-offs."""
+"""`regiebot meetings list`: the coming ITAT-R and Regieoverleg meetings and their cut-offs,
+as text, CSV or JSON."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.config import Settings
 from bot.errors import BotError
 from bot.meetings import MEETING_KINDS, coming_meetings
 from bot.parsing import parse_any_date
+from bot.views.listings import FORMATS, render_meetings
 
 MAX_COUNT = 100
 
@@ -19,6 +21,12 @@ def _count(value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= MAX_COUNT:
         raise argparse.ArgumentTypeError(texts.MEETINGS_BAD_COUNT)
     return int(value)
+
+
+def _format(value: str) -> str:
+    if value.strip().lower() not in FORMATS:
+        raise argparse.ArgumentTypeError(texts.meetings_bad_format(value))
+    return value.strip().lower()
 
 
 def add_commands(sub: SubParsers) -> None:
@@ -30,6 +38,8 @@ def add_commands(sub: SubParsers) -> None:
                    help=texts.CLI_HELP["meetings list --from"])
     p.add_argument("--count", type=_count, default=6, metavar=texts.CLI_METAVAR_COUNT,
                    help=texts.CLI_HELP["meetings list --count"])
+    p.add_argument("--format", type=_format, default="tekst", metavar="|".join(FORMATS),
+                   help=texts.CLI_HELP["meetings list --format"])
     p.set_defaults(func=cmd_meetings_list)
 
 
@@ -44,12 +54,5 @@ def cmd_meetings_list(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     rows = coming_meetings([settings.series(kind) for kind in MEETING_KINDS], first_on,
                            args.count)
-    for row in rows:
-        meeting = row.meeting
-        print(texts.meetings_list_line(
-            row.kind, row.planned_on, meeting.starts_at if meeting else None,
-            meeting.cutoff_at if meeting else None, meeting.held_on if meeting else None,
-            row.holiday))
-    if not rows:
-        print(texts.MEETINGS_LIST_NONE)
+    sys.stdout.write(render_meetings(rows, args.format))
     return 0

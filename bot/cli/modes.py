@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
@@ -18,6 +19,9 @@ from bot import texts
 from bot.cli.common import SubParsers, production_runtime
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
+
+if TYPE_CHECKING:
+    from bot.web import Connection
 
 log = logging.getLogger("regiebot")
 
@@ -35,7 +39,8 @@ def add_commands(sub: SubParsers) -> None:
     p.add_argument("--host", default="0.0.0.0")  # noqa: S104 - container port
     p.set_defaults(func=cmd_socket)
     p = sub.add_parser("shell", help=texts.CLI_HELP["shell"])
-    p.add_argument("--as", dest="as_user", required=True, help=texts.CLI_HELP["shell --as"])
+    p.add_argument("--as", dest="as_user", required=True, metavar=texts.CLI_METAVAR_USER,
+                   help=texts.CLI_HELP["shell --as"])
     p.add_argument("--script", metavar=texts.CLI_METAVAR_FILE,
                    help=texts.CLI_HELP["shell --script"])
     p.add_argument("--strict", action="store_true", help=texts.CLI_HELP["shell --strict"])
@@ -56,31 +61,37 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return cmd_shell(args, settings)
 
 
-def _start_scheduler(runtime: Runtime, client: WebClient) -> None:
-    from apscheduler.schedulers.background import BackgroundScheduler
+def _start_delivery(runtime: Runtime, client: WebClient) -> None:
+    from bot.jobs import start_delivery
 
-    from bot.jobs import register_jobs
-
-    scheduler = BackgroundScheduler(timezone="UTC")
-    register_jobs(scheduler, runtime.deps, client)
-    scheduler.start()
+    start_delivery(runtime.deps, client)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Serve HTTP: POST /slack/events and GET /healthz."""
-    import waitress
+    """Serve HTTP: POST /slack/events and GET /healthz (not ready until Slack answers)."""
+    from waitress.server import create_server
 
-    from bot.app import build_app, work_executor
-    from bot.web import make_wsgi_app
+    from bot.app import build_app, make_web_client, work_executor
+    from bot.cli.connect import check_token, until_connected
+    from bot.web import Connection, make_wsgi_app
 
     runtime = production_runtime(settings)
     executor = work_executor()
-    app = build_app(runtime.deps, executor=executor)
-    _start_scheduler(runtime, app.client)
+    connection = Connection()
+    server = create_server(make_wsgi_app(None, runtime.deps, connection), host=args.host,
+                           port=settings.port, threads=8, ident="regiebot")
+    serving = threading.Thread(target=server.run, name="http", daemon=True)
+    serving.start()
     log.info("serving HTTP on port %d", settings.port)
     with _draining(executor):
-        waitress.serve(make_wsgi_app(app, runtime.deps), host=args.host, port=settings.port,
-                       threads=8, ident="regiebot")
+        client = make_web_client(runtime.deps)
+        until_connected(lambda: check_token(client))
+        app = until_connected(lambda: build_app(runtime.deps, executor=executor))
+        _start_delivery(runtime, app.client)
+        connection.app = app
+        connection.connected = lambda: True  # HTTP mode keeps no connection open
+        log.info(texts.SLACK_CONNECTED)
+        serving.join()
     return 0
 
 
@@ -101,33 +112,50 @@ def _draining(executor: Executor) -> Iterator[None]:
         executor.shutdown(wait=True)
 
 
-def _start_health_server(runtime: Runtime, host: str, port: int) -> None:
+def _start_health_server(runtime: Runtime, host: str, port: int,
+                         connection: Connection) -> None:
     """Serve GET /healthz in a thread (Socket Mode has no HTTP endpoint of its own)."""
     from waitress.server import create_server
 
     from bot.web import make_wsgi_app
 
-    server = create_server(make_wsgi_app(None, runtime.deps), host=host, port=port, threads=1)
+    server = create_server(make_wsgi_app(None, runtime.deps, connection), host=host, port=port,
+                           threads=1)
     threading.Thread(target=server.run, daemon=True, name="healthz").start()
 
 
 def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
-    """Connect with Socket Mode (no public endpoint needed)."""
+    """Connect with Socket Mode (no public endpoint needed); /healthz is ready while the
+    socket is open."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.app import build_app, make_web_client, work_executor
+    from bot.cli.connect import check_token, until_connected
+    from bot.web import Connection
 
     runtime = production_runtime(settings, "SLACK_APP_TOKEN")
     executor = work_executor()
-    app = build_app(runtime.deps, executor=executor)
-    _start_scheduler(runtime, app.client)
-    _start_health_server(runtime, args.host, settings.port)
+    connection = Connection()
+    _start_health_server(runtime, args.host, settings.port, connection)
     assert settings.slack_app_token is not None
-    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value(),
-                                web_client=make_web_client(runtime.deps))
-    log.info("connecting with Socket Mode")
     with _draining(executor):
-        handler.start()
+        client = make_web_client(runtime.deps)
+        until_connected(lambda: check_token(client))
+        app = until_connected(lambda: build_app(runtime.deps, executor=executor))
+        handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value(),
+                                    web_client=make_web_client(runtime.deps))
+
+        def connect() -> None:
+            handler.client.wss_uri = None  # a fresh socket URL for each attempt
+            handler.connect()
+
+        _start_delivery(runtime, app.client)
+        log.info("connecting with Socket Mode")
+        until_connected(connect)
+        connection.app = app
+        connection.connected = handler.client.is_connected
+        log.info(texts.SLACK_CONNECTED)
+        threading.Event().wait()  # the socket client answers events in its own threads
     return 0
 
 

@@ -6,9 +6,11 @@ import argparse
 import sys
 
 from bot import texts
-from bot.cli.common import SubParsers, cli_clock, cli_moment
+from bot.cli.common import SubParsers, cli_clock
 from bot.clock import AMSTERDAM, fixed_clock
 from bot.config import Settings
+from bot.errors import BotError
+from bot.parsing import parse_moment
 from bot.runtime import open_runtime
 
 
@@ -17,7 +19,7 @@ def add_commands(sub: SubParsers) -> None:
     group = sub.add_parser("reminders", help=texts.CLI_HELP["reminders"]).add_subparsers(
         dest="reminders_command", required=True)
     p = group.add_parser("run", help=texts.CLI_HELP["reminders run"])
-    p.add_argument("--at", type=cli_moment, metavar=texts.CLI_METAVAR_MOMENT,
+    p.add_argument("--at", metavar=texts.CLI_METAVAR_MOMENT,
                    help=texts.CLI_HELP["reminders run --at"])
     p.add_argument("--dry-run", action="store_true",
                    help=texts.CLI_HELP["reminders run --dry-run"])
@@ -32,7 +34,13 @@ def cmd_reminders_run(args: argparse.Namespace, settings: Settings) -> int:
     if not args.dry_run and settings.slack_bot_token is None:
         print(texts.CLI_NEEDS_SLACK, file=sys.stderr)
         return 2
-    clock = fixed_clock(args.at) if args.at is not None else cli_clock()
+    try:
+        # A date alone means that day's digest: `--at 2026-12-01` is 1 December, 08:30.
+        at = parse_moment(args.at, settings.digest_time) if args.at is not None else None
+    except BotError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    clock = fixed_clock(at) if at is not None else cli_clock()
     runtime = open_runtime(settings, clock=clock, allow_local_key=True)
     try:
         client = None

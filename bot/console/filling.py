@@ -26,7 +26,8 @@ from bot.parsing import ascii_number
 
 # Console commands; in a form they are refused rather than taken as an answer.
 CONSOLE_COMMANDS = (":help", ":hulp", ":als", ":as", ":home", ":knop", ":tijd", ":verder",
-                    ":ics", ":bestanden", ":stop", ":quit", ":q")
+                    ":ics", ":bestanden", ":snelkoppeling", ":stop", ":quit", ":q")
+SLACK_MIN_QUERY_LENGTH = 3  # what Slack waits for when a field does not say
 
 
 class FormFiller:
@@ -158,14 +159,20 @@ class FormFiller:
 
     def _search(self, view: dict[str, Any], field_: Field,
                 values: dict[str, dict[str, Any]]) -> list[dict[str, Any]] | str:
-        """Ask a search word and load an external select's options from the app."""
+        """Ask a search word and load an external select's options from the app (once it is
+        as long as the field's min_query_length: Slack asks nothing before)."""
+        least = field_.element.get("min_query_length")
+        least = least if isinstance(least, int) and least >= 0 else SLACK_MIN_QUERY_LENGTH
         while True:
-            self.host.say(texts.CONSOLE_SEARCH_PROMPT)
+            self.host.say(texts.console_search_prompt(least))
             query = self.host.source.read(texts.CONSOLE_FORM_PROMPT, blank_ok=True)
             if query is None:
                 return "eof"
             if query.strip().lower() == CANCEL:
                 return "cancel"
+            if len(query.strip()) < least:
+                self.host.fail(texts.console_search_too_short(least))
+                continue
             response = self.host.driver.suggest(
                 self.host.user_id, view_payload(view, values), field_.action_id,
                 field_.block_id, query.strip())

@@ -23,9 +23,10 @@ from sqlalchemy import func, or_, select
 
 from bot import meetings
 from bot.clock import AMSTERDAM, local_date
+from bot.courier import on_queued_commit
 from bot.deps import Deps
 from bot.jobs import register_jobs
-from bot.outbox import PENDING
+from bot.outbox import PENDING, deliver_all
 from bot.rules import digest_at
 from bot.services.reminders import sweep_status
 from storage.models import OutboxMessage
@@ -136,12 +137,26 @@ WAKE: dict[str, Wake] = {
 
 
 class Timeline:
-    """Moves the console clock and runs the scheduled jobs that fall due on the way."""
+    """Moves the console clock and runs the scheduled jobs that fall due on the way; what a
+    job queues goes out at once, as the courier of `serve` and `socket` delivers it."""
 
     def __init__(self, deps: Deps, client: WebClient, clock: ConsoleClock) -> None:
         self.deps = deps
+        self.client = client
         self.clock = clock
         self.jobs = scheduled_jobs(deps, client)
+        self._queued = False
+        self.close = on_queued_commit(deps.session_factory, self._mark_queued)
+
+    def _mark_queued(self) -> None:
+        self._queued = True
+
+    def _deliver_queued(self) -> None:
+        """Deliver what a job run queued, at its moment (the courier's work)."""
+        if self._queued:
+            self._queued = False
+            deliver_all(self.deps.session_factory, self.client, self.clock(),
+                        self.deps.instance_id, mail=self.deps.mail)
 
     def _next_fire(self, job: ScheduledJob, last: datetime | None, start: datetime,
                    now: datetime) -> datetime | None:
@@ -182,8 +197,10 @@ class Timeline:
             fire, _, job = min(due, key=lambda d: (d[0], d[1]))
             self.clock.set(fire)
             error = None
+            self._queued = False  # what requests queued, the console delivered already
             try:
                 job.run()
+                self._deliver_queued()
             except Exception as exc:  # as APScheduler does: log the failure, keep ticking
                 error = type(exc).__name__
                 log.error("job %s failed:\n%s", job.id,

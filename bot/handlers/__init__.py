@@ -8,14 +8,25 @@ from concurrent.futures import Executor
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.handlers import agenda, cases, gate, home, logbook, monitor, plan, reminders, router
+from bot.handlers import (
+    agenda,
+    cases,
+    gate,
+    home,
+    logbook,
+    monitor,
+    plan,
+    reminders,
+    router,
+    shortcuts,
+)
 from bot.handlers import partners as plan_partners
 from bot.handlers.common import HomeSection, Registry, Subcommand
 from bot.handlers.gate import MemberCheck
 
 # The Home tab's sections, top to bottom.
 HOME_SECTIONS: tuple[HomeSection, ...] = (cases.home_section, agenda.home_section,
-                                          reminders.home_section)
+                                          reminders.home_section, monitor.home_section)
 
 
 def subcommands() -> list[Subcommand]:
@@ -39,3 +50,4 @@ def register_all(app: App, deps: Deps, *, executor: Executor, members: MemberChe
     reminders.register(app, deps)
     plan.register(app, deps)
     plan_partners.register(app, deps)
+    shortcuts.register(app, deps)

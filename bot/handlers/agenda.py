@@ -16,10 +16,18 @@ from bot import texts
 from bot.clock import local_date
 from bot.deps import Deps
 from bot.errors import InputError
-from bot.handlers.common import CommandContext, Reply, Subcommand, quick_client, transaction
+from bot.handlers.common import (
+    CommandContext,
+    Reply,
+    Subcommand,
+    quick_client,
+    transaction,
+    typed_text,
+)
 from bot.lifecycle import UNDO_WORD
 from bot.meetings import MeetingKind
 from bot.parsing import (
+    MAX_REASON_LENGTH,
     ascii_number,
     parse_case_code,
     parse_case_code_and_kind,
@@ -32,6 +40,7 @@ from bot.parsing import (
 from bot.services import plan
 from bot.services.agenda import decisions, invitations, items, publish
 from bot.services.agenda.config import AgendaConfig
+from bot.services.agenda.overview import agenda_overview
 from bot.services.users import Actor
 from bot.views import plan as plan_views
 from bot.views import replies
@@ -101,7 +110,14 @@ def handle_ready_command(ctx: CommandContext) -> Reply:
 
 
 def handle_withdraw_command(ctx: CommandContext) -> Reply:
-    """Withdraw a plan from its coming meeting."""
+    """Withdraw a plan from its coming meeting: the regisseur their own, the secretariat any
+    (with a reason the regisseur is told)."""
+    words = ctx.args.split(maxsplit=2)
+    secretariat = ctx.actor.has(Role.SECRETARIS)
+    if secretariat and (len(words) == 3 or not ctx.actor.has(Role.REGISSEUR)):
+        return _withdraw_for_secretariat(ctx, words)
+    if len(words) == 3:
+        raise InputError(texts.AGENDA_WITHDRAW_NO_REASON)
     words = _split(ctx.args, texts.AGENDA_USAGE_INTREKKEN, 2, 2)
     code, kind = parse_case_code_and_kind(words[0], words[1])
     cfg = AgendaConfig.from_settings(ctx.deps.settings)
@@ -112,6 +128,25 @@ def handle_withdraw_command(ctx: CommandContext) -> Reply:
                                                   result.cancelled))
 
 
+def _withdraw_for_secretariat(ctx: CommandContext, words: list[str]) -> Reply:
+    if len(words) < 2:
+        raise InputError(texts.usage(texts.AGENDA_USAGE_INTREKKEN))
+    code, kind = parse_case_code_and_kind(words[0], words[1])
+    if len(words) < 3:
+        raise InputError(texts.AGENDA_WITHDRAW_REASON_MISSING)
+    reason = typed_text(ctx.deps, words[2], what=texts.REASON_FIELD, limit=MAX_REASON_LENGTH,
+                        from_command=True)
+    cfg = AgendaConfig.from_settings(ctx.deps.settings)
+    with ctx.deps.session_factory() as session:
+        case = queries.case_by_code(session, code)
+        regisseur = [case.regisseur.slack_user_id] if case and case.regisseur else []
+    emails = _emails_for(ctx, cfg, regisseur)  # the cancellation may go by e-mail too
+    result = in_transaction(ctx, lambda session: items.withdraw_for_secretariat(
+        session, ctx.actor, code, kind, reason, cfg, ctx.now, emails))
+    return Reply(text=texts.agenda_withdraw_secretariat_reply(
+        result.code, kind, result.meeting.held_on, result.regisseur, result.cancelled))
+
+
 def _kind_and_day(ctx: CommandContext, usage: str) -> tuple[MeetingKind, date | None]:
     words = _split(ctx.args, usage, 1, 2)
     kind = parse_meeting_kind(words[0])
@@ -120,9 +155,15 @@ def _kind_and_day(ctx: CommandContext, usage: str) -> tuple[MeetingKind, date | 
 
 
 def handle_agenda_command(ctx: CommandContext) -> Reply:
-    """Show an agenda: all of it to the secretariat, own items to a regisseur."""
-    kind, day = _kind_and_day(ctx, texts.AGENDA_USAGE_AGENDA)
+    """Show an agenda (all of it to the secretariat, own items to a regisseur), or without a
+    meeting kind the coming meetings of both series."""
     cfg = AgendaConfig.from_settings(ctx.deps.settings)
+    if not ctx.args.strip():
+        overview = in_transaction(ctx, lambda session: agenda_overview(
+            session, ctx.actor, cfg, ctx.now))
+        return Reply(text=texts.AGENDA_OVERVIEW_TITLE,
+                     blocks=replies.render_agenda_overview(overview))
+    kind, day = _kind_and_day(ctx, texts.AGENDA_USAGE_AGENDA)
     view = in_transaction(ctx, lambda session: items.agenda_for(
         session, ctx.actor, kind, day, cfg, ctx.now))
     return Reply(text=texts.agenda_title(kind), blocks=replies.render_agenda(view))
@@ -143,7 +184,8 @@ def handle_publish_command(ctx: CommandContext) -> Reply:
              result.revision)
     text = texts.agenda_publish_reply(
         kind, result.meeting.held_on, result.revision, result.items, result.new, result.updated,
-        result.cancelled, result.emails)
+        result.cancelled, result.emails, channel=result.channel,
+        secretaries=result.secretaries)
     if result.unusable_addresses:
         text += "\n" + texts.publish_unusable_addresses(result.unusable_addresses)
     return Reply(text=text)
@@ -217,7 +259,8 @@ def home_section(session: Session, actor: Actor, now: datetime, deps: Deps) -> l
 SUBCOMMANDS = (
     Subcommand("gereed", frozenset({Role.REGISSEUR}), texts.AGENDA_USAGE_GEREED,
                texts.AGENDA_SUMMARY_GEREED, handle_ready_command, order=40),
-    Subcommand("intrekken", frozenset({Role.REGISSEUR}), texts.AGENDA_USAGE_INTREKKEN,
+    Subcommand("intrekken", frozenset({Role.REGISSEUR, Role.SECRETARIS}),
+               texts.AGENDA_USAGE_INTREKKEN,
                texts.AGENDA_SUMMARY_INTREKKEN, handle_withdraw_command, order=41),
     Subcommand("agenda", frozenset({Role.REGISSEUR, Role.SECRETARIS}),
                texts.AGENDA_USAGE_AGENDA, texts.AGENDA_SUMMARY_AGENDA, handle_agenda_command,

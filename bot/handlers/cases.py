@@ -61,18 +61,20 @@ def handle_intake_command(ctx: CommandContext) -> Reply:
 
 
 def handle_letter_command(ctx: CommandContext) -> Reply:
-    """Record a notification letter: `<casus> [datum] [aan]`."""
+    """Record a notification letter: `<casus> [datum] [aan] <ontvanger>`."""
     words = tokens(ctx.args)
     if not words:
         raise InputError(texts.missing_case_code(texts.USAGE_BRIEF))
-    if len(words) > 3:
-        raise InputError(texts.too_many_arguments(texts.USAGE_BRIEF))
     today = local_date(ctx.now)
     code = parse_case_code(words[0])
     sent_on, recipient = today, DEFAULT_LETTER_RECIPIENT
     rest = words[1:]
     if rest and looks_like_date(rest[0]):
         sent_on = parse_date(rest.pop(0), today)
+    if rest and rest[0].lower() == "aan":  # "brief R-0042 gisteren aan ouders"
+        rest.pop(0)
+        if not rest:
+            raise InputError(texts.LETTER_RECIPIENT_MISSING)
     if rest:
         recipient = parse_letter_recipient(rest.pop(0))
     if rest:

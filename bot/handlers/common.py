@@ -23,7 +23,8 @@ from bot import texts
 from bot.clock import local_date
 from bot.deps import Deps
 from bot.errors import BotError, NotFoundError, Refusal, RefusedError
-from bot.services import access, partners, plan, replay, slack_access
+from bot.parsing import MAX_ENTRY_LENGTH, clean_text, mentioned_user_ids
+from bot.services import access, logbook, partners, plan, replay, slack_access
 from bot.services.users import Actor
 from bot.views import modals, plan_modals
 from bot.views.blocks import section
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 # Look-ups before an acknowledgement get one short try, never the app client's retries
 # (which sleep out a Retry-After), so a Slack outage cannot push us past Slack's 3 seconds.
 QUICK_TIMEOUT_S = 1  # seconds; Slack answers users.info in a fraction of that
+MAX_MENTIONS = 50    # names looked up for one text; more mentions keep Slack's label
 
 
 # -- the /regie subcommands ---------------------------------------------------------------
@@ -234,6 +236,20 @@ def resolve_actor(deps: Deps, user_id: str, confirm: Callable[[str], bool] | Non
     return message
 
 
+def typed_text(deps: Deps, text: str, *, what: str = texts.TEXT_FIELD,
+               limit: int = MAX_ENTRY_LENGTH, from_command: bool = False,
+               required: bool = True) -> str:
+    """Clean typed text for storing (`parsing.clean_text`); a mention of a registered user
+    becomes their registered name."""
+    ids = sorted(mentioned_user_ids(text))[:MAX_MENTIONS]
+    names: dict[str, str] = {}
+    if ids:
+        with deps.session_factory() as session:
+            names = queries.user_names(session, ids)
+    return clean_text(text, what=what, limit=limit, from_command=from_command,
+                      required=required, names=names)
+
+
 # -- Slack ---------------------------------------------------------------------------------
 
 def quick_client(client: WebClient, timeout_s: int = QUICK_TIMEOUT_S) -> WebClient:
@@ -261,14 +277,17 @@ def open_entry_modal(client: WebClient, deps: Deps, actor: Actor, trigger_id: st
         raise ValueError(f"unknown entry kind {kind!r}")
     now = deps.clock()
     with transaction(deps, actor, now) as session:
+        access.require_role(actor, Role.REGISSEUR, texts.LOGBOOK_REGISSEUR_ONLY,
+                            f"logbook.{kind}")
         code = None
         if case_code:
-            code = access.own_case(session, actor, case_code, f"logbook.{kind}").code
-        codes = [c.code for c in access.own_cases(session, actor)]
+            case = access.own_case(session, actor, case_code, f"logbook.{kind}")
+            logbook.require_loggable(session, case, kind, now, f"logbook.{kind}")
+            code = case.code
+        elif not access.own_cases(session, actor):
+            raise NotFoundError(texts.NO_OWN_CASES)
         extra_blocks, extra_meta = plan_entry_parts(session, actor, kind, code, now)
-    if not codes:
-        raise NotFoundError(texts.NO_OWN_CASES)
-    view = modals.entry_modal(kind, codes, selected_code=code,
+    view = modals.entry_modal(kind, selected_code=code,
                               initial_on=initial_on or local_date(now),
                               contact_kind=contact_kind, origin=origin,
                               extra_blocks=extra_blocks, extra_meta=extra_meta)
@@ -325,3 +344,17 @@ def plan_entry_parts(session: Session, actor: Actor, kind: str, code: str | None
     offered = partners.list_partners(session, actor, code=code, now=now,
                                      action="partners.options").partners
     return plan_modals.uvo_partner_block(offered), {"plan_case": code}
+
+
+def open_entry_modal_or_explain(client: WebClient, deps: Deps, actor: Actor, trigger_id: str,
+                                kind: str, case_code: str | None, *, origin: str) -> None:
+    """Open the logging modal from a button or shortcut; when it cannot open (no cases, not
+    a regisseur, a closed case), show why in a modal instead (there is no reply to post)."""
+    try:
+        open_entry_modal(client, deps, actor, trigger_id, kind, case_code, origin=origin)
+    except BotError as exc:
+        try:
+            client.views_open(trigger_id=trigger_id, view=modals.notice_view(
+                texts.MODAL_REFUSED_TITLE, [section(exc.message)]))
+        except SlackApiError as api_error:
+            log.warning("views.open failed: %s", api_error.response.get("error"))

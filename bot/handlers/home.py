@@ -36,7 +36,8 @@ class HomeTab:
             for provider in self.sections:
                 blocks.extend(provider(session, actor, now, self.deps))
         if not blocks:
-            lines = [f"• `{s.usage}` — {s.summary}" for s in self.registry.allowed(actor)]
+            lines = [replies.help_line(s.usage, s.summary)
+                     for s in self.registry.allowed(actor)]
             if lines:
                 blocks.append(section("\n".join(lines)))
         return blocks

@@ -10,7 +10,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot import texts
@@ -23,8 +22,10 @@ from bot.handlers.common import (
     Reply,
     Subcommand,
     open_entry_modal,
+    open_entry_modal_or_explain,
     refuse,
     transaction,
+    typed_text,
 )
 from bot.outbox import deliver_due
 from bot.parsing import (
@@ -32,8 +33,8 @@ from bot.parsing import (
     DEFAULT_CONTACT_KIND,
     MAX_PARTICIPANTS_LENGTH,
     ascii_number,
-    clean_text,
     looks_like_date,
+    near_contact_kind,
     next_token,
     parse_case_code,
     parse_date,
@@ -101,12 +102,13 @@ def handle_entry_submission(ack: Ack, body: dict[str, Any], context: dict[str, A
     if form.kind == "contact" and form.contact_kind not in CONTACT_KINDS:
         errors[modals.B_ENTRY_KIND] = texts.MODAL_KIND_REQUIRED
     try:
-        text = clean_text(form.text or "")
+        text = typed_text(deps, form.text or "")
     except InputError as exc:
         errors[modals.B_ENTRY_TEXT] = _plain(exc.message)
     if form.kind == "uvo":
         try:
-            participants = clean_text(form.participants or "", what=texts.PARTICIPANTS_FIELD,
+            participants = typed_text(deps, form.participants or "",
+                                      what=texts.PARTICIPANTS_FIELD,
                                       limit=MAX_PARTICIPANTS_LENGTH, required=False)
         except InputError as exc:
             errors[modals.B_ENTRY_PARTICIPANTS] = _plain(exc.message)
@@ -156,7 +158,7 @@ def _log_command(ctx: CommandContext, kind: str) -> Reply:
                          initial_on=parsed.occurred_on, contact_kind=parsed.contact_kind)
         return Reply(text="")
     assert parsed.code is not None
-    text = clean_text(parsed.text, from_command=True)
+    text = typed_text(ctx.deps, parsed.text, from_command=True)
     with transaction(ctx.deps, ctx.actor, ctx.now) as session:
         saved = _save_entry(session, ctx.deps, ctx.actor, kind, code=parsed.code,
                             occurred_on=parsed.occurred_on or today,
@@ -201,7 +203,7 @@ def handle_logbook_command(ctx: CommandContext) -> Reply:
 
 
 def handle_correction_command(ctx: CommandContext) -> Reply:
-    """Correct a logbook entry with a new entry that points to it."""
+    """Correct a logbook entry with a new entry that points to it (its date, kind or text)."""
     today = local_date(ctx.now)
     word, rest = next_token(ctx.args)
     if not word:
@@ -215,13 +217,21 @@ def handle_correction_command(ctx: CommandContext) -> Reply:
     word, after = next_token(rest)
     if word and looks_like_date(word):
         occurred_on, rest = parse_date(word, today), after
-    if not rest.strip():
+        word, after = next_token(rest)
+    contact_kind = None
+    if word and word.islower():  # as in `contact`: the kind in lower case, before the text
+        if word in CONTACT_KINDS:
+            contact_kind, rest = word, after
+        elif (near := near_contact_kind(word)) is not None:
+            raise InputError(texts.near_kind(word[:30], near, texts.contact_kind_list()))
+    if not rest.strip() and occurred_on is None and contact_kind is None:
         raise InputError(texts.missing_argument(texts.MISSING_CORRECTED_TEXT,
                                                 texts.USAGE_CORRECTIE))
-    text = clean_text(rest, from_command=True)
+    text = typed_text(ctx.deps, rest, from_command=True) if rest.strip() else None
     with transaction(ctx.deps, ctx.actor, ctx.now) as session:
         saved = logbook.correct_entry(session, ctx.actor, code=code, number=number, text=text,
-                                      occurred_on=occurred_on, now=ctx.now)
+                                      occurred_on=occurred_on, contact_kind=contact_kind,
+                                      now=ctx.now)
     assert saved.corrects_number is not None
     return Reply(text=texts.correction_saved(code, saved.number, saved.corrects_number))
 
@@ -238,19 +248,22 @@ def handle_safety_command(ctx: CommandContext) -> Reply:
     if not rest.strip():
         raise InputError(texts.missing_argument(texts.MISSING_SAFETY_TEXT,
                                                 texts.USAGE_VEILIGHEID))
-    text = clean_text(rest, from_command=True)
+    text = typed_text(ctx.deps, rest, from_command=True)
     deps = ctx.deps
     with transaction(deps, ctx.actor, ctx.now) as session:
         report = logbook.report_safety(session, ctx.actor, code=code, text=text, now=ctx.now,
                                        render=messages.render_safety_alert)
-    # Urgent: deliver now that the report is committed instead of waiting for the next tick,
-    # but wait for Slack only so long that the acknowledgement stays within its 3 seconds;
-    # a slower delivery finishes in the background (or on the next tick) and is not lost.
-    sender = threading.Thread(target=deliver_due, name="safety-alert", daemon=True,
-                              args=(deps.session_factory, ctx.client, ctx.now,
-                                    deps.instance_id), kwargs={"mail": deps.mail})
-    sender.start()
-    sender.join(timeout=SAFETY_WAIT_S)
+    # Urgent: the alerts go out now that the report is committed. The reply waits for Slack
+    # only so long, then says truthfully whether they went; a slower delivery finishes in the
+    # background (or on the next tick) and is not lost.
+    if deps.courier is not None:
+        deps.courier.flush(SAFETY_WAIT_S)  # the courier woke at the commit; wait for it
+    else:
+        sender = threading.Thread(target=deliver_due, name="safety-alert", daemon=True,
+                                  args=(deps.session_factory, ctx.client, ctx.now,
+                                        deps.instance_id), kwargs={"mail": deps.mail})
+        sender.start()
+        sender.join(timeout=SAFETY_WAIT_S)
     with deps.session_factory() as session:
         sent = logbook.safety_alerts_sent(session, report)
     return Reply(text=texts.safety_saved(report.entry.case_code, report.alerted, sent))
@@ -262,19 +275,11 @@ def handle_open_button(ack: Ack, body: dict[str, Any], context: dict[str, Any],
                        client: WebClient, deps: Deps) -> None:
     """Open the logging modal from a Home tab button (value: the case code)."""
     ack()
-    actor: Actor = context["actor"]
     action = (body.get("actions") or [{}])[0]
     kind = "uvo" if action.get("action_id") == replies.A_OPEN_UVO else "contact"
-    trigger_id = str(body.get("trigger_id") or "")
-    try:
-        open_entry_modal(client, deps, actor, trigger_id, kind,
-                         str(action.get("value") or "") or None, origin="home")
-    except BotError as exc:
-        try:
-            client.views_open(trigger_id=trigger_id, view=modals.notice_view(
-                texts.MODAL_REFUSED_TITLE, [section(exc.message)]))
-        except SlackApiError as api_error:
-            log.warning("views.open failed: %s", api_error.response.get("error"))
+    open_entry_modal_or_explain(client, deps, context["actor"],
+                                str(body.get("trigger_id") or ""), kind,
+                                str(action.get("value") or "") or None, origin="home")
 
 
 def handle_page_button(ack: Ack, body: dict[str, Any], context: dict[str, Any],

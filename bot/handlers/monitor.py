@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from slack_sdk.models.blocks import Block
+from sqlalchemy.orm import Session
+
 from bot import texts
 from bot.clock import local_date
+from bot.deps import Deps
 from bot.handlers.common import CommandContext, Reply, Subcommand, transaction
 from bot.parsing import parse_period
 from bot.services.monitor import default_period, queue_exports, read_monitor
+from bot.services.users import Actor
 from bot.views import exports, replies
 from storage.models import Role
 
@@ -22,6 +29,16 @@ def handle_monitor_command(ctx: CommandContext) -> Reply:
                       user_id=ctx.actor.slack_user_id, now=ctx.now)
     text, blocks = replies.render_monitor(figures)
     return Reply(text=text, blocks=blocks)
+
+
+def home_section(session: Session, actor: Actor, now: datetime, deps: Deps) -> list[Block]:
+    """Home tab section: the programme team's latest figures (protected as in the monitor)."""
+    if not actor.has(Role.PROGRAMMA):
+        return []
+    start, end = default_period(local_date(now))
+    figures = read_monitor(session, actor=actor.slack_user_id, now=now, start=start, end=end,
+                           settings=deps.settings)
+    return replies.render_home_monitor(figures)
 
 
 SUBCOMMANDS = (

@@ -80,12 +80,11 @@ def intervention_form(deps: Deps, actor: Actor, code: str | None, *, number: int
                                                 now=now)
             offered = partners.list_partners(session, actor, code=code, now=now,
                                              action="partners.options").partners
-        codes = [c.code for c in access.own_cases(session, actor)]
+        elif not access.own_cases(session, actor):
+            raise InputError(texts.NO_OWN_CASES)
         kinds = _kinds(session, initial.kind_code if initial else None)
-    if not codes:
-        raise InputError(texts.NO_OWN_CASES)
     return plan_modals.intervention_modal(
-        case_codes=codes, selected_code=code, kinds=kinds, partners=offered,
+        selected_code=code, kinds=kinds, partners=offered,
         today=local_date(now), initial=initial, kind_code=kind_code, goal=goal)
 
 
@@ -238,8 +237,7 @@ def handle_intervention_submission(ack: Ack, body: dict[str, Any], context: dict
     number = form.meta_int("number")
     fixed = form.meta_str("case")
     errors: dict[str, str] = {}
-    code = fixed if number is not None else modals.selected_case(
-        {"values": form.values}, plan_modals.B_CASE, plan_modals.VALUE)
+    code = fixed if number is not None else modals.read_case(form.values, plan_modals.B_CASE)
     if number is None and fixed is not None and code != fixed:
         errors[plan_modals.B_CASE] = field_error(
             texts.PLAN_MODAL_CASE_MISMATCH.format(code=fixed))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import lifecycle, meetings, texts
@@ -67,6 +68,14 @@ class Rhythm:
     until: date | None
     default_weeks: int
     next_due_on: date | None
+
+
+@dataclass(frozen=True)
+class CaseChoice:
+    """One of my open cases as a form's case field offers it."""
+
+    code: str
+    phase: str
 
 
 @dataclass(frozen=True)
@@ -176,7 +185,7 @@ def record_letter(session: Session, actor: Actor, *, code: str, sent_on: date,
     _require_secretariat(actor, action, code)
     if recipient not in LETTER_RECIPIENTS:
         raise InputError(texts.LETTER_RECIPIENT_CHOICE)
-    case = find_case(session, code, action)
+    case = find_case(session, code, action, texts.case_not_found_secretariat(code))
     casestate.require(session, case, lifecycle.LETTER, now, action)
     check_past_date(sent_on, local_date(now))
     if sent_on < case.intake_on:
@@ -213,7 +222,7 @@ def hand_over(session: Session, actor: Actor, *, code: str, to: Mention, now: da
     """Give a case to another regisseur; the old one loses access and both are told."""
     action = "case.handover"
     _require_secretariat(actor, action, code)
-    case = find_case(session, code, action)
+    case = find_case(session, code, action, texts.case_not_found_secretariat(code))
     if case.phase is Phase.AFGESLOTEN:
         raise RefusedError(texts.CASE_CLOSED_FOR_HANDOVER, Refusal(action, code, "closed"))
     casestate.require(session, case, lifecycle.HANDOVER, now, action)
@@ -336,3 +345,22 @@ def set_rhythm(session: Session, actor: Actor, *, code: str, kind: str, weeks: i
                       case_code=case.code,
                       detail=f"{kind} weeks={weeks} until={until.isoformat() if until else '-'}")
     return Rhythm(case.code, kind, weeks, until, default_weeks, next_due)
+
+
+MAX_SEARCH_LENGTH = 40   # longer search text is cut (Slack's field is short anyway)
+
+
+def search_own_cases(session: Session, actor: Actor, query: str, now: datetime, *,
+                     limit: int) -> list[CaseChoice]:
+    """Return the actor's open cases whose code contains what was typed (`42`, `r-00`, `R0042`;
+    any other text finds nothing), by code; the search is audited as a read (never its text)."""
+    wanted = "".join(ch for ch in query[:MAX_SEARCH_LENGTH].upper() if ch.isalnum())
+    rows = session.execute(  # two columns only: this answers every keystroke
+        select(Case.code, Case.phase).where(Case.regisseur_id == actor.user_id,
+                                            Case.phase != Phase.AFGESLOTEN)
+        .order_by(Case.code)).all() if actor.has(Role.REGISSEUR) else []
+    found = [CaseChoice(code=code, phase=phase.value) for code, phase in rows
+             if wanted in code.replace("-", "")][:limit]
+    queries.add_audit(session, at=now, actor=actor.slack_user_id, action="cases.search",
+                      detail=f"found={len(found)}")
+    return found

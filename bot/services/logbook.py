@@ -131,6 +131,13 @@ _EVENTS = {EntryKind.CONTACT: lifecycle.CONTACT, EntryKind.UVO: lifecycle.UVO,
            EntryKind.EVALUATIE: lifecycle.EVALUATION, EntryKind.VEILIGHEID: lifecycle.SAFETY}
 
 
+def require_loggable(session: Session, case: Case, kind: str, now: datetime,
+                     action: str) -> None:
+    """Refuse (audited, in Dutch) a logging form for a case whose state does not take this
+    kind of entry, before the form is even opened (e.g. a contact on a closed case)."""
+    casestate.require(session, case, _event(EntryKind(kind), False), now, action)
+
+
 def _event(kind: EntryKind, correction: bool) -> lifecycle.Event:
     # A safety report is taken in every state, also as a correction of one.
     if kind is EntryKind.VEILIGHEID or not correction:
@@ -227,8 +234,10 @@ def safety_alerts_sent(session: Session, report: SafetyReport) -> int:
 
 
 def correct_entry(session: Session, actor: Actor, *, code: str, number: str,
-                  text: str, occurred_on: date | None, now: datetime) -> SavedEntry:
-    """Add a correction of entry `number`; the corrected entry stays as it was."""
+                  text: str | None, occurred_on: date | None, now: datetime,
+                  contact_kind: str | None = None) -> SavedEntry:
+    """Add a correction of entry `number` (its date, contact kind or text; what is not given
+    stays as it was); the corrected entry stays as it was."""
     case = own_case(session, actor, code, "logbook.correctie")
     ids = list(session.scalars(select(LogEntry.id).where(LogEntry.case_id == case.id)
                                .order_by(LogEntry.id)))
@@ -243,10 +252,16 @@ def correct_entry(session: Session, actor: Actor, *, code: str, number: str,
     if later is not None:
         raise ConflictError(texts.already_corrected(case.code, wanted,
                                                     ids.index(later) + 1))
+    if contact_kind is not None and original.kind is not EntryKind.CONTACT:
+        raise InputError(texts.correction_kind_not_contact(
+            case.code, wanted, texts.ENTRY_KIND_LABELS.get(original.kind.value,
+                                                               original.kind.value)))
+    kind = parse_contact_kind(contact_kind) if contact_kind is not None else None
     case, entry, new_number = _write(
         session, actor, code=case.code, kind=original.kind,
-        occurred_on=occurred_on or original.occurred_on, text=text, now=now,
-        contact_kind=original.contact_kind, participants=original.participants,
+        occurred_on=occurred_on or original.occurred_on,
+        text=text if text is not None else original.text, now=now,
+        contact_kind=kind or original.contact_kind, participants=original.participants,
         corrects=original, case=case)
     return SavedEntry(entry.id, case.code, new_number, entry.kind.value, entry.contact_kind,
                       entry.occurred_on, None, wanted)

@@ -1,4 +1,4 @@
-"""Modals: the logging form (contact, UVO, evaluation), its reader, and notice modals."""
+"""Modals: the case field every form uses, the logging form and its reader, notice modals."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     DatePickerElement,
+    ExternalDataSelectElement,
     InputBlock,
     Option,
     PlainTextInputElement,
@@ -23,6 +24,47 @@ from bot.parsing import CONTACT_KINDS, DEFAULT_CONTACT_KIND, MAX_ENTRY_LENGTH
 from bot.parsing import MAX_PARTICIPANTS_LENGTH as PARTICIPANTS_MAX
 from bot.views.blocks import MODAL_SELECT_LIMIT
 
+# -- the case field -----------------------------------------------------------------------
+
+# Every form's case field searches the regisseur's own open cases as they type: Slack asks
+# for options (a block_suggestion) with this action id, whatever form or block it is in.
+CASE_OPTIONS_ACTION = "own_case"
+# Slack asks for options when the menu opens (0: before anything is typed), so a regisseur
+# sees all their open cases at once, and a narrower list with every character typed.
+CASE_MIN_QUERY_LENGTH = 0
+CASE_OPTIONS_LIMIT = MODAL_SELECT_LIMIT  # Slack shows at most 100 options
+CASE_OPTION_TEXT_LIMIT = 75
+
+
+def case_option(code: str, label: str | None = None) -> Option:
+    """Return one option of a case field: the code (and what helps to tell cases apart)."""
+    text = f"{code} · {label}" if label else code
+    return Option(value=code, text=text[:CASE_OPTION_TEXT_LIMIT])
+
+
+def case_field(block_id: str, *, selected_code: str | None = None,
+               label: str = texts.MODAL_CASE, optional: bool = False) -> InputBlock:
+    """Return the case field of a form: a select that searches the regisseur's own open
+    cases (`handlers.shortcuts` answers its options), preselected when a code is given."""
+    return InputBlock(
+        block_id=block_id, label=label, optional=optional,
+        element=ExternalDataSelectElement(
+            action_id=CASE_OPTIONS_ACTION, placeholder=texts.MODAL_CASE_PLACEHOLDER,
+            min_query_length=CASE_MIN_QUERY_LENGTH,
+            initial_option=case_option(selected_code) if selected_code else None))
+
+
+def read_case(values: dict[str, Any], block_id: str) -> str | None:
+    """Return the case code chosen in a form's case field (None when missing or malformed)."""
+    block = values.get(block_id) if isinstance(values, dict) else None
+    element = block.get(CASE_OPTIONS_ACTION) if isinstance(block, dict) else None
+    selected = element.get("selected_option") if isinstance(element, dict) else None
+    value = selected.get("value") if isinstance(selected, dict) else None
+    return value if isinstance(value, str) else None
+
+
+# -- the logging form -----------------------------------------------------------------------
+
 ENTRY_CALLBACK = "logbook_entry"
 ENTRY_KINDS = ("contact", "uvo", "evaluatie")
 B_ENTRY_CASE = "entry_case"
@@ -31,24 +73,20 @@ B_ENTRY_KIND = "entry_kind"
 B_ENTRY_PARTICIPANTS = "entry_participants"
 B_ENTRY_TEXT = "entry_text"
 A_ENTRY_VALUE = "value"
+ENTRY_ORIGINS = ("command", "home", "shortcut")  # where the form was opened from
 ENTRY_TEXT_MAX = MAX_ENTRY_LENGTH
 
 
-def entry_modal(kind: str, case_codes: Sequence[str], *, selected_code: str | None,
-                initial_on: date, contact_kind: str | None = None,
-                origin: str = "command", extra_blocks: Sequence[Block] = (),
+def entry_modal(kind: str, *, selected_code: str | None, initial_on: date,
+                contact_kind: str | None = None, origin: str = "command",
+                extra_blocks: Sequence[Block] = (),
                 extra_meta: dict[str, Any] | None = None) -> View:
-    """Return the modal to log a contact, UVO or evaluation (cases limited to mine).
+    """Return the modal to log a contact, UVO or evaluation (the case field searches mine).
 
     `extra_blocks` (the plan's interventions, the partners) follow the text field;
     `extra_meta` is kept in the private metadata next to the kind and origin."""
-    options = [Option(value=code, text=code) for code in case_codes[:MODAL_SELECT_LIMIT]]
-    initial = next((o for o in options if o.value == selected_code), None)
     blocks: list[Block] = [
-        InputBlock(block_id=B_ENTRY_CASE, label=texts.MODAL_CASE,
-                   element=StaticSelectElement(action_id=A_ENTRY_VALUE, options=options,
-                                               initial_option=initial,
-                                               placeholder=texts.MODAL_CASE)),
+        case_field(B_ENTRY_CASE, selected_code=selected_code),
         InputBlock(block_id=B_ENTRY_DATE, label=texts.MODAL_DATE,
                    element=DatePickerElement(action_id=A_ENTRY_VALUE,
                                              initial_date=initial_on.isoformat())),
@@ -125,32 +163,8 @@ def read_entry_form(private_metadata: str, state: dict[str, Any]) -> EntryForm:
 
     picked = element(B_ENTRY_DATE).get("selected_date")
     return EntryForm(kind=kind if kind in ENTRY_KINDS else None,
-                     origin=origin if origin in ("command", "home") else "command",
-                     case_code=option(B_ENTRY_CASE),
+                     origin=origin if origin in ENTRY_ORIGINS else "command",
+                     case_code=read_case(values, B_ENTRY_CASE),
                      date_value=picked if isinstance(picked, str) else None,
                      contact_kind=option(B_ENTRY_KIND), participants=plain(B_ENTRY_PARTICIPANTS),
                      text=plain(B_ENTRY_TEXT))
-
-
-# --- the case field of the plan's forms (one place, so it can become an external_select) -----
-
-def case_field(block_id: str, case_codes: Sequence[str], selected_code: str | None,
-               action_id: str = A_ENTRY_VALUE) -> InputBlock:
-    """Return a form's case field: a select of the regisseur's own open cases."""
-    options = [Option(value=code, text=code) for code in case_codes[:MODAL_SELECT_LIMIT]]
-    initial = next((o for o in options if o.value == selected_code), None)
-    return InputBlock(block_id=block_id, label=texts.MODAL_CASE,
-                      element=StaticSelectElement(action_id=action_id, options=options,
-                                                  initial_option=initial,
-                                                  placeholder=texts.MODAL_CASE))
-
-
-def selected_case(state: dict[str, Any], block_id: str,
-                  action_id: str = A_ENTRY_VALUE) -> str | None:
-    """Return the case code chosen in a form's case field (static or external select)."""
-    values = state.get("values") if isinstance(state, dict) else None
-    block = values.get(block_id) if isinstance(values, dict) else None
-    element = block.get(action_id) if isinstance(block, dict) else None
-    selected = element.get("selected_option") if isinstance(element, dict) else None
-    value = selected.get("value") if isinstance(selected, dict) else None
-    return value if isinstance(value, str) else None

@@ -103,7 +103,7 @@ def _meta(**values: Any) -> str:
 
 # -- forms -----------------------------------------------------------------------------------
 
-def intervention_modal(*, case_codes: Sequence[str], selected_code: str | None,
+def intervention_modal(*, selected_code: str | None,
                        kinds: Sequence[tuple[str, str]],
                        partners: Sequence[PartnerView] | None, today: date,
                        initial: InterventionView | None = None, kind_code: str | None = None,
@@ -117,7 +117,7 @@ def intervention_modal(*, case_codes: Sequence[str], selected_code: str | None,
         assert initial is not None and selected_code is not None
         blocks.append(section(f"*{selected_code}* · #{initial.number}"))
     else:
-        blocks.append(case_field(B_CASE, case_codes, selected_code))
+        blocks.append(case_field(B_CASE, selected_code=selected_code))
     blocks.append(_select(B_KIND, texts.PLAN_MODAL_KIND, kinds,
                           initial.kind_code if initial else kind_code))
     if not editing:

@@ -21,6 +21,7 @@ from bot import texts
 from bot.parsing import HOME_VISIT
 from bot.rules import Deadline
 from bot.services.agenda.items import WARN_NO_UVO, AgendaView, HomeAgenda, Placement
+from bot.services.agenda.overview import AgendaOverview
 from bot.services.cases import CaseOverview
 from bot.services.logbook import LogbookPage, SavedEntry
 from bot.services.monitor import MonitorFigures
@@ -50,11 +51,16 @@ def limit_blocks(blocks: list[Block], limit: int = MESSAGE_BLOCK_LIMIT) -> list[
 
 # --- help ---------------------------------------------------------------------------
 
+def help_line(usage: str, summary: str) -> str:
+    """Return one command of the help as mrkdwn (its `<casus>` placeholders escaped)."""
+    return f"• `{escape_mrkdwn(usage)}` — {escape_mrkdwn(summary)}"
+
+
 def render_help(lines: Sequence[tuple[str, str]]) -> list[Block]:
     """Render the help text: (usage, summary) per allowed command."""
     if not lines:
         return [section(texts.HELP_NO_COMMANDS)]
-    body = "\n".join(f"• `{usage}` — {summary}" for usage, summary in lines)
+    body = "\n".join(help_line(usage, summary) for usage, summary in lines)
     return [
         HeaderBlock(text=texts.HELP_TITLE),
         section(body),
@@ -269,6 +275,26 @@ def render_agenda(view: AgendaView) -> list[Block]:
     return blocks
 
 
+def render_agenda_overview(overview: AgendaOverview) -> list[Block]:
+    """Render the coming meetings of both series: how full (secretariat) and my items."""
+    blocks: list[Block] = [HeaderBlock(text=texts.AGENDA_OVERVIEW_TITLE)]
+    shown = [m for m in overview.meetings if overview.secretariat or m.own]
+    if not shown:
+        return [*blocks, section(texts.AGENDA_OVERVIEW_NONE_OWN)]
+    for coming in shown:
+        meeting = coming.meeting
+        lines = [texts.agenda_overview_meeting(
+            meeting.kind, meeting.starts_at, meeting.cutoff_at,
+            coming.items if overview.secretariat else None, coming.capacity,
+            coming.published_at)]
+        lines += [texts.agenda_line(e.slot.starts_at, e.slot.ends_at, e.code, e.regisseur,
+                                    e.item_kind, show_regisseur=False) for e in coming.own]
+        blocks.append(section("\n".join(lines)))
+    blocks.append(context(texts.AGENDA_OVERVIEW_HINT if overview.secretariat
+                          else texts.AGENDA_OWN_ONLY))
+    return limit_blocks(blocks)
+
+
 def render_home_agenda(home: HomeAgenda) -> list[Block]:
     """Render the Home tab's agenda section (nothing when there is nothing to show)."""
     lines = [texts.agenda_line(e.slot.starts_at, e.slot.ends_at, e.code, e.regisseur,
@@ -315,8 +341,7 @@ def monitor_period(figures: MonitorFigures) -> str:
                                 texts.format_date(figures.today))
 
 
-def render_monitor(figures: MonitorFigures) -> tuple[str, list[Block]]:
-    """Render monitor figures: the fallback text, and one section per group of lines."""
+def _monitor_blocks(figures: MonitorFigures) -> tuple[str, list[Block]]:
     rows = exports.figure_rows(figures)
     period = monitor_period(figures)
     blocks: list[Block] = [HeaderBlock(text=texts.MONITOR_TITLE), context(period)]
@@ -330,6 +355,17 @@ def render_monitor(figures: MonitorFigures) -> tuple[str, list[Block]]:
             f"*{escape_mrkdwn(exports.display_value(row.value, row.unit))}*"
             for row in group)
         blocks.append(section(f"*{escape_mrkdwn(heading)}*\n{body}"))
-    blocks.extend([context(texts.monitor_legend(figures.min_group)),
-                   context(texts.MONITOR_FILES_FOLLOW)])
-    return f"{texts.MONITOR_TITLE} · {period}", blocks
+    blocks.append(context(texts.monitor_legend(figures.min_group)))
+    return period, blocks
+
+
+def render_monitor(figures: MonitorFigures) -> tuple[str, list[Block]]:
+    """Render monitor figures: the fallback text, and one section per group of lines."""
+    period, blocks = _monitor_blocks(figures)
+    return f"{texts.MONITOR_TITLE} · {period}", [*blocks, context(texts.MONITOR_FILES_FOLLOW)]
+
+
+def render_home_monitor(figures: MonitorFigures) -> list[Block]:
+    """Render the programme team's Home section: the same protected figures as the monitor."""
+    _, blocks = _monitor_blocks(figures)
+    return [DividerBlock(), *blocks, context(texts.MONITOR_HOME_HINT)]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -15,6 +16,7 @@ from bot.parsing import (
     Mention,
     clean_text,
     looks_like_date,
+    mentioned_user_ids,
     near_contact_kind,
     next_token,
     parse_any_date,
@@ -200,14 +202,32 @@ def test_text_over_the_limit_is_refused_with_the_limit() -> None:
     assert "3001" in info.value.message
 
 
-@pytest.mark.parametrize("typed", ["Let op <!channel>", "zie <https://x.example|hier>",
-                                   "met <@U0REG0002>", "in <#C123|algemeen>", "<!here>",
-                                   "< !everyone>"])
-def test_slack_pings_and_disguised_links_are_refused(typed: str) -> None:
-    with pytest.raises(InputError, match="<!channel>"):
-        clean_text(typed, from_command=True)
-    with pytest.raises(InputError):
-        clean_text(typed)
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("Let op <!channel>", "Let op @channel"),
+    ("<!here> en <!everyone>", "@here en @everyone"),
+    ("<!here|here> nu", "@here nu"),
+    ("zie <https://x.example/a?b=1&amp;c=2|hier>", "zie hier (https://x.example/a?b=1&c=2)"),
+    ("zie <https://x.example/a>", "zie https://x.example/a"),
+    ("site <http://school.example|school.example>", "site school.example"),
+    ("mail <mailto:a@example.org|a@example.org>", "mail a@example.org"),
+    ("met <@U0REG0002>", "met @U0REG0002"),
+    ("met <@U0REG0002|bram>", "met @bram"),
+    ("in <#C123|algemeen>", "in #algemeen"),
+    ("team <!subteam^S123|@ggz>", "team @ggz"),
+    ("op <!date^1392734382^{date}|13 feb>", "op 13 feb"),
+    ("<<!channel>>", "@channel"),
+])
+def test_slack_mentions_and_links_become_plain_words(typed: str, stored: str) -> None:
+    assert clean_text(typed, from_command=True) == stored
+    assert clean_text(typed.replace("&amp;", "&")) == stored  # typed in a form
+
+
+def test_a_mentioned_colleague_gets_their_registered_name() -> None:
+    names = {"U0REG0002": "Bram Regisseur"}
+    assert mentioned_user_ids("met <@U0REG0002|bram> en <@U0REG0003>") == {"U0REG0002",
+                                                                          "U0REG0003"}
+    assert clean_text("met <@U0REG0002|bram> en <@U0REG0003|c>", from_command=True,
+                      names=names) == "met @Bram Regisseur en @c"
 
 
 def test_command_text_is_unescaped_and_plain_links_unwrapped() -> None:
@@ -215,9 +235,21 @@ def test_command_text_is_unescaped_and_plain_links_unwrapped() -> None:
     assert clean_text(typed, from_command=True) == "a < b & c > d, zie https://example.org/x"
 
 
-def test_escaped_markup_in_command_text_is_still_refused() -> None:
-    with pytest.raises(InputError):
-        clean_text("&lt;!channel&gt;", from_command=True)
+def test_markup_typed_as_characters_is_neutralised_too() -> None:
+    # Typed literally, Slack escapes the brackets; what is stored is still no markup.
+    assert clean_text("&lt;!channel&gt; kijk", from_command=True) == "@channel kijk"
+    assert clean_text("a <b> c") == "a <b> c"  # no Slack sequence: kept, escaped when shown
+
+
+@given(st.text(max_size=200) | st.text(alphabet="<>!@#|&;ltgamphs:/ U0", max_size=60))
+def test_no_stored_text_holds_a_slack_control_sequence(typed: str) -> None:
+    for from_command in (True, False):
+        try:
+            stored = clean_text(typed, from_command=from_command)
+        except InputError:
+            continue
+        assert not re.search(r"<\s*[!@#][^<>]*>|<[a-z][a-z0-9+.-]*:[^<>]*>", stored,
+                             re.IGNORECASE)
 
 
 def test_control_characters_are_dropped() -> None:
@@ -284,6 +316,14 @@ def test_command_line_dates_and_moments() -> None:
     assert parse_moment("2026-11-23T08:30+00:00") == datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
     with pytest.raises(InputError, match="--at"):
         parse_moment("morgen")
+
+
+def test_a_date_without_a_time_is_that_day_at_the_given_time() -> None:
+    assert parse_moment("2026-12-01", time(8, 30)).astimezone(UTC) == datetime(
+        2026, 12, 1, 7, 30, tzinfo=UTC)  # 08:30 in Amsterdam (winter time)
+    assert parse_moment("2026-07-01", time(8, 30)).astimezone(UTC) == datetime(
+        2026, 7, 1, 6, 30, tzinfo=UTC)   # summer time
+    assert parse_moment("2026-12-01T10:00", time(8, 30)).astimezone(UTC).hour == 9
 
 
 def test_entry_arguments_take_an_optional_date_and_contact_kind_before_the_text() -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -59,3 +60,47 @@ def test_every_command_line_help_text_belongs_to_a_command_or_option() -> None:
                 [sub] = [a for a in parser._actions
                          if isinstance(a, argparse._SubParsersAction)]
                 parser = sub.choices[word]
+
+
+PLURALS = ("dagen", "casussen", "regels", "punten", "plaatsen", "weken", "herinneringen",
+           "berichten", "gebruikers", "rijen", "breuken", "tekens", "pagina's", "auditregels",
+           "uitnodigingen", "wijzigingen", "annuleringen", "secretariaatsleden", "termijnen")
+SINGULARS = ("dag", "casus", "regel", "punt", "plaats", "week", "herinnering", "bericht",
+             "gebruiker", "rij", "breuk", "teken", "pagina", "auditregel", "uitnodiging",
+             "wijziging", "annulering", "secretariaatslid", "termijn")
+DAY = date(2026, 12, 10)
+
+
+@pytest.mark.parametrize("render", [
+    lambda n: texts.home_more(n), lambda n: texts.more_cases(n),
+    lambda n: texts.letter_late_note(n), lambda n: texts.logbook_page(1, n, n),
+    lambda n: texts.bad_page("x", n), lambda n: texts.agenda_meeting_full("itat", DAY, n),
+    lambda n: texts.agenda_status(None, n, n),
+    lambda n: texts.home_meeting_status("itat", MOMENT, MOMENT, n, n, None),
+    lambda n: texts.monitor_uvo_label(n), lambda n: texts.demo_loaded(n),
+    lambda n: texts.users_imported(n), lambda n: texts.cli_sweep_done(DAY, n, n),
+    lambda n: texts.retention_line("R-0001", "x", "y", n),
+    lambda n: texts.retention_summary(n, True, n), lambda n: texts.retention_summary(n, False, n),
+    lambda n: texts.retention_missing_closed_on(n),
+    lambda n: texts.audit_export_summary(n, "x.csv"),
+    lambda n: "\n".join(texts.audit_verify_report(
+        rows=n, findings=[("unchained", 1, None, None, None)], omitted=n,
+        unverified=[("k", n, 1, n)], checkpoint=None, recorded=True)),
+    lambda n: "\n".join(texts.audit_verify_report(rows=n, findings=[], omitted=0,
+                                                  unverified=[], checkpoint="1:x",
+                                                  recorded=True)),
+    lambda n: texts.console_too_short(n), lambda n: texts.digest_fallback(n),
+    lambda n: texts.digest_more(n, "R-0001"),
+    lambda n: texts.agenda_publish_reply("itat", DAY, 1, n, n, n, n, n, channel=None,
+                                         secretaries=n),
+    lambda n: texts.agenda_publish_reminder("itat", DAY, n),
+    lambda n: texts.due_phrase(DAY, DAY + timedelta(days=n)),
+    lambda n: texts.agenda_move_reply("R-0001", "itat", MOMENT, MOMENT, 1, n, False),
+    lambda n: texts.decision_reply("R-0001", "afgesloten", DAY, "afgesloten", n),
+])
+def test_counts_take_the_right_plural(render: Callable[[int], str]) -> None:
+    one, three = render(1), render(3)
+    for plural in PLURALS:
+        assert f" 1 {plural}" not in f" {one}" and f"(1 {plural}" not in one, one
+    for singular in SINGULARS:
+        assert not re.search(rf"(^|[ (])3 {re.escape(singular)}\b(?!['a-z])", three), three

@@ -126,3 +126,15 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
     result = run(tmp_path, "serve")
     assert result.returncode == 2
     assert "SLACK_SIGNING_SECRET" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["shell", "--help"], ["--help"], ["meetings", "list", "-h"]])
+def test_help_is_dutch_and_ends_cleanly(tmp_path: Path, command: list[str]) -> None:
+    result = run(tmp_path, *command, stdin="/regie help\n")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("gebruik: regiebot")
+    assert "toon deze hulp en stop" in result.stdout
+    for english in ("usage:", "options:", "show this help", "positional arguments"):
+        assert english not in result.stdout
+    assert "Regiebot lokale console" not in result.stdout  # help only: no console opened
+    assert not (tmp_path / "cli.sqlite3").exists()  # and no database touched

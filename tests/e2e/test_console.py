@@ -91,17 +91,21 @@ def entries(deps: Deps, kind: EntryKind) -> list[LogEntry]:
 
 def test_a_contact_logged_through_the_form_is_stored_and_confirmed(
         case: Bot, deps: Deps, sent: list[dict[str, object]]) -> None:
-    shown = console(deps, "/regie contact R-0001\n\n\n3\nHuisbezoek met de wijkagent.\n")
+    # The case field searches the bot: Enter asks for every case, Enter keeps the chosen one.
+    shown = console(deps, "/regie contact R-0001\n\n\n\n3\nHuisbezoek met de wijkagent.\n")
     assert "[formulier: Contact loggen]" in shown
-    assert "Veld 1 van 4: Casus (keuze; verplicht)\n  Nu: R-0001\n  1) R-0001" in shown
+    assert texts.console_search_prompt(0) in shown
+    assert ("Veld 1 van 4: Casus (keuze met zoeken; verplicht)\n"
+            f"  Toelichting: {texts.MODAL_CASE_PLACEHOLDER}\n  Nu: R-0001\n"
+            "  1) R-0001 · plan van aanpak in voorbereiding") in shown
     assert "Veld 3 van 4: Soort contact" in shown and "  3) huisbezoek" in shown
     assert "[formulier: Vastgelegd]" in shown
     assert texts.HOME_VISIT_CHECKLIST_TITLE in shown
     (stored,) = entries(deps, EntryKind.CONTACT)
     assert (stored.contact_kind, stored.text, stored.occurred_on) == (
         "huisbezoek", "Huisbezoek met de wijkagent.", date(2026, 11, 23))
-    assert kinds(sent) == ["command", "view_submission"]
-    submitted = sent[1]["view"]
+    assert kinds(sent) == ["command", "block_suggestion", "view_submission"]
+    submitted = sent[2]["view"]
     assert isinstance(submitted, dict) and submitted["callback_id"] == "logbook_entry"
     assert submitted["state"]["values"]["entry_kind"]["value"]["selected_option"][
         "value"] == "huisbezoek"
@@ -109,7 +113,7 @@ def test_a_contact_logged_through_the_form_is_stored_and_confirmed(
 
 def test_the_bots_validation_error_is_shown_by_its_field_and_the_field_asked_again(
         case: Bot, deps: Deps, sent: list[dict[str, object]]) -> None:
-    shown = console(deps, "/regie contact R-0001\n\n31-12-2026\n\nGesprek.\nvandaag\n")
+    shown = console(deps, "/regie contact R-0001\n\n\n31-12-2026\n\nGesprek.\nvandaag\n")
     refusal = texts.date_in_future("31-12-2026").replace("`", "")
     assert f"{texts.CONSOLE_FORM_NOT_SAVED}\n  Datum: {refusal}" in shown
     after = shown.split(texts.CONSOLE_FORM_NOT_SAVED, 1)[1]
@@ -117,39 +121,40 @@ def test_the_bots_validation_error_is_shown_by_its_field_and_the_field_asked_aga
     assert "Nu: 31-12-2026" in after
     (stored,) = entries(deps, EntryKind.CONTACT)
     assert stored.occurred_on == date(2026, 11, 23) and stored.text == "Gesprek."
-    assert kinds(sent) == ["command", "view_submission", "view_submission"]
+    assert kinds(sent) == ["command", "block_suggestion", "view_submission", "view_submission"]
 
 
 def test_an_answer_that_is_none_of_the_options_is_refused_without_sending_anything(
         case: Bot, deps: Deps, sent: list[dict[str, object]]) -> None:
-    shown = console(deps, "/regie contact R-0001\n2\n\n\n7\nbezoek\ntelefonisch contact\nBelde.\n")
+    shown = console(deps, "/regie contact R-0001\n\n2\n\n\n7\nbezoek\ntelefonisch contact\n"
+                          "Belde.\n")
     assert texts.console_not_an_option("2", 1) in shown  # the only case is option 1
     assert texts.console_not_an_option("7", 6) in shown
     assert texts.console_not_an_option("bezoek", 6) in shown
     (stored,) = entries(deps, EntryKind.CONTACT)
     assert stored.contact_kind == "telefonisch"
-    assert kinds(sent) == ["command", "view_submission"]
+    assert kinds(sent) == ["command", "block_suggestion", "view_submission"]
 
 
 def test_annuleer_closes_the_form_sends_nothing_and_the_console_goes_on(
         case: Bot, deps: Deps, sent: list[dict[str, object]]) -> None:
-    shown = console(deps, "/regie uvo R-0001\n\n:annuleer\n/regie help\n")
+    shown = console(deps, "/regie uvo R-0001\n\n\n:annuleer\n/regie help\n")
     assert texts.CONSOLE_FORM_CANCELLED in shown
     assert len(entries(deps, EntryKind.UVO)) == 1  # only the fixture's
-    assert kinds(sent) == ["command", "command"]
+    assert kinds(sent) == ["command", "block_suggestion", "command"]
     assert texts.HELP_TITLE in shown.split(texts.CONSOLE_FORM_CANCELLED, 1)[1]
 
 
 def test_a_required_field_left_empty_is_asked_again_and_console_commands_wait(
         case: Bot, deps: Deps, sent: list[dict[str, object]]) -> None:
-    shown = console(deps, "/regie evaluatie R-0001\n\n\n\n:tijd\n"
+    shown = console(deps, "/regie evaluatie R-0001\n\n\n\n\n:tijd\n"
                           f"{'x' * 3001}\nDoelen gehaald.\n")
     assert texts.CONSOLE_FIELD_REQUIRED in shown
     assert texts.CONSOLE_COMMAND_IN_FORM in shown
     assert texts.console_too_long(3001, 3000) in shown
     (stored,) = entries(deps, EntryKind.EVALUATIE)
     assert stored.text == "Doelen gehaald."
-    assert kinds(sent) == ["command", "view_submission"]
+    assert kinds(sent) == ["command", "block_suggestion", "view_submission"]
 
 
 def test_a_script_ending_inside_a_form_closes_it_and_fails_under_strict(
@@ -203,7 +208,7 @@ def test_pressing_a_digest_button_sends_block_actions_with_its_message(
 
 def test_log_nu_in_a_digest_opens_the_form_and_the_uvo_is_stored(
         case: Bot, deps: Deps) -> None:
-    shown = console(deps, f":tijd {MONDAY} 08:00\n:verder 1u\n:knop 1\n\n\nPolitie\n"
+    shown = console(deps, f":tijd {MONDAY} 08:00\n:verder 1u\n:knop 1\n\n\n\nPolitie\n"
                           "Afspraken herzien.\n")
     assert "[formulier: UVO loggen]" in shown
     assert entries(deps, EntryKind.UVO)[-1].participants == "Politie"
@@ -336,7 +341,7 @@ def test_an_unreadable_script_is_refused(deps: Deps, tmp_path: Path) -> None:
 
 
 def test_home_buttons_open_the_form_and_the_tab_is_refreshed(case: Bot, deps: Deps) -> None:
-    shown = console(deps, ":home\n:knop 1\n\n\n2\nBelde met moeder.\n:knop 1\n")
+    shown = console(deps, ":home\n:knop 1\n\n\n\n2\nBelde met moeder.\n:knop 1\n")
     assert "[App Home van Anna Regisseur]" in shown
     assert "[1: Contact loggen] [2: UVO loggen] [3: Plan]" in shown
     assert "[4: Contact loggen] [5: UVO loggen] [6: Plan]" in shown  # the tab published again
@@ -345,14 +350,16 @@ def test_home_buttons_open_the_form_and_the_tab_is_refreshed(case: Bot, deps: De
     assert entries(deps, EntryKind.CONTACT)[0].contact_kind == "telefonisch"
 
 
-def test_jobs_run_at_their_fire_times_and_what_they_queue_goes_out_on_the_next_tick(
+def test_jobs_run_at_their_fire_times_and_what_they_queue_goes_out_at_once(
         case: Bot, deps: Deps) -> None:
-    shown = console(deps, f":tijd {MONDAY} 08:28\n:verder 1m\n:verder 1m\n:tijd\n:verder 1m\n")
-    before, after = shown.split("regie> :tijd\n", 1)
-    # The sweep ran at 08:30 and queued the digest; the outbox job sends it 10 s later.
+    shown = console(deps, f":tijd {MONDAY} 08:28\n:verder 1m\n:tijd\n:verder 1m\n:tijd\n")
+    before, during, after = shown.split("regie> :tijd\n")
+    # The sweep runs at 08:30:00 and queues the digest; as in `serve`, the courier sends it
+    # at that moment, not on the outbox job's next tick (08:30:10, after the clock's 08:30).
     assert "Termijnen" not in before
-    assert "Het is nu maandag 23 november 2026 08:30" in after
-    assert "── maandag 23 november 2026 08:30 ──\n[DM aan Anna Regisseur] == Termijnen" in after
+    assert "Het is nu maandag 23 november 2026 08:29" in during
+    assert "── maandag 23 november 2026 08:30 ──\n[DM aan Anna Regisseur] == Termijnen" in during
+    assert "Het is nu maandag 23 november 2026 08:30 " in after
 
 
 def test_the_console_runs_exactly_the_jobs_register_jobs_declares(deps: Deps) -> None:
@@ -363,3 +370,52 @@ def test_the_console_runs_exactly_the_jobs_register_jobs_declares(deps: Deps) ->
     assert [str(j.trigger) for j in console_jobs] == [str(j.trigger) for j in real.get_jobs()]
     # A skip hint for a job that no longer exists would be a hint that never applies.
     assert set(WAKE) <= {j.id for j in console_jobs}
+
+
+# -- shortcuts and searching case fields ------------------------------------------------------
+
+def test_a_shortcut_opens_its_form_and_the_case_is_found_by_searching(
+        case: Bot, deps: Deps, sent: list[dict[str, object]]) -> None:
+    case.say(SECRETARIS, "opname R-0042 @U0REG0001 2 1-9-2026")
+    del sent[:]
+    shown = console(deps, ":snelkoppeling\n:snelkoppeling uvo\n42\n1\n\n\nAfspraken.\n")
+    assert texts.console_shortcuts(["Contact loggen", "UVO loggen"]) in shown
+    assert "[formulier: UVO loggen]" in shown
+    assert "  1) R-0042 · plan van aanpak in voorbereiding" in shown
+    assert "R-0001 ·" not in shown  # the search for 42 found only R-0042
+    assert kinds(sent) == ["shortcut", "block_suggestion", "view_submission"]
+    assert sent[1]["value"] == "42"
+    stored = entries(deps, EntryKind.UVO)[-1]
+    assert stored.text == "Afspraken."
+    with deps.session_factory() as session:
+        assert session.get(Case, stored.case_id).code == "R-0042"  # type: ignore[union-attr]
+
+
+def test_an_unknown_shortcut_and_a_search_that_finds_nothing_are_explained(
+        case: Bot, deps: Deps, sent: list[dict[str, object]]) -> None:
+    shown = console(deps, ":snelkoppeling koffie\n:snelkoppeling contact\nmoeder\n:annuleer\n")
+    assert texts.console_unknown_shortcut("koffie") in shown
+    assert texts.CONSOLE_NO_OPTIONS in shown
+    assert kinds(sent) == ["shortcut", "block_suggestion"]
+
+
+def test_a_search_shorter_than_the_field_asks_is_not_sent(
+        case: Bot, deps: Deps, sent: list[dict[str, object]]) -> None:
+    from bot.console.filling import FormFiller
+    from bot.console.session import LineSource
+    from bot.shell import Shell
+
+    out = io.StringIO()
+    shell = Shell.open(deps, REGISSEUR, out, LineSource(out, lines=["4", "42", ":annuleer"]))
+    try:
+        FormFiller(shell).fill_in({"id": "V9", "type": "modal", "callback_id": "x",
+                                   "title": {"type": "plain_text", "text": "Zoeken"},
+                                   "blocks": [{"type": "input", "block_id": "b",
+                                               "label": {"type": "plain_text", "text": "Casus"},
+                                               "element": {"type": "external_select",
+                                                           "action_id": "own_case",
+                                                           "min_query_length": 2}}]})
+    finally:
+        shell.close()
+    assert texts.console_search_too_short(2) in out.getvalue()
+    assert [r["value"] for r in sent if r.get("type") == "block_suggestion"] == ["42"]

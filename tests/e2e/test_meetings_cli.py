@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -106,3 +110,43 @@ def test_without_from_the_listing_starts_today(capsys: pytest.CaptureFixture[str
     assert code == 0
     assert sum(line.startswith("ITAT-R") for line in lines) == 3
     assert sum(line.startswith("Regieoverleg") for line in lines) == 3
+
+
+def test_csv_has_iso_dates_and_moments_with_their_offset(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines, _ = run(capsys, "--from", "2026-05-01", "--count", "1", "--format", "csv")
+
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines))))
+    assert [r["reeks"] for r in rows] == ["regie", "itat"]
+    itat = rows[1]
+    assert (itat["gepland_op"], itat["datum"], itat["begin"], itat["termijn"], itat["status"],
+            itat["feestdag"]) == ("2026-05-14", "2026-05-15", "2026-05-15T13:00:00+02:00",
+                                  "2026-05-08T13:00:00+02:00", "verplaatst", "Hemelvaartsdag")
+    for row in rows:  # every moment parses back to the same instant
+        assert datetime.fromisoformat(row["begin"]).tzinfo is not None
+
+
+def test_json_lists_the_same_meetings_with_a_skipped_one_as_cancelled(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REGIEBOT_HOLIDAY_POLICY", "skip")
+    code, lines, _ = run(capsys, "--from", "01-05-2026", "--count", "1", "--format", "json")
+
+    assert code == 0
+    records = json.loads("\n".join(lines))
+    skipped = [r for r in records if r["status"] == "vervalt"]
+    assert skipped == [{"reeks": "itat", "vergadering": "ITAT-R", "gepland_op": "2026-05-14",
+                        "datum": None, "begin": None, "termijn": None, "status": "vervalt",
+                        "feestdag": "Hemelvaartsdag"}]
+    text_code, text_lines, _ = run(capsys, "--from", "01-05-2026", "--count", "1")
+    assert text_code == 0 and len(text_lines) == len(records)
+
+
+@pytest.mark.parametrize("value", ["xml", "", "CSV ; rm -rf /", "j" * 200])
+def test_an_unknown_format_is_refused_in_dutch_and_prints_nothing(
+        capsys: pytest.CaptureFixture[str], value: str) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["meetings", "list", "--format", value])
+    out, err = capsys.readouterr()
+    assert stopped.value.code == 2 and out == ""
+    assert "kies tekst, csv of json" in err and "Er is niets gewijzigd" in err

@@ -150,3 +150,26 @@ def test_oversized_body_is_refused(server: tuple[str, int]) -> None:
 def test_unknown_path_is_404(server: tuple[str, int]) -> None:
     assert _request(server, "GET", "/admin")[0] == 404
     assert _request(server, "GET", "/slack/events")[0] == 405
+
+
+def test_healthz_and_events_wait_until_slack_is_connected(bot: Bot) -> None:
+    from bot.web import Connection
+
+    connection = Connection()
+    wsgi = make_wsgi_app(None, bot.deps, connection)
+
+    def call(method: str, path: str) -> tuple[str, Any]:
+        answer: dict[str, str] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+            answer["status"] = status
+
+        body = b"".join(wsgi({"PATH_INFO": path, "REQUEST_METHOD": method,
+                              "CONTENT_LENGTH": "0"}, start_response))
+        return answer["status"], json.loads(body)
+
+    assert call("GET", "/healthz") == ("503 Service Unavailable", {"status": "slack"})
+    assert call("POST", "/slack/events") == ("503 Service Unavailable", {"error": "starting"})
+    connection.app, connection.connected = bot.app, lambda: True
+    assert call("GET", "/healthz") == ("200 OK", {"status": "ok"})
+    assert call("GET", "/slack/events")[0] == "405 Method Not Allowed"  # the app answers now

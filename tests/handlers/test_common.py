@@ -100,4 +100,4 @@ def test_home_sections_come_in_the_order_given_and_commands_when_none_applies(
     assert texts == ["tweede", "eerste"]
     empty = HomeTab(bot.deps, (second,), registry).build(_actor(bot, SECRETARIS))
     assert "/regie opname" in empty[0].to_dict()["text"]["text"]
-    assert len(HOME_SECTIONS) == 3
+    assert len(HOME_SECTIONS) == 4

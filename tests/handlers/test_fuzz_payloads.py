@@ -5,9 +5,7 @@ field at any depth, correctly signed and sent through the real app. Each answer 
 nothing is logged as an error or with a traceback (at DEBUG), and nothing is stored: the case
 tables, the logbook, the agenda, reminders, users and the outbox keep their row counts (audit
 rows of refusals, event ids and request keys may be added).
-
-The payloads of listeners other branches add (shortcuts, options) are covered by type here;
-their own realistic bases belong in BASES when they arrive."""
+"""
 
 from __future__ import annotations
 
@@ -171,14 +169,14 @@ def user_change(bot: Bot, user: str) -> dict[str, Any]:
 
 
 def suggestion(user: str) -> dict[str, Any]:
-    return {"type": "block_suggestion", **person(user), "action_id": "case_select",
+    return {"type": "block_suggestion", **person(user), "action_id": modals.CASE_OPTIONS_ACTION,
             "block_id": modals.B_ENTRY_CASE, "value": "R-00",
             "container": {"type": "view", "view_id": "V0FUZZ"},
             "view": view(user, "view_submission")["view"]}
 
 
 def shortcut(user: str, kind: str) -> dict[str, Any]:
-    payload = {"type": kind, **person(user), "callback_id": "regie_log",
+    payload = {"type": kind, **person(user), "callback_id": "log_contact",
                "trigger_id": "4.fuzz.trigger", "action_ts": "1700000000.000400"}
     if kind == "message_action":
         payload |= {"channel": {"id": "C0LOCAL01"}, "message": {"ts": "1.0", "text": ""},

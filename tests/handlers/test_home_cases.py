@@ -81,7 +81,7 @@ def test_uvo_button_opens_the_uvo_modal_and_saving_refreshes_the_home_tab(bot: B
 
     publishes = len(bot.calls("views.publish"))
     response = bot.driver.view_submission(REGISSEUR, "logbook_entry", {
-        "entry_case": {"value": {"selected_option": {"value": "R-0003"}}},
+        "entry_case": {"own_case": {"selected_option": {"value": "R-0003"}}},
         "entry_date": {"value": {"selected_date": "2026-11-23"}},
         "entry_text": {"value": {"value": "Afspraken na UVO"}}},
         private_metadata=view["private_metadata"])

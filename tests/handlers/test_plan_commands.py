@@ -27,6 +27,7 @@ from tests.support import (
     REGISSEUR2,
     SECRETARIS,
     Bot,
+    live_markup,
     log_entries,
     set_case,
 )
@@ -124,6 +125,16 @@ def test_closing_without_a_result_asks_for_it_in_a_form(cases: Bot) -> None:
     assert _stored(cases)[3] == 1  # nothing changed yet
 
 
+def test_slack_markup_in_a_goal_is_stored_as_plain_words(cases: Bot) -> None:
+    # Mentions and links are text, not errors (issue 16): nothing stored is live markup.
+    reply = cases.say(REGISSEUR, "interventie R-0001 werk Doel <!channel> voor <@U0REG0002>")
+    assert "toegevoegd" in reply
+    with cases.session() as session:
+        goal = session.scalars(select(Intervention.goal)).one()
+    assert "<" not in goal and goal.startswith("Doel @channel voor @"), goal
+    assert not live_markup(cases.slack.calls)
+
+
 @pytest.mark.parametrize(("command", "message"), [
     ("interventie R-0001 scrreening Iets", "Bedoel je `screening`?"),
     ("interventie R-0001 huisvesting Iets", "is geen soort interventie"),
@@ -138,7 +149,6 @@ def test_closing_without_a_result_asks_for_it_in_a_form(cases: Bot) -> None:
     ("interventie R-0001 werk Doel\x07met bel", "onzichtbare stuurtekens"),
     ("interventie R-0001 werk Doel met \u202eomkering", "onzichtbare stuurtekens"),
     ("interventie R-0001 werk " + "x" * 1001, "te lang: 1001 tekens, hoogstens 1000"),
-    ("interventie R-0001 werk Doel <!channel>", "Slack-opmaak"),
     ("plan", "Noem de casus"),
     ("plan R-0001 2", "Pagina `2` bestaat niet"),
     ("plan R-0001 ³", "geen pagina"),

@@ -11,6 +11,7 @@ import pytest
 from slack_bolt import BoltResponse
 from sqlalchemy import func, select
 
+from bot.views.modals import CASE_OPTIONS_ACTION
 from storage.models import (
     AuditEvent,
     CasePartner,
@@ -68,7 +69,10 @@ def day(iso: str | None) -> dict[str, Any]:
 def submit(bot: Bot, user: str, view: dict[str, Any],
            fields: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Submit an opened form with these field values; return the acknowledgement's body."""
-    values = {block: {"value": field} for block, field in fields.items()}
+    # The case field is the one external select every form shares (modals.case_field).
+    values = {block: {CASE_OPTIONS_ACTION if block in ("plan_case", "entry_case") else "value":
+                      field}
+              for block, field in fields.items()}
     response: BoltResponse = bot.driver.submit_view(user, {**view, "state": {"values": values}})
     assert response.status == 200, response.body
     return json.loads(response.body) if response.body else {}

@@ -39,7 +39,7 @@ def fill_logbook(bot: Bot) -> None:
     (opened,) = bot.calls("views.open")
     meta = opened.args["view"]["private_metadata"]
     bot.driver.view_submission(REGISSEUR, "logbook_entry", {
-        "entry_case": {"value": {"selected_option": {"value": "R-0001"}}},
+        "entry_case": {"own_case": {"selected_option": {"value": "R-0001"}}},
         "entry_date": {"value": {"selected_date": "2026-11-20"}},
         "entry_participants": {"value": {"value": SECRETS["participants"]}},
         "entry_text": {"value": {"value": SECRETS["uvo"]}}}, private_metadata=meta)

@@ -208,6 +208,11 @@ def withdraw_not_on(bot: Bot) -> str:
     return bot.say(REGISSEUR, "intrekken R-0001 itat")
 
 
+def secretariat_withdraws_not_on(bot: Bot) -> str:
+    add_case(bot, "R-0001", REGISSEUR)
+    return bot.say(SECRETARIS, "intrekken R-0001 itat dubbel aangemeld")
+
+
 def move_not_on(bot: Bot) -> str:
     add_case(bot, "R-0001", REGISSEUR)
     return bot.say(SECRETARIS, "verplaats R-0001 itat 10-12-2026")
@@ -377,6 +382,9 @@ SCENARIOS: dict[str, Scenario] = {
                             "agenda.ready", ready_twice),
     "withdraw what is not on": Scenario((f"{ITEMS}:withdraw:not_on_agenda",), REGISSEUR,
                                         "agenda.withdraw", withdraw_not_on),
+    "secretariat withdraws what is not on": Scenario(
+        (f"{ITEMS}:withdraw_for_secretariat:not_on_agenda",), SECRETARIS, "agenda.withdraw",
+        secretariat_withdraws_not_on),
     "move what is not on": Scenario((f"{ITEMS}:move_item:not_on_agenda",), SECRETARIS,
                                     "agenda.move", move_not_on),
     "move to a full meeting": Scenario((f"{ITEMS}:move_item:meeting_full",), SECRETARIS,

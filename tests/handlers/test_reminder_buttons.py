@@ -123,7 +123,7 @@ def test_log_now_for_the_letter_tells_the_secretariat_which_command_to_use(
     reminder = open_reminder_id(bot, SECRETARIS, "brief")
     bot.driver.block_action(SECRETARIS, f"reminder.log.{reminder}", str(reminder))
     assert bot.calls("views.open") == []
-    assert "`/regie brief R-0001 [datum] [aan]`" in responses(bot)[-1]
+    assert "`/regie brief R-0001 [datum] [aan ontvanger]`" in responses(bot)[-1]
 
 
 

@@ -141,7 +141,7 @@ def test_cli_writes_a_private_csv_file(session_factory: sessionmaker[Session], c
     code = cli.main(["audit", "export", "--from", "2026-11-01", "--to", "22-11-2026",
                      "--user", REGISSEUR, "--out", str(target)])
     assert code == 0
-    assert "1 auditregels geëxporteerd" in capsys.readouterr().err
+    assert "1 auditregel geëxporteerd" in capsys.readouterr().err
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert rows[1][:4] == ["2026-11-22T23:30:00+01:00", REGISSEUR, "logbook.read", "R-0001"]

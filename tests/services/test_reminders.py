@@ -515,11 +515,30 @@ def test_cli_run_sends_once_and_a_second_run_sends_nothing(
     assert len(cli_env.dm_texts(REGISSEUR)) == 1
 
 
-def test_cli_rejects_a_malformed_moment(cli_env: Bot,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        main(["reminders", "run", "--at", "maandag"])
+@pytest.mark.parametrize("typed", ["maandag", "2026-13-01", "2026-11-23T25:00", ""])
+def test_cli_rejects_a_malformed_moment(cli_env: Bot, capsys: pytest.CaptureFixture[str],
+                                        typed: str) -> None:
+    add_scheduled_case(cli_env, "R-0001", last_uvo_on=date(2026, 9, 1))
+    assert main(["reminders", "run", "--at", typed]) == 2
     assert "ISO-tijdstip" in capsys.readouterr().err
+    assert cli_env.calls("chat.postMessage") == []
+    with cli_env.session() as session:
+        assert session.get(ReminderSweep, MONDAY) is None
+
+
+def test_cli_date_without_a_time_means_that_days_digest(
+        cli_env: Bot, capsys: pytest.CaptureFixture[str]) -> None:
+    add_scheduled_case(cli_env, "R-0001", last_uvo_on=date(2026, 9, 1))
+    assert main(["reminders", "run", "--at", "2026-11-23", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert texts.CLI_BEFORE_DIGEST not in out and f"--- aan {REGISSEUR}" in out
+    assert main(["reminders", "run", "--at", "2026-11-23"]) == 0
+    # The digest, and the programme team's escalation (the UVO is weeks overdue).
+    assert "2 verstuurd" in capsys.readouterr().out
+    with cli_env.session() as session:
+        sweep = session.get(ReminderSweep, MONDAY)
+        assert sweep is not None and sweep.swept_at == datetime(2026, 11, 23, 8, 30,
+                                                                tzinfo=AMSTERDAM)
 
 
 def test_cli_on_a_sunday_explains_that_there_is_no_digest(

@@ -128,7 +128,8 @@ def test_purge_across_the_boundary_date(session_factory: sessionmaker[Session]) 
     assert [i.code for i in report.items] == ["R-0001"]
     # the plan's tables and the decisions (no rows in this data set) go with the case too
     assert report.items[0].rows == {**FULL, "case_decisions": 0, "interventions": 0,
-                                    "plan_goals": 0, "case_partners": 0}
+                                    "plan_goals": 0, "case_partners": 0,
+                                    "agenda_withdrawals": 0}
     assert report.missing_closed_on == 1
     # what is gone
     assert _rows(session_factory, "R-0001") == GONE
@@ -253,12 +254,12 @@ def test_cli_dry_run_prints_and_keeps_then_run_purges(
     out, err = capsys.readouterr()
     assert ("R-0001\tafgesloten 22-11-2024 (vastgelegd 22-11-2024)\tbewaard tot en met "
             "22-11-2026\t8 rijen") in out
-    assert "Proefdraai: 1 afgesloten casussen" in out and "niets gewijzigd" in out
-    assert "1 afgesloten casussen hebben geen vastgelegd afsluitmoment" in err
+    assert "Proefdraai: 1 afgesloten casus zou" in out and "niets gewijzigd" in out
+    assert "1 afgesloten casus heeft geen vastgelegd afsluitmoment" in err
     assert _rows(session_factory, "R-0001") == FULL
     assert cli.main(["retention", "run"]) == 0
     out, _ = capsys.readouterr()
-    assert "1 afgesloten casussen gewist (bewaartermijn 730 dagen" in out
+    assert "1 afgesloten casus gewist (bewaartermijn 730 dagen" in out
     assert _rows(session_factory, "R-0001") == GONE
     with session_factory() as session:
         purge = session.scalars(select(AuditEvent).where(

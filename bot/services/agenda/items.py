@@ -35,7 +35,16 @@ from bot.services.agenda.common import (
 from bot.services.agenda.config import AgendaConfig
 from bot.services.agenda.invitations import cancel_if_sent
 from bot.services.users import Actor
-from storage.models import AgendaItem, Case, EntryKind, LogEntry, Meeting, Phase, Role
+from storage.models import (
+    AgendaItem,
+    AgendaWithdrawal,
+    Case,
+    EntryKind,
+    LogEntry,
+    Meeting,
+    Phase,
+    Role,
+)
 
 WARN_NO_UVO = "geen_uvo"
 MAX_OVERFLOW_MEETINGS = 26    # a year of ITAT-R meetings; more means the agenda is stuck
@@ -60,6 +69,7 @@ class Withdrawal:
     code: str
     meeting: meetings.Meeting
     cancelled: bool       # a calendar cancellation was sent
+    regisseur: str | None = None  # who was told (withdrawn by the secretariat)
 
 
 @dataclass(frozen=True)
@@ -204,6 +214,53 @@ def withdraw(session: Session, actor: Actor, code: str, kind: MeetingKind, cfg: 
         raise RefusedError(texts.agenda_not_on(case.code, kind),
                            Refusal("agenda.withdraw", case.code, "not_on_agenda"))
     casestate.require(session, case, lifecycle.withdraw(kind), now, "agenda.withdraw")
+    occurrence, cancelled = _take_off(session, item, case, kind, cfg, now, emails)
+    notify_secretariat(
+        session, cfg, key=f"agenda.withdraw:{item.uid}", now=now, case_id=case.id,
+        text=texts.agenda_withdrawn_notice(case.code, regisseur_name(case), kind,
+                                           occurrence.held_on, cancelled))
+    audit(session, actor, now, "agenda.withdraw", code=case.code,
+          detail=f"{kind} {occurrence.planned_on} cancelled={int(cancelled)}")
+    return Withdrawal(code=case.code, meeting=occurrence, cancelled=cancelled)
+
+
+def withdraw_for_secretariat(session: Session, actor: Actor, code: str, kind: MeetingKind,
+                             reason: str, cfg: AgendaConfig, now: datetime,
+                             emails: Mapping[str, str] | None = None) -> Withdrawal:
+    """Take a case off its coming agenda for the secretariat; the regisseur gets a DM with the
+    reason (agenda metadata, never posted in a channel), and the invite is cancelled."""
+    require_secretary(actor, "agenda.withdraw")
+    case = case_for_secretariat(session, code, "agenda.withdraw")
+    item = pending_item(session, case.id, kind, now)
+    if item is None:
+        raise RefusedError(texts.agenda_not_on_for_secretariat(case.code, kind),
+                           Refusal("agenda.withdraw", case.code, "not_on_agenda"))
+    casestate.require(session, case, lifecycle.withdraw(kind), now, "agenda.withdraw")
+    occurrence, cancelled = _take_off(session, item, case, kind, cfg, now, emails)
+    session.add(AgendaWithdrawal(item_id=item.id, withdrawn_by_id=actor.user_id,
+                                 reason=reason, created_at=now))
+    regisseur = case.regisseur
+    if regisseur is not None and regisseur.active:
+        outbox.enqueue(
+            session, dedupe_key=f"agenda.withdraw.regisseur:{item.uid}", kind="dm",
+            recipient=regisseur.slack_user_id, now=now, case_id=case.id,
+            payload=outbox.message_payload(texts.agenda_withdrawn_by_secretariat_dm(
+                case.code, kind, occurrence.held_on, reason, cancelled)))
+    notify_secretariat(  # who and which item only: the reason stays out of the channel
+        session, cfg, key=f"agenda.withdraw:{item.uid}", now=now, case_id=case.id,
+        text=texts.agenda_withdrawn_notice(case.code, regisseur_name(case), kind,
+                                           occurrence.held_on, cancelled, by=actor.name))
+    audit(session, actor, now, "agenda.withdraw", code=case.code,
+          detail=f"{kind} {occurrence.planned_on} by=secretariaat cancelled={int(cancelled)}")
+    return Withdrawal(code=case.code, meeting=occurrence, cancelled=cancelled,
+                      regisseur=regisseur.name if regisseur is not None else None)
+
+
+def _take_off(session: Session, item: AgendaItem, case: Case, kind: MeetingKind,
+              cfg: AgendaConfig, now: datetime, emails: Mapping[str, str] | None
+              ) -> tuple[meetings.Meeting, bool]:
+    """Withdraw an item: free its slot (closing the gap before publication), cancel a sent
+    invite; return the meeting and whether a cancellation went out."""
     series = cfg.of(kind)
     row = meeting_row(session, series_meeting(series, item.meeting), create=False)
     assert row is not None
@@ -212,13 +269,7 @@ def withdraw(session: Session, actor: Actor, code: str, kind: MeetingKind, cfg: 
     if row.published_at is None:
         compact(active_items(session, row.id))
     cancelled = cancel_if_sent(session, item, case, cfg, now, emails or {})
-    notify_secretariat(
-        session, cfg, key=f"agenda.withdraw:{item.uid}", now=now, case_id=case.id,
-        text=texts.agenda_withdrawn_notice(case.code, regisseur_name(case), kind,
-                                           occurrence.held_on, cancelled))
-    audit(session, actor, now, "agenda.withdraw", code=case.code,
-          detail=f"{kind} {occurrence.planned_on} cancelled={int(cancelled)}")
-    return Withdrawal(code=case.code, meeting=occurrence, cancelled=cancelled)
+    return occurrence, cancelled
 
 
 # -- move (secretariat) ------------------------------------------------------------------------

@@ -42,6 +42,8 @@ class PublishResult:
     updated: int
     cancelled: int
     emails: int
+    channel: str | None      # where the announcement went: the secretariat channel, or
+    secretaries: int         # when no channel is set, the DMs of this many secretaries
     # Regisseurs sent an invitation or cancellation whose e-mail address is unusable (their
     # e-mail was skipped, Slack still carries it), by name.
     unusable_addresses: tuple[str, ...] = ()
@@ -136,8 +138,11 @@ def publish(session: Session, actor: Actor, kind: MeetingKind, day: date | None,
                    f"new={new} updated={updated} cancelled={cancelled} emails={mails}"))
     unusable = sorted({user.name for user in sent_to if user is not None and cfg.mail_enabled
                        and has_unusable_email(user, user.slack_user_id, mail)})
+    secretaries = (0 if cfg.secretariat_channel
+                   else len(queries.users_with_role(session, Role.SECRETARIS)))
     return PublishResult(meeting=occurrence, revision=row.revision, items=len(items), new=new,
                          updated=updated, cancelled=cancelled, emails=mails,
+                         channel=cfg.secretariat_channel, secretaries=secretaries,
                          unusable_addresses=tuple(unusable))
 
 
