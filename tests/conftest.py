@@ -32,6 +32,12 @@ BACKENDS = ("sqlite", "postgresql")
 #   pytest tests/services/test_simulation.py --hypothesis-profile=simulatie-lang
 hypothesis.settings.register_profile("simulatie-lang", max_examples=25,
                                      stateful_step_count=400, deadline=None)
+# CI (.ci/run sets CI=true) draws the same examples on every run, so whether a change lands
+# never depends on luck; a run here explores new ones each time (and keeps what fails in
+# .hypothesis/ to try first next time).
+hypothesis.settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis.settings.load_profile("ci")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

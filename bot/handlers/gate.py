@@ -38,6 +38,7 @@ from storage.models import SlackEvent
 
 log = logging.getLogger(__name__)
 SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
+EVENT_ID = re.compile(r"[A-Za-z0-9]{1,64}")
 # Slack's answer about an account is trusted this long; after that it is asked again, and
 # when Slack cannot answer the request is refused (never served on an expired answer).
 PROFILE_TTL_S = 60.0
@@ -159,18 +160,21 @@ def _team_ids(body: dict[str, Any]) -> set[str]:
 
 
 def _user_id(body: dict[str, Any]) -> str | None:
-    if isinstance(body.get("user_id"), str):
-        return str(body["user_id"])
+    """Return the acting user's Slack id, or None when there is none or it is no Slack id
+    (what is not one is never looked up, audited or stored: a NUL byte or an overlong
+    string would make PostgreSQL refuse the audit row)."""
+    found: object = None
     user = body.get("user")
-    if isinstance(user, dict) and isinstance(user.get("id"), str):
-        return str(user["id"])
     event = body.get("event")
-    if isinstance(event, dict):
-        if isinstance(event.get("user"), str):
-            return str(event["user"])
-        if isinstance(event.get("user"), dict):
-            return str(event["user"].get("id") or "") or None
-    return None
+    if isinstance(body.get("user_id"), str):
+        found = body["user_id"]
+    elif isinstance(user, dict) and isinstance(user.get("id"), str):
+        found = user["id"]
+    elif isinstance(event, dict):
+        found = event.get("user")
+        if isinstance(found, dict):
+            found = found.get("id")
+    return found if isinstance(found, str) and SLACK_ID.fullmatch(found) else None
 
 
 def _refusal_response(body: dict[str, Any], message: str) -> BoltResponse:
@@ -308,11 +312,11 @@ def handle_user_change(event: dict[str, Any], deps: Deps, members: MemberCheck) 
 
 def _first_delivery(deps: Deps, event_id: str) -> bool:
     """Record the event id; False when it was handled before (a Slack retry)."""
-    if not event_id:
-        return True
+    if not EVENT_ID.fullmatch(event_id):
+        return True  # none, or not Slack's: nothing to remember it by
     try:
         with deps.session_factory.begin() as session:
-            session.add(SlackEvent(event_id=event_id[:64], received_at=deps.clock()))
+            session.add(SlackEvent(event_id=event_id, received_at=deps.clock()))
     except IntegrityError:
         return False
     return True

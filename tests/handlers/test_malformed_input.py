@@ -179,3 +179,26 @@ def test_view_submission_whose_view_has_no_type_gets_a_4xx(
 
     assert 400 <= response.status < 500
     assert errors_logged(caplog) == []
+
+
+@pytest.mark.parametrize("user", ["\x00", "U0REG0001\x00", "U" + "0" * 200, "ü0REG0001"])
+def test_a_user_id_that_is_no_slack_id_is_never_looked_up_or_stored(
+        bot: Bot, caplog: pytest.LogCaptureFixture, user: str) -> None:
+    # Found by the payload fuzzer: PostgreSQL refused the audit row of a NUL-byte user id.
+    audited = bot.audit_count()
+    command = bot.command(user, "help")
+    event = bot.driver.send(*_event_body(bot, {"event": {"type": "app_home_opened",
+                                                         "user": user, "tab": "home"},
+                                               "event_id": "Ev\x00" + user}))
+
+    assert 400 <= command.status < 500 and event.status < 500
+    assert errors_logged(caplog) == []
+    assert bot.audit_count() <= audited + 1  # at most the refusal, as of an unknown user
+
+
+def _event_body(bot: Bot, fields: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    import json
+
+    body = json.dumps({"type": "event_callback", "team_id": "T0LOCAL01",
+                       "api_app_id": "A0REGIEBOT", **fields})
+    return body, bot.driver.signed_headers(body, content_type="application/json")
