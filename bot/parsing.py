@@ -563,12 +563,12 @@ def _refuse_controls(text: str, what: str, *, one_line: bool) -> None:
 
 
 def clean_plan_text(text: str, *, what: str, limit: int, from_command: bool = False,
-                    required: bool = True) -> str:
+                    required: bool = True, names: Mapping[str, str] | None = None) -> str:
     """Return plan free text (goal, considerations, result) ready to store; control
-    characters are refused, not silently dropped."""
+    characters are refused, not silently dropped (`names` as in clean_text)."""
     _refuse_controls(text, what, one_line=False)
     return clean_text(text, what=what, limit=limit, from_command=from_command,
-                      required=required)
+                      required=required, names=names)
 
 
 def clean_field(text: str, *, what: str, limit: int = MAX_FIELD_LENGTH,

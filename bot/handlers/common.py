@@ -241,13 +241,17 @@ def typed_text(deps: Deps, text: str, *, what: str = texts.TEXT_FIELD,
                required: bool = True) -> str:
     """Clean typed text for storing (`parsing.clean_text`); a mention of a registered user
     becomes their registered name."""
-    ids = sorted(mentioned_user_ids(text))[:MAX_MENTIONS]
-    names: dict[str, str] = {}
-    if ids:
-        with deps.session_factory() as session:
-            names = queries.user_names(session, ids)
     return clean_text(text, what=what, limit=limit, from_command=from_command,
-                      required=required, names=names)
+                      required=required, names=mention_names(deps, text))
+
+
+def mention_names(deps: Deps, text: str) -> dict[str, str]:
+    """Return the registered names of the users a text mentions (Slack id -> name)."""
+    ids = sorted(mentioned_user_ids(text))[:MAX_MENTIONS]
+    if not ids:
+        return {}
+    with deps.session_factory() as session:
+        return queries.user_names(session, ids)
 
 
 # -- Slack ---------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from bot.handlers.common import (
     Reply,
     Subcommand,
     field_error,
+    mention_names,
     reply_ephemeral,
     show_refusal,
     show_view,
@@ -132,7 +133,7 @@ def handle_intervention_command(ctx: CommandContext) -> Reply:
         return _open_command_view(ctx, intervention_form(ctx.deps, ctx.actor, code,
                                                          kind_code=kind))
     goal = clean_plan_text(rest, what=texts.PLAN_GOAL_FIELD, limit=MAX_GOAL_LENGTH,
-                           from_command=True)
+                           from_command=True, names=mention_names(ctx.deps, rest))
     draft = Draft(kind=second, goal=goal, starts_on=local_date(ctx.now))
     with transaction(ctx.deps, ctx.actor, ctx.now) as session:
         saved = plan.add_intervention(session, ctx.actor, code=code, draft=draft, now=ctx.now)
@@ -146,7 +147,8 @@ def _status_command(ctx: CommandContext, code: str, number: int, target: str,
     goal_reached = parse_goal_reached(first) if first else None
     raw = after if goal_reached is not None else rest
     text = clean_plan_text(raw, what=texts.PLAN_RESULT_FIELD, limit=MAX_RESULT_LENGTH,
-                           from_command=True, required=False) or None
+                           from_command=True, required=False,
+                           names=mention_names(ctx.deps, raw)) or None
     closing = target in plan_rules.CLOSED_STATUSES
     if closing and (goal_reached is None or text is None):
         with transaction(ctx.deps, ctx.actor, ctx.now) as session:
@@ -171,7 +173,7 @@ def handle_goal_command(ctx: CommandContext) -> Reply:
     if not rest.strip():
         raise InputError(texts.missing_argument(texts.MISSING_GOAL_TEXT, texts.USAGE_DOEL))
     text = clean_plan_text(rest, what=texts.PLAN_GOAL_FIELD, limit=MAX_GOAL_LENGTH,
-                           from_command=True)
+                           from_command=True, names=mention_names(ctx.deps, rest))
     with transaction(ctx.deps, ctx.actor, ctx.now) as session:
         saved = plan.add_goal(session, ctx.actor, code=code, text=text, now=ctx.now)
     return Reply(text=texts.plan_goal_saved(saved.case_code, saved.number, saved.log_number))

@@ -126,12 +126,13 @@ def test_closing_without_a_result_asks_for_it_in_a_form(cases: Bot) -> None:
 
 
 def test_slack_markup_in_a_goal_is_stored_as_plain_words(cases: Bot) -> None:
-    # Mentions and links are text, not errors (issue 16): nothing stored is live markup.
+    # Mentions and links are text, not errors (issue 16): nothing stored is live markup, and
+    # a mentioned colleague is named as registered, as in the logbook.
     reply = cases.say(REGISSEUR, "interventie R-0001 werk Doel <!channel> voor <@U0REG0002>")
     assert "toegevoegd" in reply
     with cases.session() as session:
         goal = session.scalars(select(Intervention.goal)).one()
-    assert "<" not in goal and goal.startswith("Doel @channel voor @"), goal
+    assert goal == "Doel @channel voor @Bram Regisseur", goal  # the registered name
     assert not live_markup(cases.slack.calls)
 
 
