@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import AMSTERDAM
@@ -158,3 +158,35 @@ def test_the_cut_off_reminder_goes_to_each_secretary_once_per_meeting(
         assert publish.remind_publish(session, cfg, after_cutoff + timedelta(hours=1)) == 0
     [reminder] = [m for m in _outbox(session_factory) if m.recipient == carla.slack_user_id]
     assert "/regie publiceer itat 10-12-2026" in json.loads(reminder.payload)["text"]
+
+
+@pytest.mark.backends("postgresql")  # SQLite lets one writer in at a time: no such race
+def test_a_gereed_that_loses_the_race_on_another_replica_says_the_case_is_already_on(
+        session_factory: sessionmaker[Session], cfg: AgendaConfig,
+        people: tuple[Actor, Actor, Actor]) -> None:
+    # The other replica commits its `gereed` after this one checked for an item and before
+    # the lifecycle reads the agenda: the answer must still be "al op de agenda".
+    anna = people[0]
+    engine = session_factory.kw["bind"]
+    raced: list[bool] = []
+
+    def other_replica_commits_first(conn: object, cursor: object, statement: str,
+                                    *args: object) -> None:
+        # The lifecycle's read of the case's agenda (casestate.agenda_facts).
+        if not raced and statement.startswith("SELECT meetings.kind, agenda_items.item_kind"):
+            raced.append(True)
+            with session_factory.begin() as other:
+                items.mark_ready(other, anna, "R-0001", "itat", "concept", cfg, NOW)
+
+    with session_factory.begin() as session:
+        event.listen(engine, "before_cursor_execute", other_replica_commits_first)
+        try:
+            with pytest.raises(RefusedError) as refused:
+                items.mark_ready(session, anna, "R-0001", "itat", "concept", cfg, NOW)
+        finally:
+            event.remove(engine, "before_cursor_execute", other_replica_commits_first)
+
+    assert raced and "staat al op de agenda" in refused.value.message
+    assert refused.value.refusal == Refusal("agenda.ready", "R-0001", "already_on_agenda")
+    with session_factory() as session:
+        assert len(session.scalars(select(AgendaItem)).all()) == 1

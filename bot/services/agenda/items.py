@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot import lifecycle, meetings, outbox, texts
 from bot.errors import ConflictError, InputError, Refusal, RefusedError
 from bot.lifecycle import ACTIVE, WITHDRAWN
-from bot.meetings import MEETING_KINDS, MeetingKind
+from bot.meetings import MEETING_KINDS, MeetingKind, SeriesConfig
 from bot.services import access, casestate
 from bot.services.agenda.common import (
     UID_DOMAIN,
@@ -142,14 +142,16 @@ def mark_ready(session: Session, actor: Actor, code: str, kind: MeetingKind, ite
         raise RefusedError(texts.agenda_case_closed(case.code),
                            Refusal("agenda.ready", case.code, "closed"))
     series = cfg.of(kind)
-    existing = pending_item(session, case.id, kind, now)
-    if existing is not None:
-        raise RefusedError(texts.agenda_already_on(
-            case.code, kind, series_meeting(series, existing.meeting).held_on),
-            Refusal("agenda.ready", case.code, "already_on_agenda"))
+    _refuse_if_on(session, case, kind, series, now)
     # The order of the process (§10-§13): e.g. the definitive plan only after the concept was
     # presented at a held ITAT-R, proposals only in execution.
-    casestate.require(session, case, lifecycle.ready(kind, item_kind), now, "agenda.ready")
+    try:
+        casestate.require(session, case, lifecycle.ready(kind, item_kind), now, "agenda.ready")
+    except RefusedError:
+        # A simultaneous `gereed` on another replica may have committed since the check
+        # above: say what a second `gereed` says, not the lifecycle's longer refusal.
+        _refuse_if_on(session, case, kind, series, now)
+        raise
 
     first = meetings.first_open_meeting(series, now)
     upcoming = meetings.next_meeting(series, now)
@@ -190,6 +192,16 @@ def mark_ready(session: Session, actor: Actor, code: str, kind: MeetingKind, ite
           detail=f"{kind} {candidate.planned_on} pos={position + 1} full={len(full)}")
     return Placement(code=case.code, item_kind=item_kind, slot=slot, too_late_for=too_late_for,
                      full=tuple(full), warnings=warnings)
+
+
+def _refuse_if_on(session: Session, case: Case, kind: MeetingKind, series: SeriesConfig,
+                  now: datetime) -> None:
+    """Refuse marking a case ready that is already on a coming agenda of this kind."""
+    existing = pending_item(session, case.id, kind, now)
+    if existing is not None:
+        raise RefusedError(texts.agenda_already_on(
+            case.code, kind, series_meeting(series, existing.meeting).held_on),
+            Refusal("agenda.ready", case.code, "already_on_agenda"))
 
 
 def _ready_warnings(session: Session, case: Case, kind: MeetingKind, item_kind: str,
