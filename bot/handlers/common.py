@@ -357,8 +357,4 @@ def open_entry_modal_or_explain(client: WebClient, deps: Deps, actor: Actor, tri
     try:
         open_entry_modal(client, deps, actor, trigger_id, kind, case_code, origin=origin)
     except BotError as exc:
-        try:
-            client.views_open(trigger_id=trigger_id, view=modals.notice_view(
-                texts.MODAL_REFUSED_TITLE, [section(exc.message)]))
-        except SlackApiError as api_error:
-            log.warning("views.open failed: %s", api_error.response.get("error"))
+        show_refusal(client, {"trigger_id": trigger_id}, exc.message)
